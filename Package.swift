@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tokengate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tokengate", targets: ["tokengate"]),
+        .library(name: "TokenGateCore", targets: ["TokenGateCore"]),
+        .library(name: "TokenGateClient", targets: ["TokenGateClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "TokenGateCore",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .target(name: "TokenGateWire"),
+        .target(
+            name: "TokenGateServer",
+            dependencies: [
+                "TokenGateCore", "TokenGateWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TokenGateClient",
+            dependencies: [
+                "TokenGateWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .target(name: "TokenGateDashboard", dependencies: ["TokenGateWire", "CNcurses"]),
+        .executableTarget(
+            name: "tokengate",
+            dependencies: [
+                "TokenGateCore", "TokenGateWire", "TokenGateServer", "TokenGateClient", "TokenGateDashboard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TokenGateCoreTests",
+            dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
+        .testTarget(name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"]),
+        .testTarget(
+            name: "TokenGateIntegrationTests",
+            dependencies: ["TokenGateClient", "TokenGateWire"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,146 @@
+/// The daemon's state as the contract's Status object: what `status` replies with, what `subscribe`
+/// pushes, and what `tokengate status --json` prints. Keys are snake_case on the wire.
+public struct Status: Codable, Sendable, Equatable {
+    /// `running`, `paused` or `cooldown`.
+    public var state: GateStateName
+    public var windowMs: Int64
+    /// The `tokens` budget's limit per window.
+    public var limit: Int64
+    public var threshold: Double
+    /// Tokens consumed in the window (the `tokens` budget).
+    public var used: Int64
+    /// Tokens held by outstanding reservations.
+    public var reserved: Int64
+    /// Granted tickets not yet reported or released.
+    public var inFlight: Int
+    /// Acquires queued for a grant.
+    public var waiting: Int
+    /// Present only in cooldown.
+    public var cooldownRemainingMs: Int64?
+    public var budgets: [BudgetStatus]
+    public var workers: [WorkerStatus]
+    public var uptimeMs: Int64
+    /// `tokengate/<version>`.
+    public var server: String
+    /// Addition to contract v1: the head of the queue, when there is one.
+    public var queue: QueueStatus?
+    /// Addition to contract v1: the worker whose 429 started the current cooldown.
+    public var cooldownWorker: String?
+
+    public init(
+        state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
+        inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
+        workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
+        cooldownWorker: String? = nil
+    ) {
+        self.state = state
+        self.windowMs = windowMs
+        self.limit = limit
+        self.threshold = threshold
+        self.used = used
+        self.reserved = reserved
+        self.inFlight = inFlight
+        self.waiting = waiting
+        self.cooldownRemainingMs = cooldownRemainingMs
+        self.budgets = budgets
+        self.workers = workers
+        self.uptimeMs = uptimeMs
+        self.server = server
+        self.queue = queue
+        self.cooldownWorker = cooldownWorker
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state
+        case windowMs = "window_ms"
+        case limit, threshold, used, reserved
+        case inFlight = "in_flight"
+        case waiting
+        case cooldownRemainingMs = "cooldown_remaining_ms"
+        case budgets, workers
+        case uptimeMs = "uptime_ms"
+        case server, queue
+        case cooldownWorker = "cooldown_worker"
+    }
+}
+
+/// The gate's state as the contract names it.
+public enum GateStateName: String, Codable, Sendable, Equatable {
+    case running, paused, cooldown
+}
+
+/// One configured budget: `tokens` always, `input`, `output` and `requests` when limited.
+public struct BudgetStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var limit: Int64
+    public var used: Int64
+    public var reserved: Int64
+
+    public init(name: String, limit: Int64, used: Int64, reserved: Int64) {
+        self.name = name
+        self.limit = limit
+        self.used = used
+        self.reserved = reserved
+    }
+}
+
+/// One worker as seen in the window.
+public struct WorkerStatus: Codable, Sendable, Equatable {
+    public var worker: String
+    /// Tokens this worker consumed in the window.
+    public var used: Int64
+    /// Requests this worker made in the window.
+    public var requests: Int64
+    public var inFlight: Int
+    public var waiting: Int
+    public var lastSeenMsAgo: Int64
+    public var connected: Bool
+
+    public init(
+        worker: String, used: Int64, requests: Int64, inFlight: Int, waiting: Int, lastSeenMsAgo: Int64,
+        connected: Bool
+    ) {
+        self.worker = worker
+        self.used = used
+        self.requests = requests
+        self.inFlight = inFlight
+        self.waiting = waiting
+        self.lastSeenMsAgo = lastSeenMsAgo
+        self.connected = connected
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case worker, used, requests
+        case inFlight = "in_flight"
+        case waiting
+        case lastSeenMsAgo = "last_seen_ms_ago"
+        case connected
+    }
+}
+
+/// Addition to contract v1: the waiter at the head of the queue.
+public struct QueueStatus: Codable, Sendable, Equatable {
+    /// The head waiter's worker name.
+    public var worker: String
+    /// Its estimate in tokens.
+    public var estimate: Int64
+    /// Milliseconds until it becomes admissible if nothing else changes; absent when only a report,
+    /// a release, a resume or a limit change can let it in.
+    public var admissibleInMs: Int64?
+    /// The estimate exceeds threshold x limit: it is granted only once the window and the
+    /// reservations are empty.
+    public var oversized: Bool
+
+    public init(worker: String, estimate: Int64, admissibleInMs: Int64?, oversized: Bool) {
+        self.worker = worker
+        self.estimate = estimate
+        self.admissibleInMs = admissibleInMs
+        self.oversized = oversized
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case worker, estimate
+        case admissibleInMs = "admissible_in_ms"
+        case oversized
+    }
+}
