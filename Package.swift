@@ -19,7 +19,10 @@ let package = Package(
     targets: [
         .target(
             name: "TokenGateCore",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
         ),
         .target(name: "TokenGateWire"),
         .target(
@@ -39,7 +42,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "TokenGateDashboard", dependencies: ["TokenGateWire", "CNcurses"]),
         .executableTarget(
             name: "tokengate",

@@ -1,0 +1,206 @@
+import HeapModule
+
+extension Gate {
+    /// Whether grants may be made at all: not paused and not in a cooldown.
+    func isOpen(now: Instant) -> Bool {
+        guard !isPaused else { return false }
+        guard let until = cooldownUntil else { return true }
+        return until <= now
+    }
+
+    /// The rule of the configured policy for a request with `demand`, given the window as of now.
+    func admits(_ demand: BudgetAmounts, now: Instant) -> Bool {
+        guard isOpen(now: now) else { return false }
+        switch configuration.policy {
+        case .reserving:
+            for kind in configuration.budgets {
+                guard let capacity = configuration.capacity(of: kind) else { continue }
+                let load = window.total[kind].addingSaturating(reservedTotal[kind])
+                if demand[kind] > capacity {
+                    if load > 0 { return false }
+                } else if load.addingSaturating(demand[kind]) > capacity {
+                    return false
+                }
+            }
+            return true
+        case .seed(let threshold, _):
+            guard let limit = configuration.limit(of: .tokens) else { return true }
+            return Double(window.total.tokens) < threshold * Double(limit)
+        }
+    }
+
+    /// A new acquire may go at once: under the reserving policy only when nobody waits before it.
+    func admitsNewcomer(_ demand: BudgetAmounts, now: Instant) -> Bool {
+        switch configuration.policy {
+        case .reserving: queue.isEmpty && admits(demand, now: now)
+        case .seed: admits(demand, now: now)
+        }
+    }
+
+    var recheckInterval: TimeSpan {
+        switch configuration.policy {
+        case .reserving: .zero
+        case .seed(_, let recheck): recheck
+        }
+    }
+
+    /// Grants queued acquires as far as the policy allows. Reserving: the head, then the next, in
+    /// FIFO order, stopping at the first that does not fit. Seed: every waiter whose re-check is due
+    /// passes if the window is under the threshold, in no particular order.
+    mutating func admitQueue(now: Instant) {
+        switch configuration.policy {
+        case .reserving:
+            while let head = queue.first, admits(head.demand, now: now) {
+                queue.removeFirst()
+                dequeued(head)
+                pendingOutcomes.append(.granted(grant(head, now: now)))
+            }
+        case .seed(_, let recheck):
+            guard !queue.isEmpty else { return }
+            var stillWaiting: [Waiter] = []
+            for var waiter in queue {
+                guard waiter.nextRecheck <= now else {
+                    stillWaiting.append(waiter)
+                    continue
+                }
+                if admits(waiter.demand, now: now) {
+                    dequeued(waiter)
+                    pendingOutcomes.append(.granted(grant(waiter, now: now)))
+                } else {
+                    let missed = (now - waiter.nextRecheck).nanoseconds / max(1, recheck.nanoseconds) + 1
+                    waiter.nextRecheck = waiter.nextRecheck + recheck * missed
+                    stillWaiting.append(waiter)
+                }
+            }
+            queue = .init(stillWaiting)
+        }
+    }
+
+    /// Bookkeeping for a waiter that left the queue, whatever the reason.
+    mutating func dequeued(_ waiter: Waiter) {
+        workers[waiter.worker]?.waiting -= 1
+        if waiter.deadline != nil { queuedDeadlines[waiter.id] = nil }
+    }
+
+    /// Turns a waiter into a ticket, reserving its demand (nothing under the seed policy).
+    mutating func grant(_ waiter: Waiter, now: Instant) -> Grant {
+        let reserved: BudgetAmounts
+        switch configuration.policy {
+        case .reserving: reserved = waiter.demand
+        case .seed: reserved = .zero
+        }
+        let ticket = Ticket(
+            id: TicketID(rawValue: nextTicketNumber), worker: waiter.worker, owner: waiter.owner,
+            reserved: reserved, grantedAt: now, leaseExpiresAt: now + configuration.lease
+        )
+        nextTicketNumber += 1
+        tickets[ticket.id] = ticket
+        leaseOrder.append(ticket.id)
+        reservedTotal += reserved
+        touch(waiter.worker, now: now)
+        workers[waiter.worker]?.inFlight += 1
+        return Grant(
+            waiter: waiter.id, ticket: ticket.id, worker: waiter.worker, waited: now - waiter.enqueuedAt,
+            reserved: reserved
+        )
+    }
+
+    /// Removes a ticket and its reservation; nil when it is not held.
+    @discardableResult
+    mutating func removeTicket(_ id: TicketID) -> Ticket? {
+        guard let ticket = tickets.removeValue(forKey: id) else { return nil }
+        reservedTotal -= ticket.reserved
+        workers[ticket.worker]?.inFlight -= 1
+        return ticket
+    }
+
+    /// Adds consumption to the window and to the worker's own window.
+    mutating func record(_ amounts: BudgetAmounts, worker: String, now: Instant) {
+        window.record(amounts, at: now)
+        touch(worker, now: now)
+        workers[worker]?.window.record(amounts, at: now)
+    }
+
+    /// Makes sure `worker` has a ledger and marks it seen.
+    mutating func touch(_ worker: String, now: Instant) {
+        if let seen = workers[worker]?.lastSeen {
+            if now > seen { workers[worker]?.lastSeen = now }
+        } else {
+            workers[worker] = WorkerLedger(
+                window: SlidingWindow(length: configuration.window, slotsPerWindow: configuration.slotsPerWindow),
+                lastSeen: now
+            )
+        }
+    }
+
+    /// Tickets held past their lease are charged at their reservation: never silently forgotten.
+    mutating func chargeExpiredLeases(now: Instant) {
+        while let first = leaseOrder.first {
+            guard let ticket = tickets[first] else {
+                leaseOrder.removeFirst()
+                continue
+            }
+            guard ticket.leaseExpiresAt <= now else { break }
+            leaseOrder.removeFirst()
+            removeTicket(first)
+            record(ticket.reserved, worker: ticket.worker, now: now)
+        }
+    }
+
+    /// Waiters whose deadline has come are dropped with a timeout outcome.
+    mutating func expireDeadlines(now: Instant) {
+        while let earliest = deadlines.min, earliest.deadline <= now {
+            deadlines.removeMin()
+            guard queuedDeadlines[earliest.waiter] != nil,
+                let index = queue.firstIndex(where: { $0.id == earliest.waiter }) else { continue }
+            let waiter = queue.remove(at: index)
+            dequeued(waiter)
+            pendingOutcomes.append(.timedOut(waiter.id))
+        }
+        if deadlines.count > 2 * queuedDeadlines.count + 64 {
+            deadlines = Heap(queuedDeadlines.map { DeadlineEntry(deadline: $1, waiter: $0) })
+        }
+    }
+
+    /// Forgets workers idle for longer than the window (and at least five minutes).
+    mutating func pruneIdleWorkers(now: Instant) {
+        if let due = nextPruneAt, now < due { return }
+        let idleFor = max(configuration.window, .seconds(300))
+        workers = workers.filter { _, ledger in
+            var ledger = ledger
+            ledger.window.expire(at: now)
+            return !(ledger.isIdle && ledger.lastSeen + idleFor <= now)
+        }
+        nextPruneAt = now + configuration.window
+    }
+
+    /// The amounts an acquire is expected to spend. Missing figures come from the worker's recent
+    /// mean cost, else the fleet's, else zero. Given only a total, input and output are split by the
+    /// mean's proportions, or each taken as the whole total when there is no mean (never under).
+    func demand(for estimate: Estimate, worker: String) -> BudgetAmounts {
+        let mean: MeanCost? = {
+            if let own = workers[worker]?.mean, own.hasSamples { return own }
+            return fleetMean.hasSamples ? fleetMean : nil
+        }()
+        func rounded(_ value: Double) -> Int64 {
+            Int64(min(Double(TokenCount.maximum), max(0, value.rounded(.up))))
+        }
+        let meanInput = rounded(mean?.input ?? 0)
+        let meanOutput = rounded(mean?.output ?? 0)
+        let tokens: Int64
+        if let given = estimate.tokens {
+            tokens = given
+        } else if estimate.input != nil || estimate.output != nil {
+            tokens = (estimate.input ?? meanInput).addingSaturating(estimate.output ?? meanOutput)
+        } else {
+            tokens = rounded(mean?.tokens ?? 0)
+        }
+        func share(_ part: Double?) -> Int64 {
+            guard estimate.tokens != nil, let mean, mean.tokens > 0, let part else { return tokens }
+            return min(tokens, rounded(Double(tokens) * part / mean.tokens))
+        }
+        let input = estimate.input ?? (estimate.tokens != nil ? share(mean?.input) : meanInput)
+        let output = estimate.output ?? (estimate.tokens != nil ? share(mean?.output) : meanOutput)
+        return BudgetAmounts(tokens: tokens, input: input, output: output, requests: 1)
+    }
+}

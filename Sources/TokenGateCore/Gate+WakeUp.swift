@@ -1,0 +1,55 @@
+extension Gate {
+    /// The earliest instant after `now` at which something changes for the queue if no call comes
+    /// in between: the head becomes admissible as usage slides out, a cooldown ends, a lease or a
+    /// deadline expires, or (seed policy) a waiter re-checks. Nil when nothing will change by time
+    /// alone. A server keeps one timer on it and calls `advance(to:)` when it fires.
+    public func nextWakeUp(now: Instant) -> Instant? {
+        var candidates: [Instant] = []
+        if let until = cooldownUntil, until > now { candidates.append(until) }
+        if let lease = earliestLease() { candidates.append(lease) }
+        if let deadline = earliestDeadline() { candidates.append(deadline) }
+        switch configuration.policy {
+        case .reserving:
+            if let head = queue.first, let admissible = admissibleAt(head, now: now) {
+                candidates.append(admissible)
+            }
+        case .seed:
+            if let recheck = queue.map(\.nextRecheck).min() { candidates.append(recheck) }
+        }
+        guard let earliest = candidates.min() else { return nil }
+        return max(earliest, now)
+    }
+
+    private func earliestLease() -> Instant? {
+        for id in leaseOrder {
+            if let ticket = tickets[id] { return ticket.leaseExpiresAt }
+        }
+        return nil
+    }
+
+    private func earliestDeadline() -> Instant? {
+        if let earliest = deadlines.min, queuedDeadlines[earliest.waiter] != nil { return earliest.deadline }
+        return queuedDeadlines.values.min()
+    }
+
+    /// When `waiter` becomes admissible under the reserving policy if nothing but time passes:
+    /// nil when paused, or when reservations alone keep it out.
+    func admissibleAt(_ waiter: Waiter, now: Instant) -> Instant? {
+        guard !isPaused else { return nil }
+        var latest = max(now, cooldownUntil ?? now)
+        for kind in configuration.budgets {
+            guard let capacity = configuration.capacity(of: kind) else { continue }
+            let reserved = reservedTotal[kind]
+            let allowed: Int64
+            if waiter.demand[kind] > capacity {
+                guard reserved == 0 else { return nil }
+                allowed = 0
+            } else {
+                allowed = capacity - waiter.demand[kind] - reserved
+                guard allowed >= 0 else { return nil }
+            }
+            if let instant = window.instant(whenAtMost: allowed, of: kind) { latest = max(latest, instant) }
+        }
+        return latest
+    }
+}

@@ -1,0 +1,213 @@
+import DequeModule
+import HeapModule
+
+/// The limiter: budgets over a sliding window, reservations, a FIFO queue, pause and cooldown.
+///
+/// A pure value: every call takes `now` and nothing reads a clock, sleeps or locks. One owner
+/// mutates it (an actor or an event loop). Calls that can resolve queued acquires leave the results
+/// in `takeOutcomes()`; `nextWakeUp(now:)` says when to call `advance(to:)` next, so nothing polls.
+public struct Gate: Sendable {
+    public private(set) var configuration: GateConfiguration
+    var window: SlidingWindow
+    var reservedTotal: BudgetAmounts = .zero
+    var tickets: [TicketID: Ticket] = [:]
+    /// Tickets in grant order, for lease expiry; settled ones are skipped lazily.
+    var leaseOrder: Deque<TicketID> = []
+    var queue: Deque<Waiter> = []
+    /// Deadlines of queued waiters, earliest first; resolved ones are skipped lazily.
+    var deadlines = Heap<DeadlineEntry>()
+    /// The deadline of every queued waiter that has one: tells live heap entries from stale ones.
+    var queuedDeadlines: [WaiterID: Instant] = [:]
+    var workers: [String: WorkerLedger] = [:]
+    var fleetMean = MeanCost()
+    var isPaused = false
+    var cooldownUntil: Instant?
+    var cooldownWorker: String?
+    var nextTicketNumber: UInt64 = 1
+    var nextWaiterNumber: UInt64 = 1
+    var pendingOutcomes: [WaiterOutcome] = []
+    var nextPruneAt: Instant?
+
+    /// A gate with an empty window, running.
+    public init(configuration: GateConfiguration) {
+        self.configuration = configuration
+        self.window = SlidingWindow(length: configuration.window, slotsPerWindow: configuration.slotsPerWindow)
+    }
+
+    // MARK: Acquire
+
+    /// Asks for a grant for `worker`. Granted at once when the queue is empty and the request is
+    /// admissible; otherwise queued in FIFO order until granted, withdrawn, or `deadline`.
+    public mutating func acquire(
+        worker: String, estimate: Estimate = .unknown, deadline: Instant? = nil, owner: OwnerID? = nil, now: Instant
+    ) -> AcquireDecision {
+        advance(to: now)
+        let waiter = Waiter(
+            id: WaiterID(rawValue: nextWaiterNumber), worker: worker, owner: owner,
+            demand: demand(for: estimate, worker: worker), enqueuedAt: now, deadline: deadline,
+            nextRecheck: now + recheckInterval
+        )
+        nextWaiterNumber += 1
+        touch(worker, now: now)
+        if admitsNewcomer(waiter.demand, now: now) {
+            return .granted(grant(waiter, now: now))
+        }
+        if let deadline, deadline <= now { return .timedOut(waiter.id) }
+        queue.append(waiter)
+        workers[worker]?.waiting += 1
+        if let deadline {
+            deadlines.insert(DeadlineEntry(deadline: deadline, waiter: waiter.id))
+            queuedDeadlines[waiter.id] = deadline
+        }
+        return .queued(waiter.id)
+    }
+
+    /// Withdraws one queued acquire (its client gave up). Returns whether it was queued.
+    @discardableResult
+    public mutating func cancel(_ waiter: WaiterID, now: Instant) -> Bool {
+        guard let index = queue.firstIndex(where: { $0.id == waiter }) else { return false }
+        let removed = queue.remove(at: index)
+        dequeued(removed)
+        advance(to: now)
+        return true
+    }
+
+    // MARK: Settle
+
+    /// Records what a request really cost. With a known ticket the reservation is replaced by the
+    /// usage; with an unknown or no ticket the usage is recorded as a request of its own.
+    @discardableResult
+    public mutating func settle(ticket: TicketID?, usage: Usage, worker: String? = nil, now: Instant) -> SettleResult {
+        advance(to: now)
+        let amounts = usage.amounts(countingCacheRead: configuration.countsCacheRead)
+        let result: SettleResult
+        let name: String
+        if let ticket, let held = removeTicket(ticket) {
+            result = .settled
+            name = worker ?? held.worker
+        } else {
+            result = ticket == nil ? .ticketless : .unknownTicket
+            name = worker ?? "unknown"
+        }
+        record(amounts, worker: name, now: now)
+        workers[name]?.mean.add(amounts)
+        fleetMean.add(amounts)
+        admitQueue(now: now)
+        return result
+    }
+
+    /// Drops a ticket's reservation without recording usage. Returns whether the ticket was held.
+    @discardableResult
+    public mutating func release(ticket: TicketID, now: Instant) -> Bool {
+        advance(to: now)
+        guard removeTicket(ticket) != nil else { return false }
+        admitQueue(now: now)
+        return true
+    }
+
+    /// Drops every waiter of `owner` and releases its tickets (its connection closed).
+    @discardableResult
+    public mutating func withdraw(owner: OwnerID, now: Instant) -> Withdrawal {
+        withdraw(now: now) { $0 == owner }
+    }
+
+    /// Drops every waiter of `worker` and releases its tickets, whoever owns them.
+    @discardableResult
+    public mutating func withdraw(worker: String, now: Instant) -> Withdrawal {
+        advance(to: now)
+        let leaving = queue.filter { $0.worker == worker }
+        queue.removeAll { $0.worker == worker }
+        leaving.forEach { dequeued($0) }
+        let dropped = leaving.map(\.id)
+        let released = tickets.values.filter { $0.worker == worker }.map(\.id)
+        for ticket in released { removeTicket(ticket) }
+        admitQueue(now: now)
+        return Withdrawal(waitersDropped: dropped, ticketsReleased: released.sorted { $0.rawValue < $1.rawValue })
+    }
+
+    private mutating func withdraw(now: Instant, matching: (OwnerID?) -> Bool) -> Withdrawal {
+        advance(to: now)
+        let leaving = queue.filter { matching($0.owner) }
+        queue.removeAll { matching($0.owner) }
+        leaving.forEach { dequeued($0) }
+        let dropped = leaving.map(\.id)
+        let released = tickets.values.filter { matching($0.owner) }.map(\.id)
+        for ticket in released { removeTicket(ticket) }
+        admitQueue(now: now)
+        return Withdrawal(waitersDropped: dropped, ticketsReleased: released.sorted { $0.rawValue < $1.rawValue })
+    }
+
+    // MARK: Operator controls
+
+    /// No new grants until `resume`; waiters keep their place.
+    public mutating func pause(now: Instant) {
+        advance(to: now)
+        isPaused = true
+    }
+
+    /// Grants again, in queue order.
+    public mutating func resume(now: Instant) {
+        isPaused = false
+        advance(to: now)
+    }
+
+    /// The provider said 429: no grants until `until`. A later cooldown extends, never shortens.
+    /// Returns when the cooldown ends.
+    @discardableResult
+    public mutating func throttle(until: Instant, worker: String? = nil, now: Instant) -> Instant {
+        advance(to: now)
+        if until > now, until > (cooldownUntil ?? now) {
+            cooldownUntil = until
+            cooldownWorker = worker
+        }
+        return cooldownUntil ?? now
+    }
+
+    /// Changes a budget's limit (nil turns input, output or requests off); the queue is
+    /// re-evaluated at once.
+    public mutating func setLimit(_ limit: Int64?, for kind: BudgetKind = .tokens, now: Instant) throws(ConfigurationError) {
+        try configuration.setLimit(limit, for: kind)
+        advance(to: now)
+    }
+
+    /// Changes the threshold; the queue is re-evaluated at once.
+    public mutating func setThreshold(_ threshold: Double, now: Instant) throws(ConfigurationError) {
+        try configuration.setThreshold(threshold)
+        advance(to: now)
+    }
+
+    // MARK: Time
+
+    /// Brings the gate to `now`: usage slides out of the window, overdue tickets are charged,
+    /// cooldowns end, deadlines expire and the queue is admitted as far as it can be.
+    public mutating func advance(to now: Instant) {
+        window.expire(at: now)
+        chargeExpiredLeases(now: now)
+        if let until = cooldownUntil, until <= now {
+            cooldownUntil = nil
+            cooldownWorker = nil
+        }
+        expireDeadlines(now: now)
+        admitQueue(now: now)
+        pruneIdleWorkers(now: now)
+    }
+
+    /// The outcomes of queued acquires resolved since the last call, in the order they happened.
+    public mutating func takeOutcomes() -> [WaiterOutcome] {
+        defer { pendingOutcomes.removeAll(keepingCapacity: true) }
+        return pendingOutcomes
+    }
+
+    /// Whether any outcome waits to be taken.
+    public var hasOutcomes: Bool { !pendingOutcomes.isEmpty }
+}
+
+/// A waiter's deadline in the deadline heap.
+struct DeadlineEntry: Comparable, Sendable {
+    let deadline: Instant
+    let waiter: WaiterID
+
+    static func < (lhs: DeadlineEntry, rhs: DeadlineEntry) -> Bool {
+        (lhs.deadline, lhs.waiter.rawValue) < (rhs.deadline, rhs.waiter.rawValue)
+    }
+}

@@ -1,0 +1,32 @@
+/// A granted reservation as the gate keeps it.
+struct Ticket: Sendable {
+    let id: TicketID
+    let worker: String
+    let owner: OwnerID?
+    let reserved: BudgetAmounts
+    let grantedAt: Instant
+    let leaseExpiresAt: Instant
+}
+
+/// A queued acquire as the gate keeps it.
+struct Waiter: Sendable {
+    let id: WaiterID
+    let worker: String
+    let owner: OwnerID?
+    let demand: BudgetAmounts
+    let enqueuedAt: Instant
+    let deadline: Instant?
+    /// The seed policy's next re-check.
+    var nextRecheck: Instant
+}
+
+/// What the gate knows of one worker.
+struct WorkerLedger: Sendable {
+    var window: SlidingWindow
+    var mean = MeanCost()
+    var inFlight = 0
+    var waiting = 0
+    var lastSeen: Instant
+
+    var isIdle: Bool { inFlight == 0 && waiting == 0 && window.isEmpty }
+}

@@ -1,0 +1,89 @@
+import DequeModule
+
+/// Consumption over a sliding window, coalesced into fixed time slots so that memory stays bounded
+/// whatever the report rate.
+///
+/// Usage recorded at `t` lands in the slot covering `t`. A slot leaves the window when its *latest*
+/// record does, at `latest + length`, so nothing ever leaves early: a lone record counts exactly
+/// until `t + length`, and a record sharing a slot with later ones counts at most one slot width
+/// longer. With `slotsPerWindow` slots per window at most `slotsPerWindow + 2` slots are ever alive.
+public struct SlidingWindow: Sendable {
+    struct Slot: Sendable {
+        var index: Int64
+        var latest: Instant
+        var amounts: BudgetAmounts
+    }
+
+    /// How long a record counts.
+    public let length: TimeSpan
+    /// The width of one coalescing slot: `length / slotsPerWindow`, at least 1 ns.
+    public let slotWidth: TimeSpan
+    private var slots: Deque<Slot> = []
+    private var runningTotal: BudgetAmounts = .zero
+
+    /// A window of `length` (more than zero) coalesced into `slotsPerWindow` slots.
+    public init(length: TimeSpan, slotsPerWindow: Int = 1000) {
+        precondition(length.nanoseconds > 0, "a window needs a positive length")
+        precondition(slotsPerWindow > 0, "a window needs at least one slot")
+        self.length = length
+        self.slotWidth = TimeSpan(nanoseconds: max(1, length.nanoseconds / Int64(slotsPerWindow)))
+    }
+
+    /// The live slots; bounded by `slotsPerWindow + 2`.
+    public var slotCount: Int { slots.count }
+
+    /// The sum of the live records as of the last `record` or `expire`.
+    public var total: BudgetAmounts { runningTotal }
+
+    /// Whether nothing is recorded any more.
+    public var isEmpty: Bool { slots.isEmpty }
+
+    /// Records `amounts` at `now`. An instant earlier than the newest record is treated as that
+    /// record's instant, so a clock that steps back never shortens how long usage counts.
+    public mutating func record(_ amounts: BudgetAmounts, at now: Instant) {
+        expire(at: now)
+        guard !amounts.isZero else { return }
+        let index = now.nanoseconds / slotWidth.nanoseconds
+        if var last = slots.last, index <= last.index {
+            last.latest = max(last.latest, now)
+            last.amounts += amounts
+            slots[slots.count - 1] = last
+        } else {
+            slots.append(Slot(index: index, latest: now, amounts: amounts))
+        }
+        runningTotal += amounts
+    }
+
+    /// Drops the slots whose latest record is `length` or more in the past.
+    public mutating func expire(at now: Instant) {
+        var mustRecount = false
+        while let first = slots.first, first.latest + length <= now {
+            slots.removeFirst()
+            if runningTotal.isSaturated { mustRecount = true } else { runningTotal -= first.amounts }
+        }
+        if mustRecount { runningTotal = slots.reduce(.zero) { $0 + $1.amounts } }
+        if slots.isEmpty { runningTotal = .zero }
+    }
+
+    /// The sum as of `now` without changing the window.
+    public func total(at now: Instant) -> BudgetAmounts {
+        var copy = self
+        copy.expire(at: now)
+        return copy.total
+    }
+
+    /// The earliest instant at which `total[kind]` will be at most `allowed` if nothing more is
+    /// recorded: `nil` when it already is.
+    public func instant(whenAtMost allowed: Int64, of kind: BudgetKind) -> Instant? {
+        var remaining = runningTotal[kind]
+        guard remaining > allowed else { return nil }
+        for slot in slots {
+            remaining -= min(remaining, slot.amounts[kind])
+            if remaining <= allowed { return slot.latest + length }
+        }
+        return slots.last.map { $0.latest + length }
+    }
+
+    /// When the last record leaves the window: `nil` when the window is already empty.
+    public var emptiesAt: Instant? { slots.last.map { $0.latest + length } }
+}
