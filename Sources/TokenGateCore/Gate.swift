@@ -38,6 +38,7 @@ public struct Gate: Sendable {
 
     /// Asks for a grant for `worker`. Granted at once when the queue is empty and the request is
     /// admissible; otherwise queued in FIFO order until granted, withdrawn, or `deadline`.
+    /// Outcomes that bringing the gate to `now` resolved (see `takeOutcomes()`) happened before it.
     public mutating func acquire(
         worker: String, estimate: Estimate = .unknown, deadline: Instant? = nil, owner: OwnerID? = nil, now: Instant
     ) -> AcquireDecision {
@@ -181,6 +182,16 @@ public struct Gate: Sendable {
     /// Brings the gate to `now`: usage slides out of the window, overdue tickets are charged,
     /// cooldowns end, deadlines expire and the queue is admitted as far as it can be.
     public mutating func advance(to now: Instant) {
+        if case .seed = configuration.policy {
+            // The seed's waiters poll on their own: replay every re-check that fell before `now`.
+            while let recheck = queue.lazy.map(\.nextRecheck).min(), recheck < now {
+                step(to: recheck)
+            }
+        }
+        step(to: now)
+    }
+
+    private mutating func step(to now: Instant) {
         window.expire(at: now)
         chargeExpiredLeases(now: now)
         if let until = cooldownUntil, until <= now {

@@ -1,0 +1,105 @@
+import PropertyBased
+import Testing
+@testable import TokenGateCore
+
+/// Random interleavings of every gate operation, checked against the admission invariants.
+@Suite("Gate properties")
+struct GatePropertyTests {
+    /// One step: an operation code, an amount and a pick among workers, owners or tickets.
+    typealias Step = (op: Int, amount: Int, pick: Int)
+
+    static let steps = zip(Gen.int(in: 0...11), Gen.int(in: 0...400), Gen.int(in: 0...7)).array(of: 1...250)
+
+    @Test("grants never overfill a budget, come in FIFO order, and every waiter is granted once traffic stops")
+    func invariants() async {
+        await propertyCheck(count: 300, input: Self.steps) { steps in
+            Self.check(steps.map { Step(op: $0.0, amount: $0.1, pick: $0.2) })
+        }
+    }
+
+    static func check(_ steps: [Step]) {
+        var gate = makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40)
+        var now = Instant.zero
+        var held: [Grant] = []
+        var queued: [WaiterID] = []
+        var grantOrder: [UInt64] = []
+        var dropped: Set<WaiterID> = []
+
+        func absorb(_ grants: [Grant]) {
+            guard !grants.isEmpty else { return }
+            held += grants
+            grantOrder += grants.map(\.waiter.rawValue)
+            let used = gate.used(now: now)
+            for kind in gate.configuration.budgets {
+                let capacity = gate.configuration.capacity(of: kind) ?? 0
+                let load = used[kind] + gate.reserved[kind]
+                #expect(load <= capacity, "\(kind) load \(load) over capacity \(capacity) after a grant at \(now)")
+            }
+        }
+        func takeOutcomes() {
+            let outcomes = gate.takeOutcomes()
+            queued.removeAll { id in outcomes.contains { $0.waiter == id } }
+            absorb(outcomes.compactMap(\.grant))
+        }
+
+        for step in steps {
+            now = now + .milliseconds(Int64(step.pick) * 7)
+            switch step.op {
+            case 0...3:
+                let estimate = step.amount % 5 == 0 ? Estimate.unknown : estimate(Int64(step.amount))
+                let decision = gate.acquire(
+                    worker: "w\(step.pick % 4)", estimate: estimate, owner: OwnerID(rawValue: UInt64(step.pick % 3)),
+                    now: now
+                )
+                // Outcomes resolved while the gate was brought to `now` happened before this decision.
+                takeOutcomes()
+                switch decision {
+                case .granted(let grant): absorb([grant])
+                case .queued(let id): queued.append(id)
+                case .timedOut: Issue.record("no deadline was given, yet the acquire timed out")
+                }
+            case 4, 5:
+                guard !held.isEmpty else { break }
+                let grant = held.remove(at: step.pick % held.count)
+                gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
+            case 6:
+                guard !held.isEmpty else { break }
+                let grant = held.remove(at: step.pick % held.count)
+                gate.release(ticket: grant.ticket, now: now)
+            case 7:
+                let owner = OwnerID(rawValue: UInt64(step.pick % 3))
+                let withdrawal = gate.withdraw(owner: owner, now: now)
+                dropped.formUnion(withdrawal.waitersDropped)
+                queued.removeAll { withdrawal.waitersDropped.contains($0) }
+                held.removeAll { withdrawal.ticketsReleased.contains($0.ticket) }
+            case 8: gate.pause(now: now)
+            case 9: gate.resume(now: now)
+            case 10: try? gate.setLimit(Int64(800 + step.amount), now: now)
+            default: now = now + .milliseconds(Int64(step.amount) * 5)
+            }
+            gate.advance(to: now)
+            takeOutcomes()
+        }
+
+        // Traffic stops: resume, settle everything held, and follow the wake-ups.
+        gate.resume(now: now)
+        takeOutcomes()
+        var rounds = 0
+        while rounds < 10_000 {
+            rounds += 1
+            for grant in held { gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now) }
+            held.removeAll()
+            takeOutcomes()
+            guard held.isEmpty else { continue }
+            guard let wake = gate.nextWakeUp(now: now) else { break }
+            now = max(now, wake)
+            gate.advance(to: now)
+            takeOutcomes()
+        }
+        #expect(queued.isEmpty, "waiters left after traffic stopped: \(queued)")
+        #expect(gate.snapshot(now: now).waiting == 0)
+        #expect(grantOrder == grantOrder.sorted(), "grants out of FIFO order: \(grantOrder)")
+        #expect(Set(grantOrder).count == grantOrder.count, "a waiter was granted twice")
+        #expect(dropped.allSatisfy { !grantOrder.contains($0.rawValue) }, "a withdrawn waiter was granted")
+    }
+}

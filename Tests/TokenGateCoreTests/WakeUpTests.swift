@@ -1,0 +1,72 @@
+import Testing
+@testable import TokenGateCore
+
+@Suite("Wake-up instants")
+struct WakeUpTests {
+    @Test("the head becomes admissible exactly when enough usage slides out")
+    func headAdmissibleInstant() throws {
+        var gate = makeGate(limit: 1000, window: 10)
+        gate.settle(ticket: nil, usage: usage(300), worker: "a", now: at(1))
+        gate.settle(ticket: nil, usage: usage(300), worker: "a", now: at(2))
+        gate.settle(ticket: nil, usage: usage(300), worker: "a", now: at(3))
+        // used 900 of capacity 900: a 400-token request needs 600 + 400 <= 900, so two slots must leave.
+        let waiter = try #require(gate.acquire(worker: "b", estimate: estimate(400), now: at(4)).waiter)
+        #expect(gate.nextWakeUp(now: at(4)) == at(12))
+        #expect(gate.snapshot(now: at(4)).head?.admissibleAt == at(12))
+        gate.advance(to: at(12) - TimeSpan(nanoseconds: 1))
+        #expect(gate.takeOutcomes().isEmpty)
+        gate.advance(to: at(12))
+        let grant = try #require(gate.takeOutcomes().first?.grant)
+        #expect(grant.waiter == waiter)
+        #expect(grant.waited == .seconds(8))
+    }
+
+    @Test("reservations alone keeping the head out give no time-based wake-up")
+    func reservationsBlock() {
+        var gate = makeGate(limit: 1000, window: 10)
+        _ = gate.acquire(worker: "a", estimate: estimate(800), now: at(0))
+        _ = gate.acquire(worker: "b", estimate: estimate(200), now: at(0))
+        // The only instant left is a's lease expiry.
+        #expect(gate.nextWakeUp(now: at(0)) == at(600))
+        #expect(gate.snapshot(now: at(0)).head?.admissibleAt == nil)
+    }
+
+    @Test("nothing queued and nothing held: no wake-up")
+    func idle() {
+        var gate = makeGate()
+        gate.settle(ticket: nil, usage: usage(5), worker: "a", now: at(0))
+        #expect(gate.nextWakeUp(now: at(0)) == nil)
+    }
+
+    @Test("the earliest of cooldown end, lease and deadline wins")
+    func earliestWins() {
+        var gate = makeGate(limit: 1000, window: 10, lease: 20)
+        _ = gate.acquire(worker: "a", estimate: estimate(900), now: at(0))
+        _ = gate.acquire(worker: "b", estimate: estimate(10), deadline: at(15), now: at(0))
+        #expect(gate.nextWakeUp(now: at(0)) == at(15))
+        gate.throttle(until: at(5), now: at(1))
+        #expect(gate.nextWakeUp(now: at(1)) == at(5))
+    }
+
+    @Test("a burst across the window boundary is not let through twice")
+    func burstAcrossBoundary() {
+        // A fixed 10 s window would allow 900 at 9.9 s and 900 more at 10.1 s.
+        var gate = makeGate(limit: 1000, window: 10)
+        var grantedTokens: Int64 = 0
+        for _ in 0..<9 {
+            if let grant = gate.acquire(worker: "a", estimate: estimate(100), now: at(9.9)).grant {
+                gate.settle(ticket: grant.ticket, usage: usage(100), now: at(9.9))
+                grantedTokens += 100
+            }
+        }
+        #expect(grantedTokens == 900)
+        var secondBurst = 0
+        for _ in 0..<9 where gate.acquire(worker: "b", estimate: estimate(100), now: at(10.1)).grant != nil {
+            secondBurst += 1
+        }
+        #expect(secondBurst == 0)
+        #expect(gate.nextWakeUp(now: at(10.1)) == at(19.9))
+        gate.advance(to: at(19.9))
+        #expect(gate.takeOutcomes().count == 9)
+    }
+}
