@@ -14,7 +14,7 @@ struct TokenGateCommand: AsyncParsableCommand {
             opens the dashboard on it.
             """,
         version: TokenGateVersion.string,
-        subscommands: TokenGateCommand.allSubcommands
+        subcommands: TokenGateCommand.allSubcommands
     )
 }
 

@@ -1,0 +1,121 @@
+import Logging
+import TokenGateCore
+import TokenGateWire
+
+extension GateHost {
+    /// Carries out one decoded request and writes its reply (an acquire may be answered later).
+    func perform(_ request: Request, for session: Session) {
+        let id = request.id
+        let now = clock.now()
+        switch request.operation {
+        case .hello(let worker):
+            if worker != session.worker { logger.info("worker connected", metadata: ["worker": "\(worker)"]) }
+            session.worker = worker
+            session.workerNames.insert(worker)
+            session.write(Reply.encodeHello(id: id, server: configuration.serverName, worker: worker))
+
+        case .acquire(let acquire):
+            self.acquire(acquire, id: id, session: session, now: now)
+
+        case .report(let report):
+            self.report(report, id: id, session: session, now: now)
+
+        case .release(let ticket):
+            if gate.release(ticket: ticketID(ticket), now: now) {
+                session.write(Reply.encodeOK(id: id))
+            } else {
+                session.write(Reply.encodeError(id: id, code: .unknownTicket, message: "no such ticket: \(ticket)"))
+            }
+
+        case .throttled(let throttled):
+            let worker = session.worker
+            let until = gate.throttle(until: now + .milliseconds(throttled.retryAfterMs), worker: worker, now: now)
+            logger.warning(
+                "provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(throttled.retryAfterMs)"]
+            )
+            session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
+
+        case .observe:
+            session.write(Reply.encodeOK(id: id))
+
+        case .status:
+            session.write(Reply.encodeStatus(id: id, status: status(now: now)))
+
+        case .subscribe(let intervalMs):
+            subscribe(session, interval: .milliseconds(intervalMs), id: id, now: now)
+
+        case .pause, .resume:
+            guard access.mayControl(session.peer) else { return forbid(id, session) }
+            let pausing = request.operation == .pause
+            if pausing { gate.pause(now: now) } else { gate.resume(now: now) }
+            logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)"])
+            session.write(Reply.encodeState(id: id, state: stateName(gate.snapshot(now: now).state)))
+
+        case .setLimit(let change):
+            guard access.mayControl(session.peer) else { return forbid(id, session) }
+            do {
+                if let limit = change.limit { try gate.setLimit(limit, for: .tokens, now: now) }
+                if let threshold = change.threshold { try gate.setThreshold(threshold, now: now) }
+                logger.notice(
+                    "limit changed",
+                    metadata: [
+                        "limit": "\(gate.configuration.limit(of: .tokens) ?? 0)",
+                        "threshold": "\(gate.configuration.threshold)", "by": "\(session.worker)",
+                    ]
+                )
+                session.write(Reply.encodeOK(id: id))
+            } catch {
+                session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
+            }
+        }
+    }
+
+    private func acquire(_ acquire: Request.Acquire, id: RequestID?, session: Session, now: Instant) {
+        let estimate: Estimate
+        do {
+            estimate = try Estimate(tokens: acquire.tokens, input: acquire.input, output: acquire.output)
+        } catch {
+            return session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
+        }
+        let worker = acquire.worker ?? session.worker
+        session.workerNames.insert(worker)
+        let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
+        // Grants resolved while the gate caught up to `now` came first.
+        let decision = gate.acquire(worker: worker, estimate: estimate, deadline: deadline, owner: session.id, now: now)
+        settleOutcomes()
+        switch decision {
+        case .granted(let grant):
+            session.write(Reply.encodeGrant(
+                id: id, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
+            ))
+        case .queued(let waiter):
+            session.pendingAcquires[waiter] = id
+            waiterSessions[waiter] = session.id
+        case .timedOut:
+            session.write(Reply.encodeError(id: id, code: .timeout, message: "no grant within timeout_ms"))
+        }
+    }
+
+    private func report(_ report: Request.Report, id: RequestID?, session: Session, now: Instant) {
+        let usage: Usage
+        do {
+            usage = try Usage(
+                input: report.input, output: report.output, cacheCreation: report.cacheCreation ?? 0,
+                cacheRead: report.cacheRead ?? 0
+            )
+        } catch {
+            return session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
+        }
+        let worker = report.worker ?? session.worker
+        session.workerNames.insert(worker)
+        let result = gate.settle(ticket: report.ticket.map(ticketID), usage: usage, worker: worker, now: now)
+        session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
+    }
+
+    private func forbid(_ id: RequestID?, _ session: Session) {
+        logger.warning("forbidden control request", metadata: ["uid": "\(session.peer.uid)", "worker": "\(session.worker)"])
+        session.write(Reply.encodeError(
+            id: id, code: .forbidden, message: "only the daemon's user or root may pause, resume or change limits"
+        ))
+    }
+}

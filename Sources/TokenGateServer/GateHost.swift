@@ -1,0 +1,146 @@
+import Logging
+import NIOCore
+import TokenGateCore
+import TokenGateWire
+
+/// The one owner of the gate: lives on a single event loop, takes every request, keeps one timer
+/// on the gate's next wake-up instant, and pushes snapshots to subscribers.
+final class GateHost {
+    let eventLoop: EventLoop
+    let configuration: ServerConfiguration
+    let access: AccessPolicy
+    let logger: Logger
+    let clock = DaemonClock()
+    var gate: Gate
+    let startedAt: Instant
+    /// Prefixes every ticket of this daemon's life, so a ticket from before a restart is unknown
+    /// rather than mistaken for a new one.
+    let ticketPrefix: String
+    var sessions: [OwnerID: Session] = [:]
+    var waiterSessions: [WaiterID: OwnerID] = [:]
+    var nextSessionNumber: UInt64 = 1
+    var wakeUp: (at: Instant, task: Scheduled<Void>)?
+    var snapshotPush: Scheduled<Void>?
+    var lastChangePushAt: Instant?
+    var isShuttingDown = false
+
+    init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.access = access
+        self.logger = logger
+        self.gate = Gate(configuration: configuration.gate)
+        self.startedAt = clock.now()
+        self.ticketPrefix = String(UInt32.random(in: 0x1000...0xFFFF), radix: 16)
+    }
+
+    // MARK: Connections
+
+    /// Registers a new connection.
+    func open(channel: Channel, peer: PeerCredentials) -> Session {
+        let session = Session(id: OwnerID(rawValue: nextSessionNumber), channel: channel, peer: peer)
+        nextSessionNumber += 1
+        sessions[session.id] = session
+        logger.debug("connection opened", metadata: ["pid": "\(peer.pid)", "uid": "\(peer.uid)"])
+        return session
+    }
+
+    /// A connection closed: its pending acquires are withdrawn and its tickets released.
+    func close(_ session: Session) {
+        guard !session.isClosed else { return }
+        session.isClosed = true
+        session.subscription?.timer?.cancel()
+        sessions[session.id] = nil
+        for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
+        let withdrawal = gate.withdraw(owner: session.id, now: clock.now())
+        logger.info(
+            "worker left",
+            metadata: [
+                "worker": "\(session.worker)", "withdrawn": "\(withdrawal.waitersDropped.count)",
+                "released": "\(withdrawal.ticketsReleased.count)",
+            ]
+        )
+        settleOutcomes()
+    }
+
+    // MARK: Requests
+
+    /// Answers one framed line from `session`.
+    func handle(line: ByteBuffer, from session: Session) {
+        let decoded = line.withUnsafeReadableBytes { Request.decode(line: $0) }
+        switch decoded {
+        case .failure(let failure):
+            logger.debug("rejected request", metadata: ["code": "\(failure.code.rawValue)", "reason": "\(failure.message)"])
+            session.write(failure.encodeReplyLine())
+        case .success(let request):
+            guard !isShuttingDown else {
+                session.write(Reply.encodeError(id: request.id, code: .shuttingDown, message: "the daemon is shutting down"))
+                return
+            }
+            perform(request, for: session)
+            settleOutcomes()
+        }
+    }
+
+    /// A line over the limit: answered with `line_too_long`, then the connection is closed.
+    func rejectLongLine(from session: Session) {
+        let failure = Request.lineTooLong()
+        logger.warning("line too long; closing the connection", metadata: ["worker": "\(session.worker)"])
+        session.send(failure.encodeReplyLine())
+        session.channel.close(promise: nil)
+    }
+
+    /// Delivers grants and timeouts the last gate call resolved, re-arms the timer, and tells
+    /// subscribers that the state changed.
+    func settleOutcomes() {
+        for outcome in gate.takeOutcomes() {
+            guard let owner = waiterSessions.removeValue(forKey: outcome.waiter), let session = sessions[owner],
+                let requestID = session.pendingAcquires.removeValue(forKey: outcome.waiter)
+            else { continue }
+            switch outcome {
+            case .granted(let grant):
+                session.send(Reply.encodeGrant(
+                    id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
+                ))
+            case .timedOut:
+                session.send(Reply.encodeError(id: requestID, code: .timeout, message: "no grant within timeout_ms"))
+            }
+        }
+        rearmWakeUp()
+        stateChanged()
+    }
+
+    // MARK: Tickets
+
+    func ticketText(_ ticket: TicketID) -> String { "\(ticketPrefix)-\(ticket.rawValue)" }
+
+    /// The ticket a text names, or a ticket no grant ever carries when it is not one of ours.
+    func ticketID(_ text: String) -> TicketID {
+        let parts = text.split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, parts[0] == ticketPrefix, let number = UInt64(parts[1]) else {
+            return TicketID(rawValue: 0)
+        }
+        return TicketID(rawValue: number)
+    }
+
+    // MARK: Shutdown
+
+    /// Stops serving: pending acquires are answered `shutting_down` and every connection closes.
+    func shutDown() {
+        guard !isShuttingDown else { return }
+        isShuttingDown = true
+        wakeUp?.task.cancel()
+        wakeUp = nil
+        snapshotPush?.cancel()
+        for session in sessions.values {
+            for requestID in session.pendingAcquires.values {
+                session.write(Reply.encodeError(id: requestID, code: .shuttingDown, message: "the daemon is shutting down"))
+            }
+            session.pendingAcquires.removeAll()
+            session.flush()
+            session.subscription?.timer?.cancel()
+            session.channel.close(promise: nil)
+        }
+        waiterSessions.removeAll()
+    }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TokenGateCore
+
+/// The daemon: a SwiftNIO Unix-socket server around one gate host. `run()` serves until graceful
+/// shutdown (SIGTERM or SIGINT through a ServiceGroup), then answers pending acquires with
+/// `shutting_down`, closes every connection and removes the socket file.
+public final class GateServer: Service, Sendable {
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let host: NIOLoopBound<GateHost>
+    private let serverChannel: Channel
+
+    /// Prepares the socket path and binds it; throws a `ServerStartError` that reads as one line.
+    public init(configuration: ServerConfiguration, logger: Logger) async throws {
+        let access = try AccessPolicy(ownerUID: getuid(), allowGroup: configuration.allowGroup)
+        try SocketFile.prepare(path: configuration.socketPath)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let host = try await loop.submit {
+            NIOLoopBound(GateHost(eventLoop: loop, configuration: configuration, access: access, logger: logger), eventLoop: loop)
+        }.get()
+        let watermark = ChannelOptions.Types.WriteBufferWaterMark(low: configuration.replyBacklogLimit / 2, high: configuration.replyBacklogLimit)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .childChannelOption(ChannelOptions.writeBufferWaterMark, value: watermark)
+            .childChannelInitializer { channel in
+                Self.initialize(channel: channel, host: host)
+            }
+        let previousMask = umask(0o177)
+        defer { umask(previousMask) }
+        do {
+            self.serverChannel = try await bootstrap.bind(unixDomainSocketPath: configuration.socketPath).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw ServerStartError.bind(path: configuration.socketPath, reason: "\(error)")
+        }
+        chmod(configuration.socketPath, 0o600)
+        self.configuration = configuration
+        self.logger = logger
+        self.group = group
+        self.host = host
+        logger.notice(
+            "tokengate serving",
+            metadata: [
+                "socket": "\(configuration.socketPath)", "limit": "\(configuration.gate.limit(of: .tokens) ?? 0)",
+                "window_s": "\(configuration.gate.window.seconds)", "threshold": "\(configuration.gate.threshold)",
+                "version": "\(configuration.version)",
+            ]
+        )
+    }
+
+    /// The path the daemon listens on.
+    public var socketPath: String { configuration.socketPath }
+
+    /// Serves until graceful shutdown is requested or `shutdown()` is called.
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await serverChannel.closeFuture.get()
+        } onGracefulShutdown: {
+            self.serverChannel.close(promise: nil)
+        }
+        await stopServing()
+    }
+
+    /// Stops accepting and lets `run()` finish.
+    public func shutdown() {
+        serverChannel.close(promise: nil)
+    }
+
+    private func stopServing() async {
+        let host = self.host
+        try? await serverChannel.eventLoop.submit { host.value.shutDown() }.get()
+        SocketFile.remove(path: configuration.socketPath)
+        logger.notice("tokengate stopped", metadata: ["socket": "\(configuration.socketPath)"])
+        try? await group.shutdownGracefully()
+    }
+
+    private static func initialize(channel: Channel, host: NIOLoopBound<GateHost>) -> EventLoopFuture<Void> {
+        let credentials: EventLoopFuture<PeerCredentials>
+        if let provider = channel as? SocketOptionProvider {
+            credentials = provider.unsafeGetSocketOption(
+                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(PeerCredentials.socketOption)
+            )
+        } else {
+            credentials = channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
+        }
+        return credentials.flatMapThrowing { peer in
+            let host = host.value
+            guard host.access.mayConnect(peer) else {
+                host.logger.warning("connection refused: uid not allowed", metadata: ["uid": "\(peer.uid)", "pid": "\(peer.pid)"])
+                throw ConnectionRefused()
+            }
+            let session = host.open(channel: channel, peer: peer)
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(host: host, session: session))
+        }
+    }
+}
+
+/// A peer whose uid may not use the gate.
+struct ConnectionRefused: Error {}

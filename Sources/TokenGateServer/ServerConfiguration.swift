@@ -1,0 +1,36 @@
+import TokenGateCore
+
+/// Everything `tokengate serve` starts a daemon with.
+public struct ServerConfiguration: Sendable {
+    /// The Unix socket to listen on (at most 107 bytes).
+    public var socketPath: String
+    /// The limiter's configuration.
+    public var gate: GateConfiguration
+    /// A group whose members may use the gate besides the daemon's own user and root.
+    public var allowGroup: String?
+    /// Sent as `server: tokengate/<version>`.
+    public var version: String
+    /// Bytes a subscriber may leave unread before it is disconnected.
+    public var subscriberBacklogLimit: Int
+    /// Bytes of replies a client may leave unread before the daemon stops reading its requests.
+    public var replyBacklogLimit: Int
+    /// The shortest gap between two state-change snapshots pushed to one subscriber.
+    public var minimumSnapshotGap: TimeSpan
+
+    public init(
+        socketPath: String, gate: GateConfiguration, allowGroup: String? = nil, version: String,
+        subscriberBacklogLimit: Int = 256 * 1024, replyBacklogLimit: Int = 1024 * 1024,
+        minimumSnapshotGap: TimeSpan = .milliseconds(50)
+    ) {
+        self.socketPath = socketPath
+        self.gate = gate
+        self.allowGroup = allowGroup
+        self.version = version
+        self.subscriberBacklogLimit = subscriberBacklogLimit
+        self.replyBacklogLimit = replyBacklogLimit
+        self.minimumSnapshotGap = minimumSnapshotGap
+    }
+
+    /// `tokengate/<version>`.
+    public var serverName: String { "tokengate/\(version)" }
+}

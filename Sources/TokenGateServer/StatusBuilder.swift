@@ -1,0 +1,47 @@
+import TokenGateCore
+import TokenGateWire
+
+/// Turns the core's snapshot into the contract's Status object.
+enum StatusBuilder {
+    static func status(
+        from snapshot: GateSnapshot, connectedWorkers: Set<String>, uptime: TimeSpan, server: String, now: Instant
+    ) -> Status {
+        let tokens = snapshot.budget(.tokens)
+        let state: GateStateName =
+            switch snapshot.state {
+            case .running: .running
+            case .paused: .paused
+            case .cooldown: .cooldown
+            }
+        return Status(
+            state: state,
+            windowMs: snapshot.window.milliseconds,
+            limit: tokens?.limit ?? 0,
+            threshold: snapshot.threshold,
+            used: tokens?.used ?? 0,
+            reserved: tokens?.reserved ?? 0,
+            inFlight: snapshot.inFlight,
+            waiting: snapshot.waiting,
+            cooldownRemainingMs: snapshot.cooldownRemaining?.millisecondsRoundedUp,
+            budgets: snapshot.budgets.map {
+                BudgetStatus(name: $0.kind.rawValue, limit: $0.limit, used: $0.used, reserved: $0.reserved)
+            },
+            workers: snapshot.workers.map {
+                WorkerStatus(
+                    worker: $0.worker, used: $0.used, requests: $0.requests, inFlight: $0.inFlight, waiting: $0.waiting,
+                    lastSeenMsAgo: $0.lastSeen.milliseconds, connected: connectedWorkers.contains($0.worker)
+                )
+            },
+            uptimeMs: uptime.milliseconds,
+            server: server,
+            queue: snapshot.head.map { head in
+                QueueStatus(
+                    worker: head.worker, estimate: head.demand.tokens,
+                    admissibleInMs: head.admissibleAt.map { ($0 - now).millisecondsRoundedUp },
+                    oversized: head.oversized
+                )
+            },
+            cooldownWorker: snapshot.cooldownWorker
+        )
+    }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+import Logging
+
+extension Logger.Level: @retroactive ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+    public static var allValueStrings: [String] { Logger.Level.allCases.map(\.rawValue) }
+}
