@@ -222,3 +222,20 @@ struct DeadlineEntry: Comparable, Sendable {
         (lhs.deadline, lhs.waiter.rawValue) < (rhs.deadline, rhs.waiter.rawValue)
     }
 }
+
+extension Gate {
+    /// Restores usage recorded before a restart, at the instant on this gate's clock when it was
+    /// recorded (in the past). Restore in chronological order, before new traffic: a record older
+    /// than the newest one already in the window counts from the newest one's instant (longer,
+    /// never shorter).
+    public mutating func restore(_ usage: Usage, worker: String, at instant: Instant, now: Instant) {
+        let amounts = usage.amounts(countingCacheRead: configuration.countsCacheRead)
+        record(amounts, worker: worker, now: instant)
+        workers[worker]?.mean.add(amounts)
+        fleetMean.add(amounts)
+        advance(to: now)
+    }
+
+    /// Whether the gate is paused (by an operator).
+    public var paused: Bool { isPaused }
+}

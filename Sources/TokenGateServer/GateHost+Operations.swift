@@ -33,6 +33,7 @@ extension GateHost {
             logger.warning(
                 "provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(throttled.retryAfterMs)"]
             )
+            journal(.cooldown, by: worker, detail: "retry_after_ms=\(throttled.retryAfterMs)", now: now)
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
         case .observe:
@@ -49,6 +50,7 @@ extension GateHost {
             let pausing = request.operation == .pause
             if pausing { gate.pause(now: now) } else { gate.resume(now: now) }
             logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)"])
+            journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now)
             session.write(Reply.encodeState(id: id, state: stateName(gate.snapshot(now: now).state)))
 
         case .setLimit(let change):
@@ -62,6 +64,11 @@ extension GateHost {
                         "limit": "\(gate.configuration.limit(of: .tokens) ?? 0)",
                         "threshold": "\(gate.configuration.threshold)", "by": "\(session.worker)",
                     ]
+                )
+                journal(
+                    .limit, by: session.worker,
+                    detail: "limit=\(gate.configuration.limit(of: .tokens) ?? 0) threshold=\(gate.configuration.threshold)",
+                    now: now
                 )
                 session.write(Reply.encodeOK(id: id))
             } catch {
@@ -109,6 +116,10 @@ extension GateHost {
         let worker = report.worker ?? session.worker
         session.workerNames.insert(worker)
         let result = gate.settle(ticket: report.ticket.map(ticketID), usage: usage, worker: worker, now: now)
+        configuration.journal?.append(.usage(JournalUsage(
+            wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: report.ticket, input: usage.input,
+            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: report.model
+        )))
         session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
     }
 

@@ -32,6 +32,38 @@ final class GateHost {
         self.gate = Gate(configuration: configuration.gate)
         self.startedAt = clock.now()
         self.ticketPrefix = String(UInt32.random(in: 0x1000...0xFFFF), radix: 16)
+        if let recovery = configuration.recovery { recover(recovery) }
+    }
+
+    /// Replays the usage a journal kept from before a restart, and the paused state.
+    private func recover(_ recovery: JournalRecovery) {
+        let now = clock.now()
+        let wallNow = clock.epochMilliseconds(of: now)
+        var restored = 0
+        for usage in recovery.usage.sorted(by: { $0.wallMilliseconds < $1.wallMilliseconds }) {
+            let instant = now - TimeSpan.milliseconds(max(0, wallNow - usage.wallMilliseconds))
+            guard instant + configuration.gate.window > now,
+                let amounts = try? Usage(
+                    input: usage.input, output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead
+                )
+            else { continue }
+            gate.restore(amounts, worker: usage.worker, at: instant, now: now)
+            restored += 1
+        }
+        if recovery.paused { gate.pause(now: now) }
+        logger.notice(
+            "recovered from the journal",
+            metadata: [
+                "reports": "\(restored)", "used": "\(gate.used(now: now).tokens)", "paused": "\(recovery.paused)",
+            ]
+        )
+    }
+
+    /// Appends an action to the journal, stamped with the wall clock.
+    func journal(_ kind: JournalAction.Kind, by actor: String, detail: String, now: Instant) {
+        configuration.journal?.append(.action(JournalAction(
+            wallMilliseconds: clock.epochMilliseconds(of: now), kind: kind, actor: actor, detail: detail
+        )))
     }
 
     // MARK: Connections

@@ -16,12 +16,19 @@ public struct ServerConfiguration: Sendable {
     public var replyBacklogLimit: Int
     /// The shortest gap between two state-change snapshots pushed to one subscriber.
     public var minimumSnapshotGap: TimeSpan
+    /// Where reports and actions are journaled; nil runs without state.
+    public var journal: (any JournalSink)?
+    /// What the journal recovered at start: replayed into the gate before serving.
+    public var recovery: JournalRecovery?
 
     public init(
         socketPath: String, gate: GateConfiguration, allowGroup: String? = nil, version: String,
         subscriberBacklogLimit: Int = 256 * 1024, replyBacklogLimit: Int = 1024 * 1024,
-        minimumSnapshotGap: TimeSpan = .milliseconds(50)
+        minimumSnapshotGap: TimeSpan = .milliseconds(50), journal: (any JournalSink)? = nil,
+        recovery: JournalRecovery? = nil
     ) {
+        self.journal = journal
+        self.recovery = recovery
         self.socketPath = socketPath
         self.gate = gate
         self.allowGroup = allowGroup

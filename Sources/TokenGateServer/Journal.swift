@@ -1,0 +1,78 @@
+import TokenGateCore
+
+/// Something that happened and belongs in the durable journal: usage as it was reported, and
+/// operator or provider actions.
+public enum JournalEvent: Sendable, Equatable {
+    /// One recorded usage. `wallMilliseconds` is the Unix time of the record.
+    case usage(JournalUsage)
+    /// An operator or provider action: pause, resume, limit change, cooldown.
+    case action(JournalAction)
+}
+
+/// One recorded usage as the journal keeps it.
+public struct JournalUsage: Sendable, Equatable {
+    public var wallMilliseconds: Int64
+    public var worker: String
+    public var ticket: String?
+    public var input: Int64
+    public var output: Int64
+    public var cacheCreation: Int64
+    public var cacheRead: Int64
+    public var model: String?
+
+    public init(
+        wallMilliseconds: Int64, worker: String, ticket: String?, input: Int64, output: Int64, cacheCreation: Int64,
+        cacheRead: Int64, model: String?
+    ) {
+        self.wallMilliseconds = wallMilliseconds
+        self.worker = worker
+        self.ticket = ticket
+        self.input = input
+        self.output = output
+        self.cacheCreation = cacheCreation
+        self.cacheRead = cacheRead
+        self.model = model
+    }
+}
+
+/// One operator or provider action as the journal keeps it.
+public struct JournalAction: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        case pause, resume, limit, cooldown
+    }
+
+    public var wallMilliseconds: Int64
+    public var kind: Kind
+    /// Who did it (a worker name).
+    public var actor: String
+    /// Free text: the new limit and threshold, the cooldown's end, ...
+    public var detail: String
+
+    public init(wallMilliseconds: Int64, kind: Kind, actor: String, detail: String) {
+        self.wallMilliseconds = wallMilliseconds
+        self.kind = kind
+        self.actor = actor
+        self.detail = detail
+    }
+}
+
+/// Where the daemon appends journal events. `append` is called on the gate's event loop for every
+/// report and action, so it must return at once (buffer, and write elsewhere): a slow disk never
+/// delays a grant.
+public protocol JournalSink: Sendable {
+    func append(_ event: JournalEvent)
+    /// Whether the journal is failing (the daemon then keeps limiting in memory and says so).
+    var degradedReason: String? { get }
+}
+
+/// What a journal hands back at start: the usage still inside the window, and whether the gate
+/// was paused.
+public struct JournalRecovery: Sendable, Equatable {
+    public var usage: [JournalUsage]
+    public var paused: Bool
+
+    public init(usage: [JournalUsage], paused: Bool) {
+        self.usage = usage
+        self.paused = paused
+    }
+}
