@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tokengate", targets: ["tokengate"]),
         .library(name: "TokenGateCore", targets: ["TokenGateCore"]),
         .library(name: "TokenGateClient", targets: ["TokenGateClient"]),
+        .library(name: "TokenGateRateLimiter", targets: ["TokenGateRateLimiter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -16,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -44,12 +46,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "TokenGateRateLimiter",
+            dependencies: ["TokenGateCore", .product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .target(
+            name: "TokenGateJournal",
+            dependencies: [
+                "TokenGateCore", "TokenGateWire", "TokenGateServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "TokenGateDashboard", dependencies: ["TokenGateWire", "CNcurses"]),
         .executableTarget(
             name: "tokengate",
             dependencies: [
                 "TokenGateCore", "TokenGateWire", "TokenGateServer", "TokenGateClient", "TokenGateDashboard",
+                "TokenGateJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,7 +75,16 @@ let package = Package(
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
+        .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
         .testTarget(name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"]),
+        .testTarget(
+            name: "TokenGateJournalTests",
+            dependencies: [
+                "TokenGateJournal", "TokenGateServer", "TokenGateWire", "TokenGateCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "TokenGateIntegrationTests",
             dependencies: ["TokenGateClient", "TokenGateWire"]
