@@ -16,6 +16,7 @@ extension Gate {
             for kind in configuration.budgets {
                 guard let capacity = configuration.capacity(of: kind) else { continue }
                 let load = window.total[kind].addingSaturating(reservedTotal[kind])
+                    .addingSaturating(external[kind]?.amount(at: now) ?? 0)
                 if demand[kind] > capacity {
                     if load > 0 { return false }
                 } else if load.addingSaturating(demand[kind]) > capacity {

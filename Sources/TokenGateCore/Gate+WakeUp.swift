@@ -36,6 +36,9 @@ extension Gate {
     /// nil when paused, or when reservations alone keep it out.
     func admissibleAt(_ waiter: Waiter, now: Instant) -> Instant? {
         guard !isPaused else { return nil }
+        // Each bound below is a lower bound of the true instant (the window as if external usage
+        // were gone, external usage as if the window stood still), so their maximum is too: the
+        // gate never wakes late, and a wake-up that comes early just computes the next bound.
         var latest = max(now, cooldownUntil ?? now)
         for kind in configuration.budgets {
             guard let capacity = configuration.capacity(of: kind) else { continue }
@@ -49,6 +52,10 @@ extension Gate {
                 guard allowed >= 0 else { return nil }
             }
             if let instant = window.instant(whenAtMost: allowed, of: kind) { latest = max(latest, instant) }
+            if let unseen = external[kind] {
+                let room = allowed - window.total[kind]
+                if let instant = unseen.instant(whenAtMost: max(0, room)) { latest = max(latest, instant) }
+            }
         }
         return latest
     }

@@ -23,6 +23,10 @@ public struct Gate: Sendable {
     var isPaused = false
     var cooldownUntil: Instant?
     var cooldownWorker: String?
+    /// Spending the provider reported and the window cannot see, per budget.
+    var external: [BudgetKind: ExternalUsage] = [:]
+    /// The provider's latest word per budget.
+    var providerObservations: [BudgetKind: ProviderObservation] = [:]
     var nextTicketNumber: UInt64 = 1
     var nextWaiterNumber: UInt64 = 1
     var pendingOutcomes: [WaiterOutcome] = []
@@ -199,6 +203,7 @@ public struct Gate: Sendable {
             cooldownWorker = nil
         }
         expireDeadlines(now: now)
+        dropFadedExternalUsage(now: now)
         admitQueue(now: now)
         pruneIdleWorkers(now: now)
     }

@@ -31,6 +31,10 @@ public struct BudgetSnapshot: Hashable, Sendable {
     public var capacity: Int64
     public var used: Int64
     public var reserved: Int64
+    /// Spending the provider reported that the window cannot see, as of the snapshot.
+    public var external: Int64
+    /// The provider's latest word on this budget.
+    public var provider: ProviderObservation?
 }
 
 /// One worker's share of the window.
@@ -65,7 +69,10 @@ extension Gate {
             guard let limit = configuration.limit(of: kind), let capacity = configuration.capacity(of: kind) else {
                 return nil
             }
-            return BudgetSnapshot(kind: kind, limit: limit, capacity: capacity, used: used[kind], reserved: reservedTotal[kind])
+            return BudgetSnapshot(
+                kind: kind, limit: limit, capacity: capacity, used: used[kind], reserved: reservedTotal[kind],
+                external: externalUsage(of: kind, at: now), provider: providerObservations[kind]
+            )
         }
         let state: GateSnapshot.State
         let cooling = cooldownUntil.map { $0 > now } ?? false

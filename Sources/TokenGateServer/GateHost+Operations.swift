@@ -36,7 +36,8 @@ extension GateHost {
             journal(.cooldown, by: worker, detail: "retry_after_ms=\(throttled.retryAfterMs)", now: now)
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
-        case .observe:
+        case .observe(let headers):
+            observe(ProviderHeaders(headers: headers), from: session, now: now)
             session.write(Reply.encodeOK(id: id))
 
         case .status:
@@ -121,6 +122,39 @@ extension GateHost {
             output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: report.model
         )))
         session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
+    }
+
+    /// Takes in a provider's rate-limit headers: each budget's figures tighten admission by the
+    /// spending the window cannot see; `retry-after` starts a cooldown as a 429 would.
+    private func observe(_ headers: ProviderHeaders, from session: Session, now: Instant) {
+        let wallNow = clock.epochMilliseconds(of: now)
+        for reading in headers.readings {
+            let kind = BudgetKind(reading.budget)
+            let observation = ProviderObservation(
+                kind: kind, limit: reading.limit, remaining: reading.remaining,
+                reset: reading.resetEpochMs.map { now + TimeSpan.milliseconds($0 - wallNow) }, observedAt: now
+            )
+            let unseen = gate.observe(observation, now: now)
+            if configuration.adoptsProviderLimit, kind == .tokens {
+                let before = gate.configuration.limit(of: .tokens)
+                try? gate.adoptProviderLimit(of: .tokens, now: now)
+                if let after = gate.configuration.limit(of: .tokens), after != before {
+                    logger.notice("adopted the provider's limit", metadata: ["limit": "\(after)"])
+                    journal(.limit, by: session.worker, detail: "limit=\(after) (provider)", now: now)
+                }
+            }
+            if unseen > 0 {
+                logger.info(
+                    "provider reports spending this daemon cannot see",
+                    metadata: ["budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(session.worker)"]
+                )
+            }
+        }
+        if let retryAfterMs = headers.retryAfterMs {
+            gate.throttle(until: now + .milliseconds(retryAfterMs), worker: session.worker, now: now)
+            logger.warning("provider cooldown", metadata: ["worker": "\(session.worker)", "retry_after_ms": "\(retryAfterMs)"])
+            journal(.cooldown, by: session.worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
+        }
     }
 
     private func forbid(_ id: RequestID?, _ session: Session) {

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var replyBacklogLimit: Int
     /// The shortest gap between two state-change snapshots pushed to one subscriber.
     public var minimumSnapshotGap: TimeSpan
+    /// `--limit auto`: adopt the tokens limit the provider reports in its headers.
+    public var adoptsProviderLimit = false
     /// Where reports and actions are journaled; nil runs without state.
     public var journal: (any JournalSink)?
     /// What the journal recovered at start: replayed into the gate before serving.

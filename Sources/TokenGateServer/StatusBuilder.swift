@@ -4,7 +4,8 @@ import TokenGateWire
 /// Turns the core's snapshot into the contract's Status object.
 enum StatusBuilder {
     static func status(
-        from snapshot: GateSnapshot, connectedWorkers: Set<String>, uptime: TimeSpan, server: String, now: Instant
+        from snapshot: GateSnapshot, connectedWorkers: Set<String>, uptime: TimeSpan, server: String, now: Instant,
+        journal: (any JournalSink)? = nil
     ) -> Status {
         let tokens = snapshot.budget(.tokens)
         let state: GateStateName =
@@ -24,7 +25,11 @@ enum StatusBuilder {
             waiting: snapshot.waiting,
             cooldownRemainingMs: snapshot.cooldownRemaining?.millisecondsRoundedUp,
             budgets: snapshot.budgets.map {
-                BudgetStatus(name: $0.kind.rawValue, limit: $0.limit, used: $0.used, reserved: $0.reserved)
+                BudgetStatus(
+                    name: $0.kind.rawValue, limit: $0.limit, used: $0.used, reserved: $0.reserved,
+                    external: $0.external > 0 ? $0.external : nil, providerRemaining: $0.provider?.remaining,
+                    providerLimit: $0.provider?.limit, providerObservedMsAgo: $0.provider.map { (now - $0.observedAt).milliseconds }
+                )
             },
             workers: snapshot.workers.map {
                 WorkerStatus(
@@ -41,7 +46,14 @@ enum StatusBuilder {
                     oversized: head.oversized
                 )
             },
-            cooldownWorker: snapshot.cooldownWorker
+            cooldownWorker: snapshot.cooldownWorker,
+            journal: journal.map(journalStatus)
         )
+    }
+
+    /// The journal's health for status: its path, and the reason when it is degraded.
+    static func journalStatus(_ journal: any JournalSink) -> JournalStatus {
+        let reason = journal.degradedReason
+        return JournalStatus(path: journal.location ?? "", ok: reason == nil, error: reason)
     }
 }

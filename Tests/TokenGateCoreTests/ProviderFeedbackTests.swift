@@ -1,0 +1,74 @@
+import Testing
+@testable import TokenGateCore
+
+@Suite("Provider feedback")
+struct ProviderFeedbackTests {
+    @Test("less room at the provider than in the window is counted as external usage and tightens admission")
+    func tightens() {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.settle(ticket: nil, usage: usage(100), worker: "a", now: at(0))
+        // The provider saw 400 used (600 remaining) where the window holds 100: 300 unseen.
+        let unseen = gate.observe(
+            ProviderObservation(kind: .tokens, limit: 1000, remaining: 600, reset: at(30), observedAt: at(0)), now: at(0)
+        )
+        #expect(unseen == 300)
+        #expect(gate.acquire(worker: "b", estimate: estimate(500), now: at(0)).grant != nil)
+        // 100 used + 500 reserved + 300 external = 900: nothing more fits.
+        #expect(gate.acquire(worker: "c", estimate: estimate(1), now: at(0)).waiter != nil)
+        #expect(gate.snapshot(now: at(0)).budget(.tokens)?.external == 300)
+    }
+
+    @Test("more room at the provider than locally believed adds nothing")
+    func moreRoomIsIgnored() {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.settle(ticket: nil, usage: usage(500), worker: "a", now: at(0))
+        let unseen = gate.observe(
+            ProviderObservation(kind: .tokens, limit: 1000, remaining: 900, reset: at(30), observedAt: at(0)), now: at(0)
+        )
+        #expect(unseen == 0)
+        #expect(gate.externalUsage(of: .tokens, at: at(0)) == 0)
+    }
+
+    @Test("external usage fades linearly to the reset instant and stops counting after it")
+    func fades() {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 200, reset: at(40), observedAt: at(0)), now: at(0))
+        #expect(gate.externalUsage(of: .tokens, at: at(0)) == 800)
+        #expect(gate.externalUsage(of: .tokens, at: at(10)) == 600)
+        #expect(gate.externalUsage(of: .tokens, at: at(39.999)) == 1)
+        #expect(gate.externalUsage(of: .tokens, at: at(40)) == 0)
+        gate.advance(to: at(41))
+        #expect(gate.snapshot(now: at(41)).budget(.tokens)?.external == 0)
+    }
+
+    @Test("a waiter blocked by external usage wakes exactly when it has faded enough")
+    func wakesAsItFades() throws {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 100, reset: at(90), observedAt: at(0)), now: at(0))
+        // 900 external at 0 s fading to 0 at 90 s: a 450 request fits once external <= 450, at 45 s.
+        let waiter = try #require(gate.acquire(worker: "a", estimate: estimate(450), now: at(0)).waiter)
+        let wake = try #require(gate.nextWakeUp(now: at(0)))
+        #expect(wake == at(45))
+        gate.advance(to: wake - TimeSpan(nanoseconds: 2_000_000))
+        #expect(gate.takeOutcomes().isEmpty)
+        gate.advance(to: wake)
+        #expect(gate.takeOutcomes().compactMap(\.grant).map(\.waiter) == [waiter])
+    }
+
+    @Test("a newer observation replaces the older one")
+    func newerReplaces() {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 100, reset: at(60), observedAt: at(0)), now: at(0))
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 1000, reset: at(60), observedAt: at(1)), now: at(1))
+        #expect(gate.externalUsage(of: .tokens, at: at(1)) == 0)
+        #expect(gate.providerObservation(of: .tokens)?.remaining == 1000)
+    }
+
+    @Test("the provider's limit can be adopted")
+    func adoptLimit() throws {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.observe(ProviderObservation(kind: .tokens, limit: 4000, remaining: 4000, reset: nil, observedAt: at(0)), now: at(0))
+        try gate.adoptProviderLimit(of: .tokens, now: at(0))
+        #expect(gate.configuration.limit(of: .tokens) == 4000)
+    }
+}
