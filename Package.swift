@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "TokenGateRateLimiter",
-            dependencies: ["TokenGateCore", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: ["TokenGateCore", "TokenGateClient", .product(name: "DequeModule", package: "swift-collections")]
         ),
         .target(
             name: "TokenGateJournal",
@@ -64,19 +64,31 @@ let package = Package(
             name: "tokengate",
             dependencies: [
                 "TokenGateCore", "TokenGateWire", "TokenGateServer", "TokenGateClient", "TokenGateDashboard",
+                "TokenGateSimulation",
                 "TokenGateJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "TokenGateSimulation",
+            dependencies: [
+                "TokenGateCore",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .testTarget(name: "TokenGateSimulationTests", dependencies: ["TokenGateSimulation", "TokenGateCore"]),
         .testTarget(
             name: "TokenGateCoreTests",
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
         .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
-        .testTarget(name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"]),
+        .testTarget(
+            name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"], exclude: ["Snapshots"]
+        ),
         .testTarget(
             name: "TokenGateJournalTests",
             dependencies: [
