@@ -97,9 +97,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TokenGateTestSupport", dependencies: ["TokenGateWire"], path: "Tests/TokenGateTestSupport"),
         .testTarget(
             name: "TokenGateIntegrationTests",
-            dependencies: ["TokenGateClient", "TokenGateWire"]
+            dependencies: ["TokenGateClient", "TokenGateWire", "TokenGateTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

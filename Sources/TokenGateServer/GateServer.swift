@@ -43,7 +43,13 @@ public final class GateServer: Service, Sendable {
             try? await group.shutdownGracefully()
             throw ServerStartError.bind(path: configuration.socketPath, reason: "\(error)")
         }
-        chmod(configuration.socketPath, 0o600)
+        if let group = access.allowedGroup {
+            // The allowed group's members must be able to reach the socket file too.
+            chown(configuration.socketPath, uid_t.max, group)
+            chmod(configuration.socketPath, 0o660)
+        } else {
+            chmod(configuration.socketPath, 0o600)
+        }
         self.configuration = configuration
         self.logger = logger
         self.group = group
