@@ -7,8 +7,9 @@ extension GateHost {
     func subscribe(_ session: Session, interval: TimeSpan, id: RequestID?, now: Instant) {
         session.subscription?.timer?.cancel()
         session.subscription = Subscription(interval: interval)
+        subscribers[session.id] = session
         session.write(Reply.encodeOK(id: id))
-        push(to: session, encoded: Reply.encodeSnapshotEvent(status: status(now: now).encoded()), now: now)
+        push(to: session, encoded: Reply.encodeSnapshotEvent(status: status(now: now).encoded()))
         scheduleTick(for: session)
     }
 
@@ -17,7 +18,7 @@ extension GateHost {
         let timer = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(interval.nanoseconds)) { [self] in
             guard !session.isClosed, session.subscription != nil else { return }
             let now = clock.now()
-            push(to: session, encoded: Reply.encodeSnapshotEvent(status: status(now: now).encoded()), now: now)
+            push(to: session, encoded: Reply.encodeSnapshotEvent(status: status(now: now).encoded()))
             scheduleTick(for: session)
         }
         session.subscription?.timer = timer
@@ -25,9 +26,7 @@ extension GateHost {
 
     /// The state changed: subscribers hear of it at once, at most once per minimum gap.
     func stateChanged() {
-        guard snapshotPush == nil, !isShuttingDown, sessions.values.contains(where: { $0.subscription != nil }) else {
-            return
-        }
+        guard snapshotPush == nil, !isShuttingDown, !subscribers.isEmpty else { return }
         let now = clock.now()
         let due = (lastChangePushAt ?? Instant(nanoseconds: .min)) + configuration.minimumSnapshotGap
         if due <= now {
@@ -43,13 +42,13 @@ extension GateHost {
     private func pushChange(now: Instant) {
         lastChangePushAt = now
         let line = Reply.encodeSnapshotEvent(status: status(now: now).encoded())
-        for session in sessions.values where session.subscription != nil {
-            push(to: session, encoded: line, now: now)
+        for session in subscribers.values {
+            push(to: session, encoded: line)
         }
     }
 
     /// Sends one snapshot line; a subscriber that leaves too much unread is disconnected.
-    private func push(to session: Session, encoded line: [UInt8], now: Instant) {
+    private func push(to session: Session, encoded line: [UInt8]) {
         guard !session.isClosed else { return }
         if session.unsentBytes > configuration.subscriberBacklogLimit {
             logger.warning(
@@ -58,7 +57,6 @@ extension GateHost {
             session.channel.close(promise: nil)
             return
         }
-        session.subscription?.lastPushAt = now
         session.send(line)
     }
 
@@ -68,7 +66,7 @@ extension GateHost {
         let connected = Set(sessions.values.flatMap(\.workerNames))
         return StatusBuilder.status(
             from: snapshot, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
-            now: now
+            now: now, journal: configuration.journal
         )
     }
 

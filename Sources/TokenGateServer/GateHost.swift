@@ -17,6 +17,8 @@ final class GateHost {
     /// rather than mistaken for a new one.
     let ticketPrefix: String
     var sessions: [OwnerID: Session] = [:]
+    /// The sessions that subscribed, so a state change costs nothing when nobody watches.
+    var subscribers: [OwnerID: Session] = [:]
     var waiterSessions: [WaiterID: OwnerID] = [:]
     var nextSessionNumber: UInt64 = 1
     var wakeUp: (at: Instant, task: Scheduled<Void>)?
@@ -83,6 +85,7 @@ final class GateHost {
         session.isClosed = true
         session.subscription?.timer?.cancel()
         sessions[session.id] = nil
+        subscribers[session.id] = nil
         for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
         let withdrawal = gate.withdraw(owner: session.id, now: clock.now())
         logger.info(

@@ -63,6 +63,13 @@ public protocol JournalSink: Sendable {
     func append(_ event: JournalEvent)
     /// Whether the journal is failing (the daemon then keeps limiting in memory and says so).
     var degradedReason: String? { get }
+    /// Where the journal writes (a file path), shown in status; nil when it has no such place.
+    var location: String? { get }
+}
+
+extension JournalSink {
+    /// No location by default.
+    public var location: String? { nil }
 }
 
 /// What a journal hands back at start: the usage still inside the window, and whether the gate

@@ -55,6 +55,5 @@ final class Session {
 /// A `subscribe` on one connection.
 struct Subscription {
     var interval: TimeSpan
-    var lastPushAt: Instant?
     var timer: Scheduled<Void>?
 }
