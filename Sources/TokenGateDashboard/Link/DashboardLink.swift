@@ -1,0 +1,30 @@
+import TokenGateWire
+
+/// What the dashboard hears from its link to a daemon.
+public enum DashboardLinkEvent: Sendable, Equatable {
+    /// The link reached the daemon (first time or after a reconnect); snapshots follow.
+    case connected
+    /// A status snapshot (from `subscribe`: every interval and on every state change).
+    case snapshot(Status)
+    /// The link lost the daemon, or could not reach it, and keeps retrying by itself.
+    case disconnected(reason: String)
+}
+
+/// The dashboard's only way to a daemon: a stream of connection events and the three controls.
+///
+/// `tokengate top` implements it over the socket with TokenGateClient (`subscribe` with the chosen
+/// interval, reconnecting with backoff, `pause`, `resume`, `set_limit`); `tokengate demo` does the same
+/// on its in-process daemon's socket; tests and previews use ``PreviewLink``.
+public protocol DashboardLink: Sendable {
+    /// Connection events: `.connected`, then `.snapshot`s, `.disconnected(reason:)` whenever the
+    /// daemon goes away (reconnecting is the link's job; send `.connected` again once it is back).
+    /// Called once per dashboard run; the dashboard stops iterating (cancels) when it quits, and the
+    /// link should then release what the stream holds (use `onTermination`).
+    func events() -> AsyncStream<DashboardLinkEvent>
+    /// Asks the daemon to stop granting (`pause`).
+    func pause() async throws
+    /// Asks the daemon to grant again (`resume`).
+    func resume() async throws
+    /// Sets the `tokens` budget's limit per window (`set_limit` with `limit`).
+    func setLimit(_ limit: Int64) async throws
+}

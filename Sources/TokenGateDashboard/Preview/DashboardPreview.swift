@@ -1,0 +1,109 @@
+import TokenGateWire
+
+/// Ready-made dashboards for looking at the screen without a daemon: `print(DashboardPreview.render(.running).text)`.
+/// The snapshot tests use the same scenarios.
+public enum DashboardPreview {
+    /// A situation worth looking at.
+    public enum Scenario: String, Sendable, CaseIterable {
+        /// Busy, running; earlier a cooldown, a limit change, a worker joining and leaving.
+        case running
+        /// The operator paused dispatch half a minute ago; acquires queue up.
+        case paused
+        /// A 429 from `crawler-03` started a 30 s cooldown 18 s ago.
+        case cooldown
+        /// The daemon went away 12 s ago; the last snapshot stays on screen.
+        case disconnected
+        /// Nothing heard yet.
+        case connecting
+        /// Running with all four budgets configured, usage the provider reported that the daemon did
+        /// not see, an oversized request at the head of the queue and a failing journal.
+        case budgets
+    }
+
+    /// The dashboard clock at which previews are rendered.
+    public static let now: Double = 420
+
+    /// A model that went through `scenario`'s history, ending at ``now``.
+    public static func model(_ scenario: Scenario, workers: Int = 8) -> DashboardModel {
+        var model = DashboardModel()
+        guard scenario != .connecting else { return model }
+        let start = now - 360
+        model.apply(.connected, now: start)
+        let lastSnapshot = scenario == .disconnected ? now - 14 : now
+        var time = start
+        while time <= lastSnapshot {
+            model.apply(.snapshot(status(scenario, workers: workers, at: time)), now: time)
+            time += 2
+        }
+        if scenario == .disconnected {
+            model.apply(.disconnected(reason: "connection refused"), now: now - 12)
+        }
+        return model
+    }
+
+    /// The daemon's status at dashboard time `time` in `scenario`.
+    public static func status(_ scenario: Scenario, workers: Int = 8, at time: Double) -> Status {
+        let uptime = time + 3_600
+        var fleet = SyntheticFleet(workerCount: workers)
+        if time < now - 200 { fleet.limit = 1_500_000 }
+        let connected = time < now - 300 || time >= now - 60 ? workers - 1 : workers
+        if scenario == .budgets {
+            var status = fleet.status(at: uptime, connectedWorkers: connected)
+            let input = status.used * 7 / 10
+            let requests = status.workers.reduce(0) { $0 + $1.requests }
+            status.budgets += [
+                BudgetStatus(name: "requests", limit: 4_000, used: requests, reserved: Int64(status.inFlight)),
+                BudgetStatus(name: "output", limit: 400_000, used: status.used - input, reserved: status.reserved / 4),
+                BudgetStatus(
+                    name: "input", limit: 1_500_000, used: input, reserved: status.reserved * 3 / 4, external: 150_000),
+            ]
+            status.budgets[0].external = 150_000
+            status.journal = JournalStatus(
+                path: "/var/lib/tokengate/usage.db", ok: time < now - 40, error: time < now - 40 ? nil : "disk full")
+            status.waiting = max(1, status.waiting)
+            status.queue = QueueStatus(worker: "batch-06", estimate: 1_700_000, admissibleInMs: nil, oversized: true)
+            return status
+        }
+        if scenario == .paused, time >= now - 30 {
+            return fleet.status(at: uptime, state: .paused, connectedWorkers: connected)
+        }
+        if scenario == .cooldown, time >= now - 18 {
+            let remaining = 30_000 - Int64((time - (now - 18)) * 1000)
+            return fleet.status(
+                at: uptime, state: .cooldown, cooldownRemainingMs: remaining, cooldownWorker: "crawler-03",
+                connectedWorkers: connected)
+        }
+        if time >= now - 150, time < now - 130 {
+            let remaining = 20_000 - Int64((time - (now - 150)) * 1000)
+            return fleet.status(
+                at: uptime, state: .cooldown, cooldownRemainingMs: remaining, cooldownWorker: "agent-09",
+                connectedWorkers: connected)
+        }
+        return fleet.status(at: uptime, connectedWorkers: connected)
+    }
+
+    /// The UI state after the selection moved `selectedIndex` rows down a table of `visibleRows`.
+    public static func ui(
+        for model: DashboardModel, selectedIndex: Int = 0, visibleRows: Int, sort: WorkerSort = .used,
+        showHelp: Bool = false
+    ) -> DashboardUIState {
+        var ui = DashboardUIState(sort: sort, showHelp: showHelp)
+        let rows = DashboardView.tableRows(for: model.status, sort: sort).map(\.worker)
+        ui.select(index: selectedIndex, rows: rows, visibleRows: visibleRows)
+        return ui
+    }
+
+    /// One frame of `scenario` at `size`.
+    public static func render(
+        _ scenario: Scenario, size: TerminalSize = TerminalSize(width: 100, height: 30), workers: Int = 8,
+        selectedIndex: Int = 0, sort: WorkerSort = .used, showHelp: Bool = false, glyphs: Glyphs = .unicode
+    ) -> Canvas {
+        let model = self.model(scenario, workers: workers)
+        let budgets = DashboardView.gauges(for: model.status).count
+        let visible = DashboardLayout.make(size: size, budgetCount: budgets)?.tableVisibleRows ?? 1
+        let ui = self.ui(for: model, selectedIndex: selectedIndex, visibleRows: visible, sort: sort, showHelp: showHelp)
+        return DashboardView.render(
+            model: model, ui: ui, size: size, glyphs: glyphs, now: now,
+            socketLabel: "/run/user/1000/tokengate.sock")
+    }
+}

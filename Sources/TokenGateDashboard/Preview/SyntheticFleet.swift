@@ -1,0 +1,105 @@
+import TokenGateWire
+
+/// A made-up fleet whose status is a deterministic function of time: what previews, snapshot tests and
+/// ``PreviewLink`` show before (or without) a daemon.
+public struct SyntheticFleet: Sendable {
+    /// The fleet: how many workers, the budget and the server name it reports.
+    public var workerCount: Int
+    public var limit: Int64
+    public var threshold: Double
+    public var windowMs: Int64
+    public var server: String
+
+    public init(
+        workerCount: Int = 8, limit: Int64 = 1_800_000, threshold: Double = 0.9, windowMs: Int64 = 60_000,
+        server: String = "tokengate/0.1.0"
+    ) {
+        self.workerCount = max(0, workerCount)
+        self.limit = limit
+        self.threshold = threshold
+        self.windowMs = windowMs
+        self.server = server
+    }
+
+    static let roles = ["crawler", "eval", "agent", "summarizer", "indexer", "batch"]
+
+    /// The name of worker `index`: `crawler-01`, `eval-02`, ...
+    public static func workerName(_ index: Int) -> String {
+        let number = index + 1
+        return roles[index % roles.count] + "-" + (number < 10 ? "0\(number)" : "\(number)")
+    }
+
+    /// Window usage at `time` as a fraction of the limit: a slow swell with some ripple, between about
+    /// 35 % and 95 %.
+    public func load(at time: Double) -> Double {
+        let swell = 0.62 + 0.22 * sine(time / 47) + 0.08 * sine(time / 11 + 1.3)
+        let ripple = 0.04 * (noise(Int64((time * 2).rounded(.down)), salt: 7) - 0.5)
+        return min(0.98, max(0.05, swell + ripple))
+    }
+
+    /// The fleet's status at `time` (seconds since the daemon started).
+    public func status(
+        at time: Double, state: GateStateName = .running, cooldownRemainingMs: Int64? = nil,
+        cooldownWorker: String? = nil, connectedWorkers: Int? = nil
+    ) -> Status {
+        let used = Int64(Double(limit) * load(at: time))
+        let reserved = state == .running ? Int64(Double(limit) * 0.05 * (0.5 + noise(Int64(time), salt: 3))) : 0
+        let connectedCount = min(workerCount, connectedWorkers ?? workerCount)
+        let weights = (0..<workerCount).map { 1.0 / Double($0 + 2) + 0.02 * noise(Int64($0), salt: 11) }
+        let total = weights.reduce(0, +)
+        var workers: [WorkerStatus] = []
+        var inFlight = 0
+        var waiting = 0
+        for index in 0..<workerCount {
+            let share = total > 0 ? weights[index] / total : 0
+            let seed = Int64(index) * 7919 + Int64(time)
+            let connected = index < connectedCount
+            let flight = connected && state == .running ? Int(noise(seed, salt: 5) * 3) : 0
+            let wait = connected && (state != .running || load(at: time) > 0.85) ? Int(noise(seed, salt: 9) * 3) : 0
+            inFlight += flight
+            waiting += wait
+            workers.append(
+                WorkerStatus(
+                    worker: SyntheticFleet.workerName(index), used: Int64(Double(used) * share),
+                    requests: Int64(Double(used) * share / 4_200) + 1, inFlight: flight, waiting: wait,
+                    lastSeenMsAgo: connected ? Int64(noise(seed, salt: 13) * 4_000) : 95_000, connected: connected))
+        }
+        var queue: QueueStatus?
+        if waiting > 0, let head = workers.first(where: { $0.waiting > 0 }) {
+            queue = QueueStatus(
+                worker: head.worker, estimate: 12_000 + Int64(noise(Int64(time), salt: 17) * 60_000),
+                admissibleInMs: state == .running ? 1_000 + Int64(noise(Int64(time), salt: 19) * 4_000) : nil,
+                oversized: false)
+        }
+        return Status(
+            state: state, windowMs: windowMs, limit: limit, threshold: threshold, used: used, reserved: reserved,
+            inFlight: inFlight, waiting: waiting, cooldownRemainingMs: state == .cooldown ? (cooldownRemainingMs ?? 30_000) : nil,
+            budgets: [BudgetStatus(name: "tokens", limit: limit, used: used, reserved: reserved)], workers: workers,
+            uptimeMs: Int64(time * 1000), server: server, queue: queue,
+            cooldownWorker: state == .cooldown ? cooldownWorker : nil)
+    }
+
+    /// A deterministic value in 0..<1 for `value` and `salt` (SplitMix64).
+    func noise(_ value: Int64, salt: UInt64) -> Double {
+        var z = UInt64(bitPattern: value) &+ salt &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(UInt64(1) << 53)
+    }
+
+    /// A sine from a short series, to stay free of Foundation and platform maths.
+    func sine(_ x: Double) -> Double {
+        let twoPi = 6.283_185_307_179_586
+        var t = x.truncatingRemainder(dividingBy: twoPi)
+        if t > twoPi / 2 { t -= twoPi }
+        if t < -twoPi / 2 { t += twoPi }
+        var term = t
+        var sum = t
+        for n in 1...9 {
+            term *= -t * t / Double((2 * n) * (2 * n + 1))
+            sum += term
+        }
+        return sum
+    }
+}

@@ -1,0 +1,186 @@
+import TokenGateWire
+
+/// The dashboard's state machine, without a terminal: it takes link events and actions, tells the
+/// runner which commands to send to the daemon, and renders frames. Pure: time is passed in.
+public struct DashboardSession: Sendable {
+    /// A request for the daemon, carried out by the runner through the link.
+    public enum Command: Sendable, Equatable {
+        case pause
+        case resume
+        case setLimit(Int64)
+    }
+
+    /// What the runner must do after an action.
+    public enum Effect: Sendable, Equatable {
+        case none
+        case command(Command)
+        /// Repaint every cell (after a resize or Ctrl-L).
+        case repaint
+        case suspend
+        case quit
+    }
+
+    /// What is known about the daemon.
+    public private(set) var model: DashboardModel
+    /// Sort, selection, scroll and help.
+    public private(set) var ui: DashboardUIState
+    /// Shown in the header.
+    public let socketLabel: String
+    /// The terminal's size, as of the last resize.
+    public private(set) var size: TerminalSize
+    /// A short message for the key bar, shown until `noticeUntil`.
+    public private(set) var notice: String?
+    /// When the notice goes (dashboard clock).
+    public private(set) var noticeUntil: Double = 0
+    /// The limit asked for most recently, until a snapshot shows it (so `+ + +` compounds).
+    public private(set) var requestedLimit: Int64?
+    var requestedAt: Double = 0
+    /// The state asked for by `p`, until a snapshot shows it (then the notice goes).
+    var requestedState: GateStateName?
+
+    /// How long a notice stays, and how long a requested limit is used as the base for the next step.
+    public static let noticeSeconds = 3.0
+
+    public init(socketLabel: String, size: TerminalSize, model: DashboardModel = DashboardModel(), ui: DashboardUIState = DashboardUIState()) {
+        self.socketLabel = socketLabel
+        self.size = size
+        self.model = model
+        self.ui = ui
+    }
+
+    /// The layout for the current size and budgets, `nil` when the terminal is too small.
+    public var layout: DashboardLayout? {
+        DashboardLayout.make(size: size, budgetCount: DashboardView.gauges(for: model.status).count)
+    }
+
+    /// Worker rows the table shows at once.
+    public var visibleRows: Int { layout?.tableVisibleRows ?? 1 }
+
+    /// Worker names in table order.
+    public var rowNames: [String] { DashboardView.tableRows(for: model.status, sort: ui.sort).map(\.worker) }
+
+    /// The terminal has a new size.
+    public mutating func resize(to size: TerminalSize) {
+        self.size = size
+        ui.reconcile(rows: rowNames, visibleRows: visibleRows)
+    }
+
+    /// Applies an event from the link.
+    public mutating func receive(_ event: DashboardLinkEvent, now: Double) {
+        model.apply(event, now: now)
+        if case .snapshot(let status) = event {
+            if let requested = requestedLimit, status.limit == requested || now - requestedAt > DashboardSession.noticeSeconds {
+                requestedLimit = nil
+                if status.limit == requested { clearNotice() }
+            }
+            if let requested = requestedState, requested == status.state || (requested == .running && status.state == .cooldown) {
+                requestedState = nil
+                clearNotice()
+            }
+            ui.reconcile(rows: rowNames, visibleRows: visibleRows)
+        }
+    }
+
+    /// A command sent to the daemon failed: say so in the events panel and the key bar.
+    public mutating func commandFailed(_ command: Command, reason: String, now: Double) {
+        let what: String
+        switch command {
+        case .pause: what = "pause"
+            requestedState = nil
+        case .resume: what = "resume"
+            requestedState = nil
+        case .setLimit(let limit): what = "limit \(Format.tokens(limit))"
+            requestedLimit = nil
+        }
+        model.note("\(what) failed: \(reason)", now: now)
+        show("\(what) failed", now: now)
+    }
+
+    /// Carries out `action` and says what the runner must do.
+    public mutating func handle(_ action: DashboardAction, now: Double) -> Effect {
+        let rows = rowNames
+        let visible = visibleRows
+        switch action {
+        case .quit:
+            return .quit
+        case .suspend:
+            return .suspend
+        case .redraw, .resize:
+            return .repaint
+        case .toggleHelp:
+            ui.showHelp.toggle()
+        case .closeHelp:
+            ui.showHelp = false
+        case .nextSort, .previousSort:
+            ui.sort = action == .nextSort ? ui.sort.next : ui.sort.previous
+            ui.reconcile(rows: rowNames, visibleRows: visible)
+        case .selectPrevious:
+            ui.moveSelection(by: -1, rows: rows, visibleRows: visible)
+        case .selectNext:
+            ui.moveSelection(by: 1, rows: rows, visibleRows: visible)
+        case .pageUp:
+            ui.moveSelection(by: -max(1, visible - 1), rows: rows, visibleRows: visible)
+        case .pageDown:
+            ui.moveSelection(by: max(1, visible - 1), rows: rows, visibleRows: visible)
+        case .selectFirst:
+            ui.select(index: 0, rows: rows, visibleRows: visible)
+        case .selectLast:
+            ui.select(index: rows.count - 1, rows: rows, visibleRows: visible)
+        case .togglePause:
+            guard let status = connectedStatus(now: now) else { return .none }
+            if status.state == .paused {
+                requestedState = .running
+                show("resuming…", now: now)
+                return .command(.resume)
+            }
+            requestedState = .paused
+            show("pausing…", now: now)
+            return .command(.pause)
+        case .raiseLimit, .lowerLimit:
+            guard let status = connectedStatus(now: now) else { return .none }
+            let base = requestedLimit ?? status.limit
+            let limit = DashboardSession.steppedLimit(base, up: action == .raiseLimit)
+            requestedLimit = limit
+            requestedAt = now
+            show("limit \(Format.tokens(base)) → \(Format.tokens(limit))…", now: now)
+            return .command(.setLimit(limit))
+        }
+        return .none
+    }
+
+    /// One frame at `now`.
+    public func render(glyphs: Glyphs, now: Double) -> Canvas {
+        DashboardView.render(
+            model: model, ui: ui, size: size, glyphs: glyphs, now: now, socketLabel: socketLabel,
+            notice: now < noticeUntil ? notice : nil)
+    }
+
+    /// `base` up or down by 10 %, rounded to three significant digits, at least 1 and never equal to
+    /// `base`.
+    public static func steppedLimit(_ base: Int64, up: Bool) -> Int64 {
+        let target = Double(base) * (up ? 1.1 : 0.9)
+        var magnitude = 1.0
+        while target / magnitude >= 1000 { magnitude *= 10 }
+        var limit = Int64((target / magnitude).rounded() * magnitude)
+        if limit == base { limit = base + (up ? 1 : -1) }
+        return max(1, limit)
+    }
+
+    private mutating func connectedStatus(now: Double) -> Status? {
+        guard model.isConnected, let status = model.status else {
+            show("not connected", now: now)
+            return nil
+        }
+        return status
+    }
+
+    private mutating func show(_ text: String, now: Double) {
+        notice = text
+        noticeUntil = now + DashboardSession.noticeSeconds
+    }
+
+    private mutating func clearNotice() {
+        notice = nil
+        noticeUntil = 0
+    }
+}

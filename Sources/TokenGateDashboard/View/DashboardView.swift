@@ -1,0 +1,142 @@
+import TokenGateWire
+
+/// The whole screen as a pure function of the model, the UI state, the size and the time.
+public enum DashboardView {
+    /// Renders one frame.
+    /// - Parameters:
+    ///   - model: what is known about the daemon.
+    ///   - ui: sort, selection, scroll, help.
+    ///   - size: the terminal size.
+    ///   - glyphs: Unicode or ASCII.
+    ///   - now: the dashboard's clock, for countdowns, uptime and ages.
+    ///   - socketLabel: shown in the header.
+    ///   - notice: a short message for the key bar (command feedback).
+    public static func render(
+        model: DashboardModel, ui: DashboardUIState, size: TerminalSize, glyphs: Glyphs, now: Double,
+        socketLabel: String = "", notice: String? = nil
+    ) -> Canvas {
+        var canvas = Canvas(size: size)
+        let budgets = gauges(for: model.status)
+        guard let layout = DashboardLayout.make(size: size, budgetCount: budgets.count) else {
+            TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
+            return canvas
+        }
+
+        Header(model: model, socketLabel: socketLabel, now: now).draw(into: &canvas, layout.header, glyphs: glyphs)
+        for (index, gauge) in budgets.enumerated() where index < layout.gauges.height {
+            gauge.draw(into: &canvas, layout.gauges.row(index).inset(dx: 1, dy: 0), glyphs: glyphs)
+        }
+        if budgets.isEmpty {
+            canvas.write(" no budget yet", in: layout.gauges, style: .muted)
+        }
+
+        drawChart(into: &canvas, layout.chart, model: model, glyphs: glyphs, now: now)
+        drawSide(into: &canvas, layout.side, model: model, glyphs: glyphs, now: now)
+        drawTable(into: &canvas, layout.table, model: model, ui: ui, glyphs: glyphs)
+        KeyBar(paused: model.status?.state == .paused, sort: ui.sort, notice: notice)
+            .draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+
+        if !model.isConnected, model.status != nil {
+            // The last known state stays on screen, dimmed, under the "disconnected" banner.
+            let stale = Rect(x: 0, y: layout.gauges.y, width: size.width, height: layout.keyBar.y - layout.gauges.y)
+            canvas.restyle(stale) { $0.dim = true }
+        }
+        if ui.showHelp { HelpOverlay().draw(into: &canvas, glyphs: glyphs) }
+        if !glyphs.isUnicode { canvas.asciiOnly() }
+        return canvas
+    }
+
+    /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon
+    /// sends no budgets.
+    public static func gauges(for status: Status?) -> [Gauge] {
+        guard let status else { return [] }
+        let order = ["tokens", "input", "output", "requests"]
+        var budgets = status.budgets.sorted {
+            (order.firstIndex(of: $0.name) ?? order.count, $0.name) < (order.firstIndex(of: $1.name) ?? order.count, $1.name)
+        }
+        if !budgets.contains(where: { $0.name == "tokens" }) {
+            budgets.insert(BudgetStatus(name: "tokens", limit: status.limit, used: status.used, reserved: status.reserved), at: 0)
+        }
+        var gauges = budgets.prefix(4).map {
+            Gauge(
+                name: $0.name, limit: $0.limit, used: $0.used, reserved: $0.reserved, threshold: status.threshold,
+                external: $0.external ?? 0)
+        }
+        if gauges.contains(where: { $0.external > 0 }) {
+            for index in gauges.indices { gauges[index].showsExternalColumn = true }
+        }
+        return gauges
+    }
+
+    /// The workers in table order.
+    public static func tableRows(for status: Status?, sort: WorkerSort) -> [WorkerStatus] {
+        sort.sorted(status?.workers ?? [])
+    }
+
+    static func drawChart(into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, glyphs: Glyphs, now: Double) {
+        let plotColumns = rect.width - 2 - Chart.axisWidth
+        let span = Format.duration(seconds: Int64(Chart.spanSeconds(columns: plotColumns)))
+        var title = [TextSpan("History", .title), TextSpan(" window usage", .muted)]
+        var right: [TextSpan] = []
+        if let status = model.status {
+            right = [TextSpan("now ", .muted), TextSpan(Format.tokens(status.used), CellStyle(bold: true))]
+            if let peak = model.history.columns(count: plotColumns, secondsPerColumn: Chart.secondsPerColumn(columns: plotColumns), now: now)
+                .compactMap({ $0?.used }).max() {
+                right += [TextSpan("  peak ", .muted), TextSpan(Format.tokens(peak))]
+            }
+        } else {
+            title.append(TextSpan(" (no data)", .muted))
+        }
+        let inner = Box.draw(
+            into: &canvas, rect, title: title, rightTitle: right,
+            bottomLeft: [TextSpan(String(repeating: " ", count: Chart.axisWidth - 2) + "-" + span, .muted)],
+            bottomRight: [TextSpan("now", .muted)], glyphs: glyphs)
+        guard let status = model.status else { return }
+        Chart(history: model.history, limit: status.limit, threshold: status.threshold, now: now)
+            .draw(into: &canvas, inner, glyphs: glyphs)
+    }
+
+    static func drawSide(into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, glyphs: Glyphs, now: Double) {
+        let inner = Box.draw(into: &canvas, rect, title: [TextSpan("Queue", .title)], glyphs: glyphs)
+        let queueRows = 3
+        QueuePanel(
+            status: model.status, snapshotAge: model.snapshotAge(now: now) ?? 0,
+            cooldownRemainingMs: model.cooldownRemainingMs(now: now)
+        ).draw(into: &canvas, Rect(x: inner.x, y: inner.y, width: inner.width, height: queueRows), glyphs: glyphs)
+        let separatorY = inner.y + queueRows
+        guard separatorY < inner.maxY else { return }
+        Box.separator(into: &canvas, rect, y: separatorY, title: [TextSpan("Events", .title)], glyphs: glyphs)
+        let events = Rect(x: inner.x, y: separatorY + 1, width: inner.width, height: inner.maxY - separatorY - 1)
+        EventsPanel(events: model.events, now: now).draw(into: &canvas, events, glyphs: glyphs)
+    }
+
+    static func drawTable(
+        into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, ui: DashboardUIState, glyphs: Glyphs
+    ) {
+        let rows = tableRows(for: model.status, sort: ui.sort)
+        let visible = WorkerTable.visibleRows(interiorHeight: rect.height - 2)
+        var state = ui
+        state.reconcile(rows: rows.map(\.worker), visibleRows: visible)
+        let waiting = rows.reduce(0) { $0 + $1.waiting }
+        var title = [TextSpan("Workers", .title), TextSpan(" \(rows.count)", CellStyle(bold: true))]
+        if waiting > 0 { title.append(TextSpan("  \(waiting) waiting", CellStyle(.warn))) }
+        title.append(TextSpan("  sort ", .muted))
+        title.append(TextSpan(ui.sort.rawValue, CellStyle(.accent)))
+        var right: [TextSpan] = []
+        if rows.count > visible, visible > 0 {
+            let first = state.scrollOffset + 1
+            let last = min(rows.count, state.scrollOffset + visible)
+            right = [TextSpan("\(first)-\(last) of \(rows.count)", .muted)]
+        }
+        var bottomLeft: [TextSpan] = []
+        if let name = state.selectedWorker, !rows.isEmpty {
+            bottomLeft = [TextSpan("selected ", .muted), TextSpan(name, CellStyle(bold: true)),
+                          TextSpan("  \(state.selectedIndex + 1)/\(rows.count)", .muted)]
+        }
+        let inner = Box.draw(
+            into: &canvas, rect, title: title, rightTitle: right, bottomLeft: bottomLeft, glyphs: glyphs)
+        WorkerTable(rows: rows, sort: ui.sort, selectedIndex: rows.isEmpty ? nil : state.selectedIndex,
+                    scrollOffset: state.scrollOffset)
+            .draw(into: &canvas, inner, glyphs: glyphs)
+    }
+}

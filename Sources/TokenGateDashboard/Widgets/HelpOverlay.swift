@@ -1,0 +1,46 @@
+/// The `?` overlay: the keys and what the glyphs and words mean, in a box over the screen's centre.
+public struct HelpOverlay: Sendable {
+    public init() {}
+
+    func lines(glyphs: Glyphs) -> [[TextSpan]] {
+        let key = CellStyle(.accent, bold: true)
+        func row(_ keys: String, _ text: String) -> [TextSpan] { [TextSpan(keys.padding(14), key), TextSpan(text)] }
+        let full = String(Character(glyphs.full))
+        let reserved = String(Character(glyphs.reserved))
+        let marker = String(Character(glyphs.marker))
+        return [
+            row("p", "pause or resume dispatch for the whole fleet"),
+            row("+  -", "raise or lower the limit by 10 %"),
+            row("s  S", "next or previous sort order of the workers"),
+            row(glyphs.isUnicode ? "↑ ↓  j k" : "Up Dn  j k", "select a worker"),
+            row("PgUp PgDn", "a page up or down; Home End: first, last"),
+            row("?  Esc", "close this help"),
+            row("q  Ctrl-C", "quit (the daemon keeps running)"),
+            [],
+            [TextSpan("Gauges".padding(14), CellStyle(bold: true)),
+             TextSpan(full, .init(.good)), TextSpan(" used  "), TextSpan(reserved, .init(.good)),
+             TextSpan(" reserved  "), TextSpan(marker, .init(.accent, bold: true)), TextSpan(" threshold  "),
+             TextSpan(String(Character(glyphs.external)), .init(.muted, bold: true)), TextSpan(" external")],
+            [TextSpan("ok".padding(14), UsageLevel.ok.wordStyle), TextSpan("below 75 % of the threshold")],
+            [TextSpan("NEAR", UsageLevel.near.wordStyle), TextSpan("".padding(10)), TextSpan("75 % of the threshold or more")],
+            [TextSpan("FULL", UsageLevel.full.wordStyle), TextSpan("".padding(10)),
+             TextSpan("at the threshold: new grants wait")],
+            [TextSpan("Workers".padding(14), CellStyle(bold: true)), TextSpan(String(Character(glyphs.connected)), .init(.good)),
+             TextSpan(" connected   "), TextSpan(String(Character(glyphs.disconnected)), .muted), TextSpan(" gone")],
+        ]
+    }
+
+    /// Draws the overlay centred on `canvas`, over what is there.
+    public func draw(into canvas: inout Canvas, glyphs: Glyphs) {
+        let lines = self.lines(glyphs: glyphs)
+        let width = min(canvas.width - 2, (lines.map(\.columns).max() ?? 0) + 4)
+        let rect = canvas.bounds.centered(width: width, height: lines.count + 2)
+        canvas.fill(rect)
+        let inner = Box.draw(
+            into: &canvas, rect, title: [TextSpan("Help", .title)], bottomRight: [TextSpan("any key closes", .muted)],
+            glyphs: glyphs, style: .accent)
+        for (index, line) in lines.enumerated() where index < inner.height {
+            canvas.write(line, x: inner.x + 1, y: inner.y + index, maxX: inner.maxX)
+        }
+    }
+}

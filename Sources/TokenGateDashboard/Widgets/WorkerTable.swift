@@ -1,0 +1,155 @@
+import TokenGateWire
+
+/// The workers table: name, used in the window, share with a small bar, requests, in flight, waiting,
+/// last seen. Sorted by the UI state, scrolled so the selected row shows, with a scroll bar on the
+/// box's right border.
+public struct WorkerTable: Sendable {
+    /// The workers in display order.
+    public var rows: [WorkerStatus]
+    public var sort: WorkerSort
+    public var selectedIndex: Int?
+    public var scrollOffset: Int
+
+    public init(rows: [WorkerStatus], sort: WorkerSort, selectedIndex: Int?, scrollOffset: Int) {
+        self.rows = rows
+        self.sort = sort
+        self.selectedIndex = selectedIndex
+        self.scrollOffset = scrollOffset
+    }
+
+    /// Fixed column widths; the name takes what is left, the share bar grows up to `maxShareBar`.
+    static let usedWidth = 6
+    static let percentWidth = 5
+    static let minShareBar = 6
+    static let maxShareBar = 20
+    static let requestsWidth = 6
+    static let flightWidth = 6
+    static let waitWidth = 5
+    static let seenWidth = 6
+    static let gap = 2
+    static let minNameWidth = 12
+
+    /// Rows of data that fit in an interior `height` rows high (one row is the column header).
+    public static func visibleRows(interiorHeight height: Int) -> Int { max(0, height - 1) }
+
+    struct Columns {
+        var name: Int
+        var shareBar: Int
+    }
+
+    static func columns(width: Int) -> Columns {
+        let fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + waitWidth + seenWidth + 6 * gap
+        let spare = max(0, width - fixed - minNameWidth - minShareBar)
+        let bar = min(maxShareBar, minShareBar + spare / 3)
+        return Columns(name: max(minNameWidth, width - fixed - bar), shareBar: bar)
+    }
+
+    /// Draws the header and the visible rows into `rect` (the box's interior), and the scroll bar on
+    /// the border column just right of it.
+    public func draw(into canvas: inout Canvas, _ rect: Rect, glyphs: Glyphs) {
+        guard rect.height >= 1, rect.width >= 20 else { return }
+        let columns = WorkerTable.columns(width: rect.width)
+        drawHeader(into: &canvas, rect.row(0), columns: columns, glyphs: glyphs)
+        let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
+        guard !rows.isEmpty else {
+            canvas.write("no workers yet", x: body.x + 1, y: body.y, style: .muted, maxWidth: body.width - 1)
+            return
+        }
+        let total = rows.reduce(Int64(0)) { $0 + max(0, $1.used) }
+        let offset = min(max(0, scrollOffset), max(0, rows.count - body.height))
+        for line in 0..<body.height {
+            let index = offset + line
+            guard index < rows.count else { break }
+            drawRow(
+                rows[index], into: &canvas, body.row(line), columns: columns, total: total,
+                selected: index == selectedIndex, glyphs: glyphs)
+        }
+        drawScrollBar(into: &canvas, x: rect.maxX, body: body, offset: offset, glyphs: glyphs)
+    }
+
+    func drawHeader(into canvas: inout Canvas, _ row: Rect, columns: Columns, glyphs: Glyphs) {
+        let style = CellStyle(.normal, bold: true)
+        let sortStyle = CellStyle(.accent, bold: true)
+        let arrow = String(Character(sort.isAscending ? glyphs.sortAscending : glyphs.sortDescending))
+        var x = row.x + 1
+        func cell(_ title: String, _ width: Int, _ key: WorkerSort?, right: Bool) {
+            let sorted = key == sort
+            let text = sorted ? (right ? arrow + title : title + arrow) : title
+            let padded = right ? text.leftPadding(width) : text.padding(width)
+            canvas.write(padded, x: x, y: row.y, style: sorted ? sortStyle : style, maxWidth: width)
+            x += width + WorkerTable.gap
+        }
+        cell("WORKER", 2 + columns.name, .name, right: false)
+        cell("USED", WorkerTable.usedWidth, .used, right: true)
+        cell("SHARE", WorkerTable.percentWidth + 1 + columns.shareBar, nil, right: false)
+        cell("REQ", WorkerTable.requestsWidth, .requests, right: true)
+        cell("FLIGHT", WorkerTable.flightWidth, .inFlight, right: true)
+        cell("WAIT", WorkerTable.waitWidth, .waiting, right: true)
+        cell("SEEN", WorkerTable.seenWidth, .lastSeen, right: true)
+    }
+
+    func drawRow(
+        _ worker: WorkerStatus, into canvas: inout Canvas, _ row: Rect, columns: Columns, total: Int64,
+        selected: Bool, glyphs: Glyphs
+    ) {
+        let base = CellStyle(worker.connected ? .normal : .muted)
+        var x = row.x + 1
+        canvas.put(
+            worker.connected ? glyphs.connected : glyphs.disconnected, x: x, y: row.y,
+            style: CellStyle(worker.connected ? .good : .muted))
+        x += 2
+        canvas.write(glyphs.truncate(worker.worker, to: columns.name), x: x, y: row.y, style: base)
+        x += columns.name + WorkerTable.gap
+
+        canvas.write(Format.tokens(worker.used).leftPadding(WorkerTable.usedWidth), x: x, y: row.y, style: base)
+        x += WorkerTable.usedWidth + WorkerTable.gap
+
+        let share = total > 0 ? Double(max(0, worker.used)) / Double(total) : 0
+        canvas.write(Format.share(share).leftPadding(WorkerTable.percentWidth), x: x, y: row.y, style: base)
+        x += WorkerTable.percentWidth + 1
+        drawShareBar(share, into: &canvas, x: x, y: row.y, width: columns.shareBar, glyphs: glyphs)
+        x += columns.shareBar + WorkerTable.gap
+
+        func number(_ value: String, _ width: Int, _ style: CellStyle = base) {
+            canvas.write(value.leftPadding(width), x: x, y: row.y, style: style)
+            x += width + WorkerTable.gap
+        }
+        number(Format.tokens(worker.requests), WorkerTable.requestsWidth)
+        number(String(worker.inFlight), WorkerTable.flightWidth)
+        number(String(worker.waiting), WorkerTable.waitWidth, worker.waiting > 0 ? CellStyle(.warn, bold: true) : base)
+        let seen = worker.connected ? Format.age(milliseconds: worker.lastSeenMsAgo) : "gone"
+        number(seen, WorkerTable.seenWidth, CellStyle(.muted))
+
+        if selected {
+            canvas.restyle(row) { style in
+                style.reverse = true
+                style.bold = true
+            }
+        }
+    }
+
+    func drawShareBar(_ share: Double, into canvas: inout Canvas, x: Int, y: Int, width: Int, glyphs: Glyphs) {
+        let steps = glyphs.stepsPerCell
+        var filled = Int((share * Double(width * steps)).rounded())
+        if share > 0 { filled = max(1, filled) }
+        for column in 0..<width {
+            let inCell = min(steps, filled - column * steps)
+            if inCell > 0 {
+                canvas.put(glyphs.horizontalEighths[inCell - 1], x: x + column, y: y, style: .accent)
+            } else {
+                canvas.put(glyphs.empty, x: x + column, y: y, style: CellStyle(.muted, dim: true))
+            }
+        }
+    }
+
+    func drawScrollBar(into canvas: inout Canvas, x: Int, body: Rect, offset: Int, glyphs: Glyphs) {
+        let visible = body.height
+        guard rows.count > visible, visible > 0 else { return }
+        let thumb = max(1, visible * visible / rows.count)
+        let range = rows.count - visible
+        let position = range > 0 ? (offset * (visible - thumb) + range / 2) / range : 0
+        for line in position..<min(visible, position + thumb) {
+            canvas.put(glyphs.scrollThumb, x: x, y: body.y + line, style: .accent)
+        }
+    }
+}
