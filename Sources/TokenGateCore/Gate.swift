@@ -80,21 +80,28 @@ public struct Gate: Sendable {
     // MARK: Settle
 
     /// Records what a request really cost. With a known ticket the reservation is replaced by the
-    /// usage; with an unknown or no ticket the usage is recorded as a request of its own.
+    /// usage, counted from the instant the ticket was granted (when the provider charged the
+    /// request); with an unknown or no ticket the usage is recorded now, as a request of its own.
     @discardableResult
     public mutating func settle(ticket: TicketID?, usage: Usage, worker: String? = nil, now: Instant) -> SettleResult {
         advance(to: now)
         let amounts = usage.amounts(countingCacheRead: configuration.countsCacheRead)
         let result: SettleResult
         let name: String
+        let spentAt: Instant
         if let ticket, let held = removeTicket(ticket) {
             result = .settled
             name = worker ?? held.worker
+            // The provider charged the request when it was sent, right after the grant: count it
+            // from there, as the provider's window does. (The seed counts usage when it is
+            // recorded, and so does its policy here, faults included.)
+            if case .reserving = configuration.policy { spentAt = held.grantedAt } else { spentAt = now }
         } else {
             result = ticket == nil ? .ticketless : .unknownTicket
             name = worker ?? "unknown"
+            spentAt = now
         }
-        record(amounts, worker: name, now: now)
+        record(amounts, worker: name, at: spentAt, now: now)
         workers[name]?.mean.add(amounts)
         fleetMean.add(amounts)
         admitQueue(now: now)
@@ -230,12 +237,10 @@ struct DeadlineEntry: Comparable, Sendable {
 
 extension Gate {
     /// Restores usage recorded before a restart, at the instant on this gate's clock when it was
-    /// recorded (in the past). Restore in chronological order, before new traffic: a record older
-    /// than the newest one already in the window counts from the newest one's instant (longer,
-    /// never shorter).
+    /// recorded (in the past); it counts until that instant + window.
     public mutating func restore(_ usage: Usage, worker: String, at instant: Instant, now: Instant) {
         let amounts = usage.amounts(countingCacheRead: configuration.countsCacheRead)
-        record(amounts, worker: worker, now: instant)
+        record(amounts, worker: worker, at: instant, now: now)
         workers[worker]?.mean.add(amounts)
         fleetMean.add(amounts)
         advance(to: now)

@@ -6,7 +6,7 @@ import DequeModule
 /// Usage recorded at `t` lands in the slot covering `t`. A slot leaves the window when its *latest*
 /// record does, at `latest + length`, so nothing ever leaves early: a lone record counts exactly
 /// until `t + length`, and a record sharing a slot with later ones counts at most one slot width
-/// longer. With `slotsPerWindow` slots per window at most `slotsPerWindow + 2` slots are ever alive.
+/// longer. Slots stay in time order, so at most `slotsPerWindow + 2` slots are ever alive.
 public struct SlidingWindow: Sendable {
     struct Slot: Sendable {
         var index: Int64
@@ -38,20 +38,41 @@ public struct SlidingWindow: Sendable {
     /// Whether nothing is recorded any more.
     public var isEmpty: Bool { slots.isEmpty }
 
-    /// Records `amounts` at `now`. An instant earlier than the newest record is treated as that
-    /// record's instant, so a clock that steps back never shortens how long usage counts.
-    public mutating func record(_ amounts: BudgetAmounts, at now: Instant) {
+    /// Records `amounts` consumed at `instant`, as of `now` (`instant` may lie in the past: a
+    /// report counts from the instant its request was granted). A record counts until exactly
+    /// `instant + length`; one that has already left the window by `now` adds nothing.
+    public mutating func record(_ amounts: BudgetAmounts, at instant: Instant, now: Instant) {
         expire(at: now)
-        guard !amounts.isZero else { return }
-        let index = now.nanoseconds / slotWidth.nanoseconds
-        if var last = slots.last, index <= last.index {
-            last.latest = max(last.latest, now)
-            last.amounts += amounts
-            slots[slots.count - 1] = last
+        guard !amounts.isZero, instant + length > now else { return }
+        let index = instant.nanoseconds / slotWidth.nanoseconds
+        if let last = slots.last, index <= last.index {
+            let position = slotPosition(forIndex: index)
+            if position < slots.count, slots[position].index == index {
+                slots[position].latest = max(slots[position].latest, instant)
+                slots[position].amounts += amounts
+            } else {
+                slots.insert(Slot(index: index, latest: instant, amounts: amounts), at: position)
+            }
         } else {
-            slots.append(Slot(index: index, latest: now, amounts: amounts))
+            slots.append(Slot(index: index, latest: instant, amounts: amounts))
         }
         runningTotal += amounts
+    }
+
+    /// Records `amounts` consumed at `now`.
+    public mutating func record(_ amounts: BudgetAmounts, at now: Instant) {
+        record(amounts, at: now, now: now)
+    }
+
+    /// The position of the first slot whose index is not below `index` (binary search).
+    private func slotPosition(forIndex index: Int64) -> Int {
+        var low = 0
+        var high = slots.count
+        while low < high {
+            let middle = (low + high) / 2
+            if slots[middle].index < index { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// Drops the slots whose latest record is `length` or more in the past.

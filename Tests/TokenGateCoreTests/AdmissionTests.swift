@@ -75,6 +75,20 @@ struct AdmissionTests {
         #expect(gate.used(now: at(2)).tokens == 151)
     }
 
+    @Test("a report counts from its grant, as the provider's window does; the seed counts from the report")
+    func reportCountsFromGrant() throws {
+        var gate = makeGate(limit: 1000, window: 10)
+        let grant = try #require(gate.acquire(worker: "a", estimate: estimate(500), now: at(0)).grant)
+        gate.settle(ticket: grant.ticket, usage: usage(400), now: at(4))
+        #expect(gate.used(now: at(9.999)).tokens == 400)
+        #expect(gate.used(now: at(10)).tokens == 0)
+        var seed = makeGate(limit: 1000, window: 10, policy: .seedOriginal)
+        let seedGrant = try #require(seed.acquire(worker: "a", estimate: estimate(500), now: at(0)).grant)
+        seed.settle(ticket: seedGrant.ticket, usage: usage(400), now: at(4))
+        #expect(seed.used(now: at(13.999)).tokens == 400)
+        #expect(seed.used(now: at(14)).tokens == 0)
+    }
+
     @Test("requests count grants and ticketless reports, not releases")
     func requestsCounting() throws {
         var gate = makeGate(requestsLimit: 100)

@@ -49,12 +49,16 @@ struct SlidingWindowTests {
         #expect(total >= 60_000 && total <= 60_000 + 3 * 200 + 3)
     }
 
-    @Test("a clock stepping back never shortens how long usage counts")
-    func clockStepsBack() {
-        var window = SlidingWindow(length: .seconds(10))
+    @Test("a backdated record counts until its own instant + window, in its own slot")
+    func backdatedRecord() {
+        var window = SlidingWindow(length: .seconds(10), slotsPerWindow: 10)
         window.record(BudgetAmounts(tokens: 5), at: at(5))
-        window.record(BudgetAmounts(tokens: 7), at: at(3))
-        #expect(window.total(at: at(14.9)).tokens == 12)
+        window.record(BudgetAmounts(tokens: 7), at: at(3), now: at(6))
+        window.record(BudgetAmounts(tokens: 1), at: at(3.5), now: at(6))
+        window.record(BudgetAmounts(tokens: 100), at: at(-5), now: at(6))  // already out of the window
+        #expect(window.slotCount == 2)
+        #expect(window.total(at: at(12.9)).tokens == 13)
+        #expect(window.total(at: at(13.5)).tokens == 5)
         #expect(window.total(at: at(15)).tokens == 0)
     }
 

@@ -1,0 +1,88 @@
+import HeapModule
+import TokenGateCore
+
+/// One run in virtual time: one job set, one provider, one policy. A discrete-event loop: a heap of
+/// events ordered by (instant, sequence); the gate is driven only by the calls the workers make and
+/// by one timer armed at its `nextWakeUp`, never by stepping time.
+struct SimulationEngine<Provider: RateLimitedProvider> {
+    let jobs: JobSet
+    let simulationCase: SimulationCase
+    let settings: SimulationSettings
+    var provider: Provider
+    var gate: Gate?
+    var events = Heap<ScheduledEvent>()
+    var nextSequence: UInt64 = 0
+    var now = Instant.zero
+    var workers: [WorkerProgress]
+    let workerNames: [String]
+    /// The worker of each queued acquire.
+    var waitingWorkers: [WaiterID: Int] = [:]
+    /// The instant the gate timer is armed for, if any, and the generation of the live timer.
+    var armedTimer: Instant?
+    var timerGeneration: UInt64 = 0
+    var metrics = RunMetrics()
+
+    init(jobs: JobSet, simulationCase: SimulationCase, settings: SimulationSettings, provider: Provider) throws(SimulationError) {
+        self.jobs = jobs
+        self.simulationCase = simulationCase
+        self.settings = settings
+        self.provider = provider
+        self.workers = Array(repeating: WorkerProgress(), count: jobs.workerCount)
+        self.workerNames = (0..<jobs.workerCount).map { "worker-\($0)" }
+        // The lease must outlast every request, or an unsettled ticket would be charged twice.
+        let lease = max(.seconds(600), jobs.longestDuration * 2)
+        do {
+            let configuration = try simulationCase.policy.gateConfiguration(
+                limit: settings.limit, window: settings.window, lease: lease
+            )
+            self.gate = configuration.map { Gate(configuration: $0) }
+        } catch {
+            throw .configuration(error)
+        }
+    }
+
+    /// Runs every worker's list to the end.
+    mutating func run() throws(SimulationError) -> SimulationResult {
+        for (worker, requests) in jobs.requestsByWorker.enumerated() {
+            if let first = requests.first {
+                schedule(.wantsToSend(worker: worker), at: .zero + first.delayBefore)
+            } else {
+                workers[worker].finishedAt = .zero
+            }
+        }
+        while let event = events.popMin() {
+            metrics.events += 1
+            guard metrics.events <= settings.maximumEvents else { throw .tooManyEvents(metrics.events) }
+            if case .gateTimer(let generation) = event.kind, generation != timerGeneration { continue }
+            now = event.time
+            // When the gate's timer is due now, its grants go before anything else that happens
+            // now, so FIFO stays FIFO. Otherwise nothing is due (that is what `nextWakeUp` says)
+            // and advancing would only cost time.
+            if let armed = armedTimer, armed <= now {
+                gate?.advance(to: now)
+                try dispatchGrants()
+            }
+            switch event.kind {
+            case .wantsToSend(let worker):
+                workers[worker].wantedAt = now
+                try attempt(worker)
+            case .retries(let worker):
+                try attempt(worker)
+            case .finishes(let worker):
+                finish(worker)
+            case .gateTimer:
+                armedTimer = nil
+            }
+            try dispatchGrants()
+            armTimer()
+        }
+        let unfinished = workers.filter { $0.finishedAt == nil }.count
+        guard unfinished == 0 else { throw .stalled(unfinishedWorkers: unfinished, at: now) }
+        return SimulationResult(simulationCase: simulationCase, jobs: jobs, settings: settings, metrics: metrics)
+    }
+
+    mutating func schedule(_ kind: ScheduledEvent.Kind, at time: Instant) {
+        events.insert(ScheduledEvent(time: time, sequence: nextSequence, kind: kind))
+        nextSequence += 1
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `tokengate bench`: the project's benchmarks.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure tokengate: the limiter in simulated time, or the real daemon.",
+        subcommands: [
+            BenchSimCommand.self,
+            // BenchSocketCommand.self goes here: the real daemon over its Unix socket.
+        ]
+    )
+}

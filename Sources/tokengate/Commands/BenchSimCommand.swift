@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import TokenGateCore
+import TokenGateSimulation
+
+/// `tokengate bench sim`: the limiter against a simulated provider, in virtual time.
+struct BenchSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Race no limiter, the seed limiter and tokengate against a simulated provider, in virtual time.",
+        discussion: """
+            Each worker works through its own list of requests; a simulated provider enforces the \
+            organisation limit (a hard sliding window, or a token bucket refilled continuously) and \
+            answers 429 to a request that does not fit. Every policy faces the same requests. The \
+            run is deterministic: the same --seed gives the same report, byte for byte.
+
+            Examples:
+              tokengate bench sim
+              tokengate bench sim --workers 64 --workload steady --provider window
+              tokengate bench sim --seed 7 --format csv > sim.csv
+            """
+    )
+
+    @Option(help: ArgumentHelp("Seed of the random job sets.", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Worker counts, comma-separated.", valueName: "list"))
+    var workers: String = "8,64,256"
+
+    @Option(
+        help: ArgumentHelp(
+            "Workloads, comma-separated, or all.",
+            discussion: "steady, burst (everyone at t = 0), streams (long heavy-tailed streams), small (many small requests).",
+            valueName: "list"
+        )
+    )
+    var workload: String = "all"
+
+    @Option(help: ArgumentHelp("Estimate modes, comma-separated: exact, typical.", valueName: "list"))
+    var estimates: String = "exact,typical"
+
+    @Option(help: ArgumentHelp("Provider model: window, bucket or both.", valueName: "model"))
+    var provider: ProviderChoice = .both
+
+    @Option(help: ArgumentHelp("Output format: table, csv or json.", valueName: "format"))
+    var format: FormatChoice = .table
+
+    @Option(help: ArgumentHelp("Window length in seconds; fractions allowed.", valueName: "seconds"))
+    var window: Double = 60
+
+    @Option(help: ArgumentHelp("Organisation limit in tokens per window.", valueName: "tokens"))
+    var limit: Int64 = GateConfiguration.defaultTokenLimit
+
+    @Option(help: ArgumentHelp("Requests per worker (the small workload sends 10 x as many).", valueName: "n"))
+    var requests: Int = 20
+
+    @Option(help: ArgumentHelp("Simulations run in parallel (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
+
+    @Flag(name: .customLong("no-progress"), help: "Print no progress line on stderr.")
+    var noProgress = false
+
+    mutating func validate() throws {
+        _ = try plan()
+        guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let plan = try plan()
+        let cases = plan.cases
+        let settings = plan.settings
+        let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let progress = ProgressLine(enabled: !noProgress && isatty(STDERR_FILENO) == 1, total: cases.count)
+        var results = [SimulationResult?](repeating: nil, count: cases.count)
+        do {
+            try await withThrowingTaskGroup(of: (Int, SimulationResult).self) { group in
+                var next = 0
+                func addTask() {
+                    let index = next
+                    let simulationCase = cases[index]
+                    group.addTask { (index, try Simulation.run(simulationCase, settings: settings)) }
+                    next += 1
+                }
+                while next < min(parallel, cases.count) { addTask() }
+                var done = 0
+                while let (index, result) = try await group.next() {
+                    results[index] = result
+                    done += 1
+                    progress.show(done: done)
+                    if next < cases.count { addTask() }
+                }
+            }
+        } catch let error as SimulationError {
+            progress.clear()
+            throw failure("simulation failed: \(error)")
+        }
+        progress.clear()
+        let report = BenchmarkReport(plan: plan, results: results.compactMap { $0 })
+        FileHandle.standardOutput.write(Data(report.render(format.reportFormat).utf8))
+    }
+
+    /// The plan the options describe; throws a usage error naming the bad option.
+    func plan() throws -> BenchmarkPlan {
+        guard window.isFinite, window > 0 else { throw ValidationError("--window must be a positive number of seconds") }
+        guard limit >= 1, limit <= TokenCount.maximum else { throw ValidationError("--limit must be between 1 and \(TokenCount.maximum)") }
+        guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
+        let workerCounts = try CommaList.parse(workers, option: "--workers") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
+        let workloads = workload == "all"
+            ? Workload.allCases
+            : try CommaList.parse(workload, option: "--workload") { Workload(rawValue: $0) }
+        let estimateModes = try CommaList.parse(estimates, option: "--estimates") { EstimateMode(rawValue: $0) }
+        let settings = SimulationSettings(seed: seed, limit: limit, window: .seconds(window), requestsPerWorker: requests)
+        return BenchmarkPlan(
+            settings: settings, providers: provider.models, workloads: workloads, estimates: estimateModes,
+            workerCounts: workerCounts
+        )
+    }
+}
+
+extension BenchSimCommand {
+    /// `--provider`.
+    enum ProviderChoice: String, CaseIterable, ExpressibleByArgument {
+        case window
+        case bucket
+        case both
+
+        var models: [ProviderModel] {
+            switch self {
+            case .window: [.window]
+            case .bucket: [.bucket]
+            case .both: [.window, .bucket]
+            }
+        }
+    }
+
+    /// `--format`.
+    enum FormatChoice: String, CaseIterable, ExpressibleByArgument {
+        case table
+        case csv
+        case json
+
+        var reportFormat: ReportFormat {
+            switch self {
+            case .table: .table
+            case .csv: .csv
+            case .json: .json
+            }
+        }
+    }
+
+    /// Comma-separated option values.
+    enum CommaList {
+        /// Each element of `text`, converted; a usage error names the first one that does not convert.
+        static func parse<Element>(_ text: String, option: String, _ convert: (String) -> Element?) throws -> [Element] {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            var values: [Element] = []
+            for part in parts {
+                guard let value = convert(part) else { throw ValidationError("\(option): invalid value '\(part)'") }
+                values.append(value)
+            }
+            guard !values.isEmpty else { throw ValidationError("\(option) needs at least one value") }
+            return values
+        }
+    }
+
+    /// `bench sim: 37/192 simulations` on stderr, rewritten in place, when stderr is a terminal.
+    struct ProgressLine {
+        let enabled: Bool
+        let total: Int
+
+        func show(done: Int) {
+            guard enabled else { return }
+            FileHandle.standardError.write(Data("\rbench sim: \(done)/\(total) simulations".utf8))
+        }
+
+        func clear() {
+            guard enabled else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        }
+    }
+}
