@@ -68,20 +68,17 @@ struct PolicyBehaviourTests {
         let result = try Simulation.run(simulationCase, jobs: jobs, settings: settings)
         #expect(result.overshoots == 0)
         let steady = try #require(result.steadyShare)
-        // The gate records usage when a request ends, so each token holds the gate's budget for
-        // its request's duration (as a reservation) plus a window (as usage), while the provider
-        // holds it for a window from the send. By Little's law the long-run share is at most
-        // threshold x W / (W + D), D the token-weighted mean duration (about 0.81 here; a finite
-        // interval lands within a point or two of it). 95 % of the limit is out of reach.
-        let window = settings.window.seconds
-        let ceiling = 0.95 * window / (window + Self.tokenWeightedDuration(jobs))
-        #expect(abs(steady - ceiling) <= 0.03)
-        withKnownIssue("usage is stamped at report time: the steady share stays under threshold x W / (W + D)") {
+        // A report counts from its grant, as the provider counts from the send, so the gate holds a
+        // token's budget as long as the provider does, plus the time a reservation waits for its
+        // report (covered by the same window). It serves close to its threshold, never above it.
+        #expect(steady <= 0.95 + 0.001)
+        #expect(steady >= 0.93)
+        withKnownIssue("the threshold itself caps the share: reaching 95 % at threshold 0.95 needs a gate always exactly full") {
             #expect(steady >= 0.95)
         }
     }
 
-    @Test("with near-instant requests the same gate serves its threshold: the shortfall is the report delay")
+    @Test("with near-instant requests the gate serves its threshold")
     func instantRequestsReachTheThreshold() throws {
         var settings = smallSettings(requests: 30)
         settings.serviceTime = ServiceTime(firstToken: .milliseconds(1), inputTokensPerSecond: 1e12, outputTokensPerSecond: 1e12)
@@ -95,12 +92,5 @@ struct PolicyBehaviourTests {
             #expect(steady <= threshold + 0.001)
             #expect(steady >= threshold - 0.015)
         }
-    }
-
-    /// The mean request duration, each request weighted by its tokens, in seconds.
-    static func tokenWeightedDuration(_ jobs: JobSet) -> Double {
-        let requests = jobs.requestsByWorker.joined()
-        let weighted = requests.reduce(0) { $0 + Double($1.tokens) * $1.duration.seconds }
-        return weighted / Double(jobs.totalTokens)
     }
 }
