@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "TokenGateCore", "TokenGateWire", "TokenGateServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -100,7 +101,7 @@ let package = Package(
         .target(name: "TokenGateTestSupport", dependencies: ["TokenGateWire"], path: "Tests/TokenGateTestSupport"),
         .testTarget(
             name: "TokenGateIntegrationTests",
-            dependencies: ["TokenGateClient", "TokenGateWire", "TokenGateTestSupport"]
+            dependencies: ["TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter"]
         ),
     ],
     swiftLanguageModes: [.v6]
