@@ -26,12 +26,14 @@ public struct Status: Codable, Sendable, Equatable {
     public var queue: QueueStatus?
     /// Addition to contract v1: the worker whose 429 started the current cooldown.
     public var cooldownWorker: String?
+    /// Addition to contract v1: the usage journal, absent when the daemon runs with `--no-state`.
+    public var journal: JournalStatus?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
         inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
-        cooldownWorker: String? = nil
+        cooldownWorker: String? = nil, journal: JournalStatus? = nil
     ) {
         self.state = state
         self.windowMs = windowMs
@@ -48,6 +50,7 @@ public struct Status: Codable, Sendable, Equatable {
         self.server = server
         self.queue = queue
         self.cooldownWorker = cooldownWorker
+        self.journal = journal
     }
 
     enum CodingKeys: String, CodingKey {
@@ -61,6 +64,23 @@ public struct Status: Codable, Sendable, Equatable {
         case uptimeMs = "uptime_ms"
         case server, queue
         case cooldownWorker = "cooldown_worker"
+        case journal
+    }
+}
+
+/// Addition to contract v1: the usage journal's health, `{"path", "ok", "error"?}`.
+public struct JournalStatus: Codable, Sendable, Equatable {
+    /// The journal's database file.
+    public var path: String
+    /// Whether the journal is writing; when false the daemon keeps limiting in memory.
+    public var ok: Bool
+    /// Why it is not writing, one line; absent while `ok`.
+    public var error: String?
+
+    public init(path: String, ok: Bool, error: String? = nil) {
+        self.path = path
+        self.ok = ok
+        self.error = error
     }
 }
 
@@ -75,12 +95,35 @@ public struct BudgetStatus: Codable, Sendable, Equatable {
     public var limit: Int64
     public var used: Int64
     public var reserved: Int64
+    /// Addition to contract v1: spending the provider reported that this daemon cannot see
+    /// (fading to zero at the provider's reset time). Absent when zero.
+    public var external: Int64?
+    /// Addition to contract v1: what the provider last said is left (its own, rounded figure).
+    public var providerRemaining: Int64?
+    /// Addition to contract v1: the provider's own limit for this budget, when it said.
+    public var providerLimit: Int64?
+    /// Addition to contract v1: how long ago the provider's figures were observed.
+    public var providerObservedMsAgo: Int64?
 
-    public init(name: String, limit: Int64, used: Int64, reserved: Int64) {
+    public init(
+        name: String, limit: Int64, used: Int64, reserved: Int64, external: Int64? = nil,
+        providerRemaining: Int64? = nil, providerLimit: Int64? = nil, providerObservedMsAgo: Int64? = nil
+    ) {
         self.name = name
         self.limit = limit
         self.used = used
         self.reserved = reserved
+        self.external = external
+        self.providerRemaining = providerRemaining
+        self.providerLimit = providerLimit
+        self.providerObservedMsAgo = providerObservedMsAgo
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, limit, used, reserved, external
+        case providerRemaining = "provider_remaining"
+        case providerLimit = "provider_limit"
+        case providerObservedMsAgo = "provider_observed_ms_ago"
     }
 }
 

@@ -28,8 +28,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var socketOption: SocketOption
 
-    @Option(help: ArgumentHelp("Tokens per window (input + output + cache writes).", valueName: "tokens"))
-    var limit: Int64 = GateConfiguration.defaultTokenLimit
+    @Option(
+        help: ArgumentHelp(
+            "Tokens per window (input + output + cache writes), or `auto` to adopt the limit the provider reports.",
+            valueName: "tokens|auto"
+        )
+    )
+    var limit: LimitSetting = .tokens(GateConfiguration.defaultTokenLimit)
 
     @Option(help: ArgumentHelp("Window length in seconds; fractions allowed.", valueName: "seconds"))
     var window: Double = 60
@@ -61,19 +66,34 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-state"), help: "Run without a usage journal (the window starts empty).")
     var noState = false
 
+    @Option(
+        name: .customLong("state"),
+        help: ArgumentHelp(
+            "The usage journal (SQLite), reloaded at start.",
+            discussion: "Default: $XDG_STATE_HOME/tokengate/usage.sqlite, else ~/.local/state/tokengate/usage.sqlite.",
+            valueName: "path"
+        )
+    )
+    var state: String?
+
+    @Option(name: .customLong("retain"), help: ArgumentHelp("Days of usage the journal keeps.", valueName: "days"))
+    var retain: Double = 7
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard window.isFinite, window > 0 else { throw ValidationError("--window must be a positive number of seconds") }
         guard lease.isFinite, lease > 0 else { throw ValidationError("--lease must be a positive number of seconds") }
+        if noState, state != nil { throw ValidationError("--state and --no-state exclude each other") }
+        guard retain.isFinite, retain > 0 else { throw ValidationError("--retain must be a positive number of days") }
     }
 
     func run() async throws {
         let gate: GateConfiguration
         do {
             gate = try GateConfiguration(
-                tokenLimit: limit, window: .seconds(window), threshold: threshold, inputLimit: inputLimit,
+                tokenLimit: limit.initialTokens, window: .seconds(window), threshold: threshold, inputLimit: inputLimit,
                 outputLimit: outputLimit, requestsLimit: requestsLimit, countsCacheRead: countCacheRead,
                 lease: .seconds(lease)
             )
@@ -87,13 +107,17 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tokengate")
-        let configuration = ServerConfiguration(
-            socketPath: socketOption.resolvedPath, gate: gate, allowGroup: allowGroup, version: TokenGateVersion.string
+        let journal = noState ? nil : try JournalStartup.open(path: state, retainDays: retain, window: gate.window, logger: logger)
+        var configuration = ServerConfiguration(
+            socketPath: socketOption.resolvedPath, gate: gate, allowGroup: allowGroup, version: TokenGateVersion.string,
+            journal: journal?.journal, recovery: journal?.recovery
         )
+        configuration.adoptsProviderLimit = limit == .auto
         let server: GateServer
         do {
             server = try await GateServer(configuration: configuration, logger: logger)
         } catch let error as ServerStartError {
+            journal?.journal.close()
             throw failure(error.description)
         }
         let services = ServiceGroup(
@@ -101,6 +125,12 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             )
         )
-        try await services.run()
+        do {
+            try await services.run()
+        } catch {
+            journal?.journal.close()
+            throw error
+        }
+        journal?.journal.close()
     }
 }
