@@ -9,6 +9,11 @@ struct RunMetrics: Sendable {
     var sentTokens: [Int64] = []
     /// 429s.
     var overshoots = 0
+    /// Tokens the unseen background consumer got served, and the 429s it got.
+    var backgroundTokens: Int64 = 0
+    var backgroundRefusals = 0
+    /// Workers done with their whole list.
+    var finishedWorkers = 0
     /// Requests offered to the provider, refused ones included.
     var attempts = 0
     /// Events processed, stale timers included.

@@ -12,6 +12,8 @@ struct ScheduledEvent: Comparable, Sendable {
         case finishes(worker: Int)
         /// The gate's single timer, armed at `nextWakeUp`; stale when its generation is not current.
         case gateTimer(generation: UInt64)
+        /// The unseen background consumer sends its next request (or retries after a 429).
+        case backgroundSends
     }
 
     let time: Instant

@@ -13,6 +13,11 @@ public enum SimulatedPolicy: Hashable, Sendable {
     /// and replaced by the real usage at the report; a 429 is reported to the gate (cooldown until
     /// retry-after) and the ticket released, then the worker acquires again.
     case tokengate(threshold: Double)
+    /// tokengate at `threshold` with provider feedback: as `tokengate`, and after each accepted
+    /// request the worker forwards the provider's rate-limit headers (limit, remaining rounded
+    /// down to thousands, reset) to the gate's `observe`, which counts what the provider has
+    /// charged beyond the gate's own window as external usage until the reset.
+    case tokengateFeedback(threshold: Double)
 
     /// The policies a default run compares: none, seed, tokengate at 0.9 and at 0.95.
     public static let standard: [SimulatedPolicy] = [.noLimiter, .seed, .tokengate(threshold: 0.9), .tokengate(threshold: 0.95)]
@@ -23,6 +28,7 @@ public enum SimulatedPolicy: Hashable, Sendable {
         case .noLimiter: "no limiter"
         case .seed: "seed 0.8/2s"
         case .tokengate(let threshold): "tokengate \(DecimalText.fixed(threshold, decimals: 2))"
+        case .tokengateFeedback(let threshold): "tokengate \(DecimalText.fixed(threshold, decimals: 2)) +fb"
         }
     }
 
@@ -32,7 +38,22 @@ public enum SimulatedPolicy: Hashable, Sendable {
         case .noLimiter: "none"
         case .seed: "seed"
         case .tokengate(let threshold): "tokengate-\(DecimalText.fixed(threshold, decimals: 2))"
+        case .tokengateFeedback(let threshold): "tokengate-\(DecimalText.fixed(threshold, decimals: 2))-feedback"
         }
+    }
+
+    /// Whether the workers give the gate estimates (tokengate) or not (the seed limiter).
+    var takesEstimates: Bool {
+        switch self {
+        case .tokengate, .tokengateFeedback: true
+        case .noLimiter, .seed: false
+        }
+    }
+
+    /// Whether the workers forward the provider's rate-limit headers to the gate.
+    var observesProvider: Bool {
+        if case .tokengateFeedback = self { return true }
+        return false
     }
 
     /// The gate this policy runs, or nil for no limiter. `lease` must outlast every request.
@@ -44,7 +65,7 @@ public enum SimulatedPolicy: Hashable, Sendable {
             return try GateConfiguration(
                 tokenLimit: limit, window: window, threshold: 0.8, lease: lease, policy: .seedOriginal
             )
-        case .tokengate(let threshold):
+        case .tokengate(let threshold), .tokengateFeedback(let threshold):
             return try GateConfiguration(
                 tokenLimit: limit, window: window, threshold: threshold, lease: lease, policy: .reserving
             )

@@ -11,9 +11,9 @@ extension SimulationEngine {
         switch simulationCase.policy {
         case .noLimiter:
             try send(worker, ticket: nil)
-        case .seed, .tokengate:
+        case .seed, .tokengate, .tokengateFeedback:
             let estimate: Estimate
-            if case .tokengate = simulationCase.policy {
+            if simulationCase.policy.takesEstimates {
                 estimate = currentRequest(of: worker).estimate(simulationCase.estimates)
             } else {
                 estimate = .unknown  // the seed limiter takes no estimates
@@ -39,6 +39,10 @@ extension SimulationEngine {
             metrics.sentAt.append(now.nanoseconds)
             metrics.sentTokens.append(request.tokens)
             workers[worker].ticket = ticket
+            if simulationCase.policy.observesProvider {
+                let instant = now
+                gate?.observe(provider.report(at: instant).observation(at: instant), now: instant)
+            }
             schedule(.finishes(worker: worker), at: now + request.duration)
         case .refused(_, let retryAfter):
             metrics.overshoots += 1
@@ -57,7 +61,7 @@ extension SimulationEngine {
             let instant = now
             if let ticket { gate?.release(ticket: ticket, now: instant) }
             schedule(.retries(worker: worker), at: now + retryAfter)
-        case .tokengate:
+        case .tokengate, .tokengateFeedback:
             let name = workerNames[worker]
             let instant = now
             gate?.throttle(until: instant + retryAfter, worker: name, now: instant)
@@ -83,6 +87,23 @@ extension SimulationEngine {
             workers[worker].finishedAt = now
             metrics.makespan = max(metrics.makespan, now)
             if metrics.firstWorkerDone == nil { metrics.firstWorkerDone = now }
+            metrics.finishedWorkers += 1
+        }
+    }
+
+    /// The unseen consumer offers its request; it goes on until every worker is done.
+    mutating func backgroundSends() {
+        guard let background = jobs.workload.shape.background, metrics.finishedWorkers < workers.count else { return }
+        let tokens = background.tokens(limit: settings.limit)
+        switch provider.offer(tokens, at: now) {
+        case .accepted:
+            metrics.backgroundTokens += tokens
+            schedule(.backgroundSends, at: now + background.interval(limit: settings.limit, window: settings.window))
+        case .refused(_, let retryAfter):
+            metrics.backgroundRefusals += 1
+            schedule(.backgroundSends, at: now + retryAfter)
+        case .tooLarge:
+            break
         }
     }
 }

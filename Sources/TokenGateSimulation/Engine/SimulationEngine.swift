@@ -48,7 +48,11 @@ struct SimulationEngine<Provider: RateLimitedProvider> {
                 schedule(.wantsToSend(worker: worker), at: .zero + first.delayBefore)
             } else {
                 workers[worker].finishedAt = .zero
+                metrics.finishedWorkers += 1
             }
+        }
+        if jobs.workload.shape.background != nil, metrics.finishedWorkers < workers.count {
+            schedule(.backgroundSends, at: .zero)
         }
         while let event = events.popMin() {
             metrics.events += 1
@@ -72,6 +76,8 @@ struct SimulationEngine<Provider: RateLimitedProvider> {
                 finish(worker)
             case .gateTimer:
                 armedTimer = nil
+            case .backgroundSends:
+                backgroundSends()
             }
             try dispatchGrants()
             armTimer()

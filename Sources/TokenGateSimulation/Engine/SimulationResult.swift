@@ -25,6 +25,12 @@ public struct SimulationResult: Hashable, Sendable {
     public let overshoots: Int
     /// Requests offered to the provider, refused ones included.
     public let attempts: Int
+    /// Tokens the unseen second consumer got served (shared workload; 0 otherwise).
+    public let backgroundTokens: Int64
+    /// The unseen consumer's served tokens / (limit x makespan / window), or nil without one.
+    public let backgroundShare: Double?
+    /// 429s the unseen consumer got (not counted in `overshoots`).
+    public let backgroundRefusals: Int
     /// Median (nearest rank) of the wait: from wanting to send a request to the provider accepting
     /// it (queueing at the limiter, re-checks, and 429 back-offs).
     public let waitMedian: TimeSpan
@@ -68,6 +74,10 @@ public struct SimulationResult: Hashable, Sendable {
         }
         self.overshoots = metrics.overshoots
         self.attempts = metrics.attempts
+        self.backgroundTokens = metrics.backgroundTokens
+        self.backgroundRefusals = metrics.backgroundRefusals
+        self.backgroundShare = jobs.workload.shape.background == nil || makespan.nanoseconds <= 0
+            ? nil : Double(metrics.backgroundTokens) / (limitPerSecond * makespan.seconds)
         let sortedWaits = metrics.waits.sorted()
         self.waitMedian = TimeSpan(nanoseconds: Self.nearestRank(0.5, of: sortedWaits))
         self.waitP99 = TimeSpan(nanoseconds: Self.nearestRank(0.99, of: sortedWaits))

@@ -19,6 +19,8 @@ public protocol RateLimitedProvider: Sendable {
     /// Offers a request of `tokens` at `now`: charges it and answers `.accepted`, or refuses it and
     /// changes nothing. Instants must not decrease from one call to the next.
     mutating func offer(_ tokens: Int64, at now: Instant) -> ProviderDecision
+    /// The rate-limit headers of a response served at `now` (after its charge).
+    func report(at now: Instant) -> ProviderReport
 }
 
 /// How a provider turns the exact wait into its `retry-after` answer: whole units (1 s, as the

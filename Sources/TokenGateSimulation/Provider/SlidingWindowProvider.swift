@@ -54,6 +54,14 @@ public struct SlidingWindowProvider: RateLimitedProvider {
         return .refused(fitsAt: fitsAt, retryAfter: retryAfter.answer(forWait: fitsAt - now))
     }
 
+    /// Remaining = limit - the window's tokens; reset = when the oldest charge leaves the window.
+    public func report(at now: Instant) -> ProviderReport {
+        let live = charges.filter { $0.at + window > now }
+        let used = live.reduce(0) { $0 + $1.tokens }
+        let reset = live.first.map { $0.at + window } ?? now
+        return ProviderReport(limit: limit, exactRemaining: limit - used, reset: reset)
+    }
+
     /// The tokens counted in the window at `now`.
     public func used(at now: Instant) -> Int64 {
         charges.reduce(0) { $1.at + window > now ? $0 + $1.tokens : $0 }

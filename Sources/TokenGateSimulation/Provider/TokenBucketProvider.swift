@@ -48,6 +48,15 @@ public struct TokenBucketProvider: RateLimitedProvider {
         return .refused(fitsAt: fitsAt, retryAfter: retryAfter.answer(forWait: fitsAt - updatedAt))
     }
 
+    /// Remaining = the whole tokens in the bucket; reset = when the bucket would be full again.
+    public func report(at now: Instant) -> ProviderReport {
+        let level = level(at: now)
+        let missing = limit - level
+        let refill = missing > 0
+            ? FullWidthArithmetic.multiplyAddDivideRoundingUp(missing, window.nanoseconds, by: limit) : 0
+        return ProviderReport(limit: limit, exactRemaining: level, reset: max(now, updatedAt) + TimeSpan(nanoseconds: refill))
+    }
+
     /// The whole tokens in the bucket at `now`.
     public func level(at now: Instant) -> Int64 {
         var copy = self

@@ -36,7 +36,7 @@ public struct BenchmarkPlan: Hashable, Sendable {
             for workload in workloads {
                 for estimates in self.estimates {
                     for workers in workerCounts {
-                        for policy in policies {
+                        for policy in policies(for: workload) {
                             cases.append(SimulationCase(
                                 provider: provider, workload: workload, estimates: estimates, workers: workers, policy: policy
                             ))
@@ -46,6 +46,16 @@ public struct BenchmarkPlan: Hashable, Sendable {
             }
         }
         return cases
+    }
+
+    /// The policies of `workload`'s groups: `policies`, and, on a workload with an unseen second
+    /// consumer, each tokengate policy followed by the same with provider feedback.
+    public func policies(for workload: Workload) -> [SimulatedPolicy] {
+        guard workload.shape.background != nil else { return policies }
+        return policies.flatMap { policy -> [SimulatedPolicy] in
+            if case .tokengate(let threshold) = policy { return [policy, .tokengateFeedback(threshold: threshold)] }
+            return [policy]
+        }
     }
 
     /// Runs every case one after the other; `progress` hears (done, total) after each.

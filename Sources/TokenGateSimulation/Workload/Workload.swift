@@ -13,6 +13,9 @@ public enum Workload: String, CaseIterable, Hashable, Sendable {
     case streams
     /// Many small requests: 10 x the requests per worker, ~400 tokens each, 0.2 s think time.
     case small
+    /// The steady workers, plus a second consumer of the same limit the gate never sees (another
+    /// tool of the organisation): `BackgroundConsumer.quarter`, a quarter of the limit.
+    case shared
 
     /// The parameters of this workload.
     public var shape: WorkloadShape {
@@ -37,6 +40,12 @@ public enum Workload: String, CaseIterable, Hashable, Sendable {
                 input: .logNormal(median: 300, sigma: 0.5), output: .logNormal(median: 50, sigma: 0.6),
                 outputCap: 2_000, meanThink: 0.2, startSpread: 2, requestsScale: 10, streamTag: 4
             )
+        case .shared:
+            WorkloadShape(
+                input: .logNormal(median: 6_000, sigma: 0.6), output: .logNormal(median: 400, sigma: 0.8),
+                outputCap: 8_000, meanThink: 2, startSpread: 10, requestsScale: 1, streamTag: 5,
+                background: .quarter
+            )
         }
     }
 }
@@ -57,4 +66,34 @@ public struct WorkloadShape: Hashable, Sendable {
     public var requestsScale: Int
     /// Identifies the workload's random stream (stable across runs and releases).
     public var streamTag: UInt64
+    /// A second consumer of the same limit, unseen by the gate, or nil.
+    public var background: BackgroundConsumer? = nil
+}
+
+/// Another client of the same organisation limit that no limiter sees: it sends `requestTokens`
+/// at a steady pace adding up to `share` of the limit per window, from t = 0 until the last worker
+/// is done. A 429 makes it wait the retry-after and send the same request again.
+public struct BackgroundConsumer: Hashable, Sendable {
+    /// The fraction of the limit it spends per window when nothing refuses it.
+    public var share: Double
+    /// The tokens of each of its requests (capped at an eighth of the limit).
+    public var requestTokens: Int64
+
+    /// A consumer spending `share` of the limit in requests of `requestTokens`.
+    public init(share: Double, requestTokens: Int64) {
+        self.share = share
+        self.requestTokens = requestTokens
+    }
+
+    /// 25 % of the limit, in requests of 5,000 tokens.
+    public static let quarter = BackgroundConsumer(share: 0.25, requestTokens: 5_000)
+
+    /// Its request size under `limit`.
+    func tokens(limit: Int64) -> Int64 { max(1, min(requestTokens, limit / 8)) }
+
+    /// The pause between its requests under `limit` per `window`.
+    func interval(limit: Int64, window: TimeSpan) -> TimeSpan {
+        let perSecond = max(1e-9, share * Double(limit) / window.seconds)
+        return TimeSpan(nanoseconds: max(1, TimeSpan.seconds(Double(tokens(limit: limit)) / perSecond).nanoseconds))
+    }
 }

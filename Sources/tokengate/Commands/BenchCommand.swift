@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure tokengate: the limiter in simulated time, or the real daemon.",
         subcommands: [
             BenchSimCommand.self,
-            // BenchSocketCommand.self goes here: the real daemon over its Unix socket.
+            BenchSocketCommand.self, BenchSocketClientCommand.self,
         ]
     )
 }

@@ -30,7 +30,7 @@ struct BenchSimCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Workloads, comma-separated, or all.",
-            discussion: "steady, burst (everyone at t = 0), streams (long heavy-tailed streams), small (many small requests).",
+            discussion: "steady, burst (everyone at t = 0), streams (long heavy-tailed streams), small (many small requests), shared (steady plus an unseen consumer of 25 % of the limit; adds tokengate with provider feedback, +fb).",
             valueName: "list"
         )
     )

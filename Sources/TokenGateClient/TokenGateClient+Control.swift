@@ -1,0 +1,56 @@
+import TokenGateWire
+
+extension TokenGateClient {
+    /// The daemon's current Status object.
+    public func status() async throws -> Status {
+        let reply = try await core.send(.status)
+        try reply.throwIfFailed()
+        guard let status = reply.status else {
+            throw TokenGateClientError.protocolViolation("a status reply without a status")
+        }
+        return status
+    }
+
+    /// Stops new grants for the whole fleet; waiters keep their place.
+    ///
+    /// - Returns: the gate's state afterwards.
+    /// - Throws: ``TokenGateClientError/rejected(code:message:)`` with `forbidden` when this user
+    ///   may not control the daemon.
+    @discardableResult
+    public func pause() async throws -> GateStateName {
+        try await changeState(.pause)
+    }
+
+    /// Lets grants flow again after ``pause()``.
+    ///
+    /// - Returns: the gate's state afterwards (`cooldown` while a provider cooldown lasts).
+    @discardableResult
+    public func resume() async throws -> GateStateName {
+        try await changeState(.resume)
+    }
+
+    private func changeState(_ operation: Request.Operation) async throws -> GateStateName {
+        let reply = try await core.send(operation)
+        try reply.throwIfFailed()
+        guard let state = reply.state else {
+            throw TokenGateClientError.protocolViolation("a \(operation.name.rawValue) reply without a state")
+        }
+        return state
+    }
+
+    /// Changes the `tokens` budget's limit per window and/or the threshold; waiters are
+    /// re-evaluated at once.
+    ///
+    /// - Parameters:
+    ///   - limit: tokens per window, 1 to 2^53-1.
+    ///   - threshold: the fraction of the limit grants may fill, in (0, 1].
+    /// - Throws: ``TokenGateClientError/invalidArgument(_:)`` when both are `nil`;
+    ///   ``TokenGateClientError/rejected(code:message:)`` with `bad_request` or `forbidden`.
+    public func setLimit(_ limit: Int64?, threshold: Double? = nil) async throws {
+        guard limit != nil || threshold != nil else {
+            throw TokenGateClientError.invalidArgument("set_limit needs a limit or a threshold")
+        }
+        let reply = try await core.send(.setLimit(Request.SetLimit(limit: limit, threshold: threshold)))
+        try reply.throwIfFailed()
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import TokenGateClient
+
+/// `tokengate acquire`: wait for a grant and print its ticket.
+struct AcquireCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "acquire",
+        abstract: "Wait until the daemon grants a request, then print the ticket.",
+        discussion: """
+            Asks the daemon for permission to send one request of about --tokens tokens and waits in \
+            line (first come, first served) until the window has room. Prints the ticket alone on \
+            stdout.
+
+            The daemon releases a connection's unsettled grants when it closes, and this command's \
+            connection closes when it exits: the reservation ends there, so the command works as "wait \
+            until there is room". Report the real usage afterwards with `tokengate report` (with \
+            --ticket, the daemon may answer that the ticket is no longer known; the usage is recorded \
+            all the same). Workers that hold grants across a request use a client library instead.
+
+            Exit codes: 0 granted, 1 error, 2 usage error, 3 daemon not reachable, 4 timed out.
+
+            Examples:
+              tokengate acquire --tokens 4000 --worker nightly-eval
+              ticket=$(tokengate acquire --tokens 4000 --timeout-ms 60000) || exit
+            """
+    )
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Estimate of the request's total tokens (default: the daemon's recent mean cost).", valueName: "n"))
+    var tokens: Int64?
+
+    @Option(name: .long, help: ArgumentHelp("The worker name the daemon shows for this request.", valueName: "name"))
+    var worker: String?
+
+    @Option(
+        name: .customLong("timeout-ms"),
+        help: ArgumentHelp("Give up after this many milliseconds (exit 4); default: wait.", valueName: "ms"))
+    var timeoutMs: Int64?
+
+    @OptionGroup var socket: SocketOption
+
+    func validate() throws {
+        try ArgumentChecks.tokenCount(tokens, "--tokens")
+        try ArgumentChecks.tokenCount(timeoutMs, "--timeout-ms")
+        try ArgumentChecks.workerName(worker)
+    }
+
+    func run() async throws {
+        let grant = try await DaemonSession.run(socket: socket, worker: worker) { client in
+            do {
+                return try await client.acquire(tokens: tokens, timeoutMs: timeoutMs)
+            } catch TokenGateClientError.timedOut {
+                throw TokenGateClientError.timedOut(message: "no grant within \(timeoutMs ?? 0) ms")
+            }
+        }
+        print(grant.ticket)
+    }
+}

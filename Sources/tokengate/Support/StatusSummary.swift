@@ -1,0 +1,125 @@
+import TokenGateWire
+
+/// The readable, multi-line form of a Status object that `tokengate status` prints.
+///
+/// ```
+/// tokengate/0.1.0 · running · up 1h 02m
+/// window 60 s · limit 1,800,000 tokens · threshold 0.9 (grants up to 1,620,000)
+/// used 412,300 (22.9 %) · reserved 12,000 · in flight 3 · waiting 0
+///
+/// budgets    used        reserved    limit
+/// tokens     412,300     12,000      1,800,000
+///
+/// workers    used        requests  in flight  waiting  last seen
+/// crawler-1  300,100     41        2          0        0.2 s ago
+/// ```
+enum StatusSummary {
+    static func render(_ status: Status) -> String {
+        var lines: [String] = []
+        var head = "\(status.server) · \(status.state.rawValue)"
+        if let remaining = status.cooldownRemainingMs {
+            head += " (\(formatMilliseconds(remaining)) left"
+            if let worker = status.cooldownWorker { head += ", after a 429 from \(worker)" }
+            head += ")"
+        }
+        head += " · up \(formatUptime(status.uptimeMs))"
+        lines.append(head)
+
+        let admissible = Int64((Double(status.limit) * status.threshold).rounded(.down))
+        lines.append(
+            "window \(formatMilliseconds(status.windowMs)) · limit \(grouped(status.limit)) tokens · "
+                + "threshold \(status.threshold) (grants up to \(grouped(admissible)))")
+        let share = status.limit > 0 ? Double(status.used) / Double(status.limit) * 100 : 0
+        lines.append(
+            "used \(grouped(status.used)) (\(formatPercent(share))) · reserved \(grouped(status.reserved)) · "
+                + "in flight \(status.inFlight) · waiting \(status.waiting)")
+        if let queue = status.queue {
+            var text = "next in line: \(queue.worker) for \(grouped(queue.estimate)) tokens"
+            if queue.oversized { text += " (larger than the threshold: waits for an empty window)" }
+            if let admissibleIn = queue.admissibleInMs { text += ", admissible in \(formatMilliseconds(admissibleIn))" }
+            lines.append(text)
+        }
+
+        if !status.budgets.isEmpty {
+            lines.append("")
+            lines.append(
+                contentsOf: table(
+                    header: ["budgets", "used", "reserved", "limit"],
+                    rows: status.budgets.map { [$0.name, grouped($0.used), grouped($0.reserved), grouped($0.limit)] }))
+        }
+        lines.append("")
+        if status.workers.isEmpty {
+            lines.append("workers    none in the window")
+        } else {
+            lines.append(
+                contentsOf: table(
+                    header: ["workers", "used", "requests", "in flight", "waiting", "last seen"],
+                    rows: status.workers.map { worker in
+                        [
+                            worker.worker, grouped(worker.used), grouped(worker.requests), String(worker.inFlight),
+                            String(worker.waiting),
+                            formatMilliseconds(worker.lastSeenMsAgo) + " ago" + (worker.connected ? "" : " (gone)"),
+                        ]
+                    }))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Left-aligned columns, two spaces apart.
+    static func table(header: [String], rows: [[String]]) -> [String] {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.indices.map { column in
+                column == row.count - 1 ? row[column] : row[column].padding(to: widths[column] + 2)
+            }.joined()
+        }
+    }
+
+    /// `1,234,567`.
+    static func grouped(_ value: Int64) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (position, digit) in digits.enumerated() {
+            if position > 0 && (digits.count - position) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
+    /// `850 ms`, `2 s`, `1.5 s`, `90 s`.
+    static func formatMilliseconds(_ milliseconds: Int64) -> String {
+        if milliseconds < 1_000 { return "\(milliseconds) ms" }
+        if milliseconds % 1_000 == 0 { return "\(milliseconds / 1_000) s" }
+        let tenths = (milliseconds + 50) / 100
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+
+    /// `42 s`, `3m 07s`, `2h 05m`, `3d 04h`.
+    static func formatUptime(_ milliseconds: Int64) -> String {
+        let seconds = max(0, milliseconds / 1_000)
+        if seconds < 60 { return "\(seconds) s" }
+        let minutes = seconds / 60
+        if minutes < 60 { return "\(minutes)m \(twoDigits(seconds % 60))s" }
+        let hours = minutes / 60
+        if hours < 24 { return "\(hours)h \(twoDigits(minutes % 60))m" }
+        return "\(hours / 24)d \(twoDigits(hours % 24))h"
+    }
+
+    /// `22.9 %`.
+    static func formatPercent(_ value: Double) -> String {
+        let tenths = Int64((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) %"
+    }
+
+    private static func twoDigits(_ value: Int64) -> String {
+        value < 10 ? "0\(value)" : String(value)
+    }
+}
+
+extension String {
+    /// The string padded with spaces to `width` characters (unchanged when already that long).
+    fileprivate func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

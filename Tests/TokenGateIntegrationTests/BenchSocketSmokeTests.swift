@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// `tokengate bench socket`, briefly: it runs end to end and prints a table with real numbers.
+/// (A smoke run only; the benchmark's figures are not checked against targets here.)
+@Suite("bench socket smoke run")
+struct BenchSocketSmokeTests {
+    @Test("a short run prints report-only and round-trip rows with throughput above zero, and wake-up latency")
+    func shortRun() async throws {
+        let run = try await CommandRun.tokengate(
+            [
+                "bench", "socket", "--duration", "1", "--clients", "1,2", "--wakeups", "2", "--wake-window", "0.3",
+                "--no-redis",
+            ],
+            timeout: 120)
+        #expect(run.status == 0, "\(run)")
+        for kind in ["report-only", "acquire+report"] {
+            let rows = run.stdoutLines.filter { $0.hasPrefix(kind) }
+            #expect(rows.count == 2, "\(kind) rows in:\n\(run.stdout)")
+            for row in rows {
+                let cells = row.split(separator: " ", omittingEmptySubsequences: true)
+                // case, clients, ops/s, ...
+                let rate = cells.count > 2 ? Int(cells[2].replacingOccurrences(of: ",", with: "")) : nil
+                #expect((rate ?? 0) > 0, "\(row)")
+            }
+        }
+        #expect(run.stdout.contains("wake-up (window 0.30 s, 2 reps): p50"), "\(run.stdout)")
+        #expect(run.stdout.contains("daemon RSS:"), "\(run.stdout)")
+        #expect(run.stdout.contains("redis reference: skipped"), "\(run.stdout)")
+    }
+}
