@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "TokenGateJournalTests",
             dependencies: [
-                "TokenGateJournal", "TokenGateServer", "TokenGateWire", "TokenGateCore",
+                "TokenGateJournal", "TokenGateServer", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

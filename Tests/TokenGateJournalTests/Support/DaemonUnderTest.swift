@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// A `tokengate serve` started by a test. Always `stop()` it (SIGTERM, then SIGKILL), also on
 /// failure: use `withDaemon` or a `defer`.

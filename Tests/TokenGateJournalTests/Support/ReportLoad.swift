@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// Clients sending `report` requests back to back (each waits for its reply), until stopped or
 /// until their connection dies. Records when each acknowledgement arrived.

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// A fresh directory under /tmp with a short path (sockets need < 108 bytes), removed by `remove()`.
 struct TemporaryDirectory {
@@ -29,10 +30,4 @@ struct TemporaryDirectory {
         }
         try? FileManager.default.removeItem(atPath: path)
     }
-}
-
-/// A test's own failure, with a message.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// The `tokengate` executable the tests run: `$TOKENGATE_BINARY`, else the one built beside the
 /// test bundle (`swift test` builds every product into the same folder).
