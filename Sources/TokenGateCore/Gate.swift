@@ -120,33 +120,28 @@ public struct Gate: Sendable {
     /// Drops every waiter of `owner` and releases its tickets (its connection closed).
     @discardableResult
     public mutating func withdraw(owner: OwnerID, now: Instant) -> Withdrawal {
-        withdraw(now: now) { $0 == owner }
+        withdraw(now: now, waiters: { $0.owner == owner }, tickets: { $0.owner == owner })
     }
 
     /// Drops every waiter of `worker` and releases its tickets, whoever owns them.
     @discardableResult
     public mutating func withdraw(worker: String, now: Instant) -> Withdrawal {
-        advance(to: now)
-        let leaving = queue.filter { $0.worker == worker }
-        queue.removeAll { $0.worker == worker }
-        leaving.forEach { dequeued($0) }
-        let dropped = leaving.map(\.id)
-        let released = tickets.values.filter { $0.worker == worker }.map(\.id)
-        for ticket in released { removeTicket(ticket) }
-        admitQueue(now: now)
-        return Withdrawal(waitersDropped: dropped, ticketsReleased: released.sorted { $0.rawValue < $1.rawValue })
+        withdraw(now: now, waiters: { $0.worker == worker }, tickets: { $0.worker == worker })
     }
 
-    private mutating func withdraw(now: Instant, matching: (OwnerID?) -> Bool) -> Withdrawal {
+    private mutating func withdraw(
+        now: Instant, waiters leavesQueue: (Waiter) -> Bool, tickets isReleased: (Ticket) -> Bool
+    ) -> Withdrawal {
         advance(to: now)
-        let leaving = queue.filter { matching($0.owner) }
-        queue.removeAll { matching($0.owner) }
+        let leaving = queue.filter(leavesQueue)
+        queue.removeAll(where: leavesQueue)
         leaving.forEach { dequeued($0) }
-        let dropped = leaving.map(\.id)
-        let released = tickets.values.filter { matching($0.owner) }.map(\.id)
+        let released = tickets.values.filter(isReleased).map(\.id)
         for ticket in released { removeTicket(ticket) }
         admitQueue(now: now)
-        return Withdrawal(waitersDropped: dropped, ticketsReleased: released.sorted { $0.rawValue < $1.rawValue })
+        return Withdrawal(
+            waitersDropped: leaving.map(\.id), ticketsReleased: released.sorted { $0.rawValue < $1.rawValue }
+        )
     }
 
     // MARK: Operator controls

@@ -28,12 +28,7 @@ extension GateHost {
             }
 
         case .throttled(let throttled):
-            let worker = session.worker
-            let until = gate.throttle(until: now + .milliseconds(throttled.retryAfterMs), worker: worker, now: now)
-            logger.warning(
-                "provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(throttled.retryAfterMs)"]
-            )
-            journal(.cooldown, by: worker, detail: "retry_after_ms=\(throttled.retryAfterMs)", now: now)
+            let until = startCooldown(retryAfterMs: throttled.retryAfterMs, reportedBy: session.worker, now: now)
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
         case .observe(let headers):
@@ -151,10 +146,18 @@ extension GateHost {
             }
         }
         if let retryAfterMs = headers.retryAfterMs {
-            gate.throttle(until: now + .milliseconds(retryAfterMs), worker: session.worker, now: now)
-            logger.warning("provider cooldown", metadata: ["worker": "\(session.worker)", "retry_after_ms": "\(retryAfterMs)"])
-            journal(.cooldown, by: session.worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
+            startCooldown(retryAfterMs: retryAfterMs, reportedBy: session.worker, now: now)
         }
+    }
+
+    /// The provider said 429 (a `throttled`, or `retry-after` in observed headers): no grants until
+    /// then, logged and journaled. Returns when the cooldown ends.
+    @discardableResult
+    private func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
+        let until = gate.throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
+        logger.warning("provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"])
+        journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
+        return until
     }
 
     private func forbid(_ id: RequestID?, _ session: Session) {
