@@ -148,7 +148,7 @@ extension Gate {
             guard ticket.leaseExpiresAt <= now else { break }
             leaseOrder.removeFirst()
             removeTicket(first)
-            record(ticket.reserved, worker: ticket.worker, now: now)
+            if ticket.chargesAtLeaseEnd { record(ticket.reserved, worker: ticket.worker, now: now) }
         }
     }
 

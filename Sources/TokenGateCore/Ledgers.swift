@@ -6,6 +6,9 @@ struct Ticket: Sendable {
     let reserved: BudgetAmounts
     let grantedAt: Instant
     let leaseExpiresAt: Instant
+    /// Whether an unsettled ticket is charged its reservation when its lease ends (a ticket
+    /// recovered after a restart is not: it only stands in for usage until that leaves the window).
+    var chargesAtLeaseEnd = true
 }
 
 /// A queued acquire as the gate keeps it.

@@ -8,6 +8,8 @@ struct BatchInsert {
     private let database: Database
     private let usage: Statement
     private let action: Statement
+    private let grant: Statement
+    private let closing: Statement
 
     init(_ database: Database) throws {
         self.database = database
@@ -18,6 +20,13 @@ struct BatchInsert {
                 """
         )
         action = try database.cachedStatement(sql: "INSERT INTO actions(at_ms, kind, actor, detail) VALUES (?, ?, ?, ?)")
+        grant = try database.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO open_grants(ticket, at_ms, worker, tokens, input, output, requests, lease_until_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        closing = try database.cachedStatement(sql: "DELETE FROM open_grants WHERE ticket = ?")
     }
 
     /// Inserts one event. Returns false when SQLite refuses this event itself (a constraint, a
@@ -41,6 +50,21 @@ struct BatchInsert {
             Self.bind(handle, 2, record.kind.rawValue)
             Self.bind(handle, 3, record.actor)
             Self.bind(handle, 4, record.detail)
+            return try step(handle)
+        case .grant(let record):
+            let handle = grant.sqliteStatement
+            Self.bind(handle, 1, record.ticket)
+            sqlite3_bind_int64(handle, 2, record.wallMilliseconds)
+            Self.bind(handle, 3, record.worker)
+            sqlite3_bind_int64(handle, 4, record.tokens)
+            sqlite3_bind_int64(handle, 5, record.input)
+            sqlite3_bind_int64(handle, 6, record.output)
+            sqlite3_bind_int64(handle, 7, record.requests)
+            sqlite3_bind_int64(handle, 8, record.leaseUntilMilliseconds)
+            return try step(handle)
+        case .ticketClosed(let ticket):
+            let handle = closing.sqliteStatement
+            Self.bind(handle, 1, ticket)
             return try step(handle)
         }
     }

@@ -5,6 +5,8 @@ import GRDB
 /// - `usage(id, at_ms, worker, ticket, input, output, cache_creation, cache_read, model)`: one row
 ///   per recorded report; `at_ms` is Unix time in milliseconds.
 /// - `actions(id, at_ms, kind, actor, detail)`: pause, resume, limit and cooldown.
+/// - `open_grants(ticket, at_ms, worker, tokens, input, output, requests, lease_until_ms)` (v2):
+///   grants whose ticket was not yet reported, released or withdrawn, so a restart keeps them.
 enum JournalSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -34,6 +36,19 @@ enum JournalSchema {
                 table.primaryKey("key", .text)
                 table.column("value", .text).notNull()
             }
+        }
+        migrator.registerMigration("v2") { db in
+            try db.create(table: "open_grants") { table in
+                table.primaryKey("ticket", .text)
+                table.column("at_ms", .integer).notNull()
+                table.column("worker", .text).notNull()
+                table.column("tokens", .integer).notNull()
+                table.column("input", .integer).notNull()
+                table.column("output", .integer).notNull()
+                table.column("requests", .integer).notNull()
+                table.column("lease_until_ms", .integer).notNull()
+            }
+            try db.create(index: "open_grants_at_ms", on: "open_grants", columns: ["at_ms"])
         }
         return migrator
     }

@@ -57,12 +57,34 @@ struct JournalStore: Sendable {
     @discardableResult
     func write(_ events: [JournalEvent]) throws -> Int {
         guard !events.isEmpty else { return 0 }
+        let shortLived = Self.ticketsOpenedAndClosed(in: events)
         return try database.write { db in
             let insert = try BatchInsert(db)
             var refused = 0
-            for event in events where try !insert.insert(event) { refused += 1 }
+            for event in events {
+                if !shortLived.isEmpty {
+                    if case .grant(let grant) = event, shortLived.contains(grant.ticket) { continue }
+                    if case .ticketClosed(let ticket) = event, shortLived.contains(ticket) { continue }
+                }
+                if try !insert.insert(event) { refused += 1 }
+            }
             return refused
         }
+    }
+
+    /// The tickets both granted and closed within one batch: neither needs writing (most round
+    /// trips end well within a batch, so grants cost the journal almost nothing).
+    static func ticketsOpenedAndClosed(in events: [JournalEvent]) -> Set<String> {
+        var granted: Set<String> = []
+        var both: Set<String> = []
+        for event in events {
+            switch event {
+            case .grant(let grant): granted.insert(grant.ticket)
+            case .ticketClosed(let ticket) where granted.contains(ticket): both.insert(ticket)
+            default: continue
+            }
+        }
+        return both
     }
 
     /// Deletes usage and actions older than `cutoff` (Unix milliseconds), keeping the last pause or
@@ -79,6 +101,8 @@ struct JournalStore: Sendable {
                     """,
                 arguments: [cutoff]
             )
+            deleted += db.changesCount
+            try db.execute(sql: "DELETE FROM open_grants WHERE at_ms < ?", arguments: [cutoff])
             deleted += db.changesCount
             return deleted
         }
@@ -107,7 +131,24 @@ struct JournalStore: Sendable {
                 db,
                 sql: "SELECT kind FROM actions WHERE kind IN ('pause', 'resume') ORDER BY at_ms DESC, id DESC LIMIT 1"
             )
-            return JournalRecovery(usage: usage, paused: lastControl == JournalAction.Kind.pause.rawValue)
+            let grants = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT at_ms, ticket, worker, tokens, input, output, requests, lease_until_ms
+                    FROM open_grants WHERE at_ms >= ? ORDER BY at_ms
+                    """,
+                arguments: [since]
+            )
+            var openGrants: [JournalGrant] = []
+            while let row = try grants.next() {
+                openGrants.append(JournalGrant(
+                    wallMilliseconds: row[0], ticket: row[1], worker: row[2], tokens: row[3], input: row[4],
+                    output: row[5], requests: row[6], leaseUntilMilliseconds: row[7]
+                ))
+            }
+            return JournalRecovery(
+                usage: usage, paused: lastControl == JournalAction.Kind.pause.rawValue, openGrants: openGrants
+            )
         }
     }
 

@@ -22,8 +22,11 @@ extension GateHost {
 
         case .release(let ticket):
             if gate.release(ticket: ticketID(ticket), now: now) {
+                journalTicketClosed(ticket)
+                metrics?.released()
                 session.write(Reply.encodeOK(id: id))
             } else {
+                metrics?.rejected(.unknownTicket)
                 session.write(Reply.encodeError(id: id, code: .unknownTicket, message: "no such ticket: \(ticket)"))
             }
 
@@ -68,6 +71,7 @@ extension GateHost {
                 )
                 session.write(Reply.encodeOK(id: id))
             } catch {
+                metrics?.rejected(.badRequest)
                 session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
             }
         }
@@ -78,6 +82,7 @@ extension GateHost {
         do {
             estimate = try Estimate(tokens: acquire.tokens, input: acquire.input, output: acquire.output)
         } catch {
+            metrics?.rejected(.badRequest)
             return session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
         }
         let worker = acquire.worker ?? session.worker
@@ -88,6 +93,8 @@ extension GateHost {
         settleOutcomes()
         switch decision {
         case .granted(let grant):
+            journalGrant(grant, now: now)
+            metrics?.granted(waited: grant.waited)
             session.write(Reply.encodeGrant(
                 id: id, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
             ))
@@ -95,6 +102,7 @@ extension GateHost {
             session.pendingAcquires[waiter] = id
             waiterSessions[waiter] = session.id
         case .timedOut:
+            metrics?.timedOut()
             session.write(Reply.encodeError(id: id, code: .timeout, message: "no grant within timeout_ms"))
         }
     }
@@ -107,11 +115,14 @@ extension GateHost {
                 cacheRead: report.cacheRead ?? 0
             )
         } catch {
+            metrics?.rejected(.badRequest)
             return session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
         }
         let worker = report.worker ?? session.worker
         session.workerNames.insert(worker)
         let result = gate.settle(ticket: report.ticket.map(ticketID), usage: usage, worker: worker, now: now)
+        metrics?.reported(usage)
+        if result == .settled, let ticket = report.ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
             wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: report.ticket, input: usage.input,
             output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: report.model
@@ -155,12 +166,14 @@ extension GateHost {
     @discardableResult
     private func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
         let until = gate.throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
+        metrics?.throttled()
         logger.warning("provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"])
         journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
         return until
     }
 
     private func forbid(_ id: RequestID?, _ session: Session) {
+        metrics?.rejected(.forbidden)
         logger.warning("forbidden control request", metadata: ["uid": "\(session.peer.uid)", "worker": "\(session.worker)"])
         session.write(Reply.encodeError(
             id: id, code: .forbidden, message: "only the daemon's user or root may pause, resume or change limits"

@@ -9,16 +9,28 @@ extension GateHost {
         session.subscription = Subscription(interval: interval)
         subscribers[session.id] = session
         session.write(Reply.encodeOK(id: id))
-        push(to: session, encoded: Reply.encodeSnapshotEvent(status: status(now: now).encoded()))
+        push(to: session, encoded: snapshotLine(now: now, fresh: true))
         scheduleTick(for: session)
+    }
+
+    /// How long one encoded snapshot serves every subscriber whose tick comes: many subscribers
+    /// cost one status build per period, not one each (a change is pushed fresh all the same).
+    static let snapshotReuse = TimeSpan.milliseconds(25)
+
+    /// The snapshot event line as of `now`, or (unless `fresh`) one built less than `snapshotReuse`
+    /// ago. Every line built is kept, so a subscriber never gets a snapshot older than one it had.
+    private func snapshotLine(now: Instant, fresh: Bool = false) -> [UInt8] {
+        if !fresh, let cached = cachedSnapshot, now - cached.at < Self.snapshotReuse { return cached.line }
+        let line = Reply.encodeSnapshotEvent(status: status(now: now).encoded())
+        cachedSnapshot = (now, line)
+        return line
     }
 
     private func scheduleTick(for session: Session) {
         guard let interval = session.subscription?.interval else { return }
         let timer = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(interval.nanoseconds)) { [self] in
             guard !session.isClosed, session.subscription != nil else { return }
-            let now = clock.now()
-            push(to: session, encoded: Reply.encodeSnapshotEvent(status: status(now: now).encoded()))
+            push(to: session, encoded: snapshotLine(now: clock.now()))
             scheduleTick(for: session)
         }
         session.subscription?.timer = timer
@@ -41,23 +53,39 @@ extension GateHost {
 
     private func pushChange(now: Instant) {
         lastChangePushAt = now
-        let line = Reply.encodeSnapshotEvent(status: status(now: now).encoded())
+        let line = snapshotLine(now: now, fresh: true)
         for session in subscribers.values {
             push(to: session, encoded: line)
         }
     }
 
-    /// Sends one snapshot line; a subscriber that leaves too much unread is disconnected.
+    /// Sends one snapshot line. A subscriber still behind on an earlier one skips this one (a
+    /// slow reader gets fewer snapshots, each with the latest state, and the daemon buffers at
+    /// most one for it); one that stays behind for the stall limit, or leaves more than the
+    /// backlog limit unread, is disconnected.
     private func push(to session: Session, encoded line: [UInt8]) {
         guard !session.isClosed else { return }
-        if session.unsentBytes > configuration.subscriberBacklogLimit {
-            logger.warning(
-                "subscriber not reading; disconnecting", metadata: ["worker": "\(session.worker)", "unsent": "\(session.unsentBytes)"]
-            )
-            session.channel.close(promise: nil)
+        let unsent = session.unsentBytes
+        guard unsent > 0 else {
+            session.subscription?.behindSince = nil
+            session.send(line)
             return
         }
-        session.send(line)
+        let now = clock.now()
+        let since = session.subscription?.behindSince ?? now
+        session.subscription?.behindSince = since
+        if now - since >= configuration.subscriberStallLimit
+            || unsent > max(configuration.subscriberBacklogLimit, 2 * line.count)
+        {
+            logger.warning(
+                "subscriber not reading; disconnecting",
+                metadata: [
+                    "worker": "\(session.worker)", "unsent": "\(unsent)",
+                    "behind_ms": "\((now - since).millisecondsRoundedUp)",
+                ]
+            )
+            session.channel.close(promise: nil)
+        }
     }
 
     /// The Status object as of `now`.

@@ -24,7 +24,13 @@ final class GateHost {
     var wakeUp: (at: Instant, task: Scheduled<Void>)?
     var snapshotPush: Scheduled<Void>?
     var lastChangePushAt: Instant?
+    /// The last snapshot event encoded, shared by subscribers (see `snapshotReuse`).
+    var cachedSnapshot: (at: Instant, line: [UInt8])?
     var isShuttingDown = false
+    /// `--metrics`: counters of completed operations; nil when no metrics are served.
+    var metrics: GateMetrics?
+    /// Tickets of a previous daemon held again after a restart, by their old text.
+    var recoveredTickets = RecoveredTickets()
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
@@ -53,10 +59,12 @@ final class GateHost {
             restored += 1
         }
         if recovery.paused { gate.pause(now: now) }
+        let held = recoverOpenGrants(recovery.openGrants, now: now)
         logger.notice(
             "recovered from the journal",
             metadata: [
                 "reports": "\(restored)", "used": "\(gate.used(now: now).tokens)", "paused": "\(recovery.paused)",
+                "open_grants": "\(held)", "reserved": "\(gate.reserved.tokens)",
             ]
         )
     }
@@ -88,6 +96,7 @@ final class GateHost {
         subscribers[session.id] = nil
         for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
         let withdrawal = gate.withdraw(owner: session.id, now: clock.now())
+        for ticket in withdrawal.ticketsReleased { journalTicketClosed(ticketText(ticket)) }
         logger.info(
             "worker left",
             metadata: [
@@ -106,9 +115,11 @@ final class GateHost {
         switch decoded {
         case .failure(let failure):
             logger.debug("rejected request", metadata: ["code": "\(failure.code.rawValue)", "reason": "\(failure.message)"])
+            metrics?.rejected(failure.code)
             session.write(failure.encodeReplyLine())
         case .success(let request):
             guard !isShuttingDown else {
+                metrics?.rejected(.shuttingDown)
                 session.write(Reply.encodeError(id: request.id, code: .shuttingDown, message: "the daemon is shutting down"))
                 return
             }
@@ -120,6 +131,7 @@ final class GateHost {
     /// A line over the limit: answered with `line_too_long`, then the connection is closed.
     func rejectLongLine(from session: Session) {
         let failure = Request.lineTooLong()
+        metrics?.rejected(.lineTooLong)
         logger.warning("line too long; closing the connection", metadata: ["worker": "\(session.worker)"])
         session.send(failure.encodeReplyLine())
         session.channel.close(promise: nil)
@@ -134,10 +146,13 @@ final class GateHost {
             else { continue }
             switch outcome {
             case .granted(let grant):
+                journalGrant(grant, now: clock.now())
+                metrics?.granted(waited: grant.waited)
                 session.send(Reply.encodeGrant(
                     id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
                 ))
             case .timedOut:
+                metrics?.timedOut()
                 session.send(Reply.encodeError(id: requestID, code: .timeout, message: "no grant within timeout_ms"))
             }
         }
@@ -151,6 +166,7 @@ final class GateHost {
 
     /// The ticket a text names, or a ticket no grant ever carries when it is not one of ours.
     func ticketID(_ text: String) -> TicketID {
+        if !recoveredTickets.isEmpty, let recovered = recoveredTickets.id(of: text) { return recovered }
         let parts = text.split(separator: "-", maxSplits: 1)
         guard parts.count == 2, parts[0] == ticketPrefix, let number = UInt64(parts[1]) else {
             return TicketID(rawValue: 0)

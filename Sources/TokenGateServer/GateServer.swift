@@ -18,6 +18,7 @@ public final class GateServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let host: NIOLoopBound<GateHost>
     private let serverChannel: Channel
+    private let metricsServer: MetricsServer?
 
     /// Prepares the socket path and binds it; throws a `ServerStartError` that reads as one line.
     public init(configuration: ServerConfiguration, logger: Logger) async throws {
@@ -28,9 +29,24 @@ public final class GateServer: Service, Sendable {
         let host = try await loop.submit {
             NIOLoopBound(GateHost(eventLoop: loop, configuration: configuration, access: access, logger: logger), eventLoop: loop)
         }.get()
+        var metricsServer: MetricsServer?
+        if let endpoint = configuration.metrics {
+            do {
+                metricsServer = try await Self.startMetrics(endpoint: endpoint, group: group, host: host, logger: logger)
+            } catch {
+                try? await group.shutdownGracefully()
+                throw error
+            }
+        }
         let watermark = ChannelOptions.Types.WriteBufferWaterMark(low: configuration.replyBacklogLimit / 2, high: configuration.replyBacklogLimit)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelInitializer { channel in
+                // Out of descriptors, `accept` fails while connections wait: rest instead of spinning.
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptFailureLog(logger: logger))
+                }
+            }
             .childChannelOption(ChannelOptions.writeBufferWaterMark, value: watermark)
             .childChannelInitializer { channel in
                 Self.initialize(channel: channel, host: host)
@@ -40,6 +56,7 @@ public final class GateServer: Service, Sendable {
         do {
             self.serverChannel = try await bootstrap.bind(unixDomainSocketPath: configuration.socketPath).get()
         } catch {
+            await metricsServer?.close()
             try? await group.shutdownGracefully()
             throw ServerStartError.bind(path: configuration.socketPath, reason: "\(error)")
         }
@@ -54,6 +71,7 @@ public final class GateServer: Service, Sendable {
         self.logger = logger
         self.group = group
         self.host = host
+        self.metricsServer = metricsServer
         logger.notice(
             "tokengate serving",
             metadata: [
@@ -85,9 +103,29 @@ public final class GateServer: Service, Sendable {
     private func stopServing() async {
         let host = self.host
         try? await serverChannel.eventLoop.submit { host.value.shutDown() }.get()
+        await metricsServer?.close()
         SocketFile.remove(path: configuration.socketPath)
         logger.notice("tokengate stopped", metadata: ["socket": "\(configuration.socketPath)"])
         try? await group.shutdownGracefully()
+    }
+
+    /// Starts the `--metrics` HTTP listener: counters hooked into the host, gauges sampled from
+    /// the gate on its own event loop at each scrape.
+    private static func startMetrics(
+        endpoint: MetricsEndpoint, group: EventLoopGroup, host: NIOLoopBound<GateHost>, logger: Logger
+    ) async throws(ServerStartError) -> MetricsServer {
+        let metrics = GateMetrics()
+        let server: MetricsServer
+        do {
+            try await host.eventLoop.submit { host.value.metrics = metrics }.get()
+            server = try await MetricsServer.start(endpoint: endpoint, group: group) {
+                host.eventLoop.submit { MetricsExposition.render(host.value.metricsSample(), metrics: metrics) }
+            }
+        } catch {
+            throw .metrics(address: endpoint.description, reason: "\(error)")
+        }
+        logger.notice("metrics serving", metadata: ["metrics": "http://\(server.boundAddress)/metrics"])
+        return server
     }
 
     private static func initialize(channel: Channel, host: NIOLoopBound<GateHost>) -> EventLoopFuture<Void> {

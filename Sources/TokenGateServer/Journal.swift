@@ -7,6 +7,10 @@ public enum JournalEvent: Sendable, Equatable {
     case usage(JournalUsage)
     /// An operator or provider action: pause, resume, limit change, cooldown.
     case action(JournalAction)
+    /// A grant: its reservation stands until the ticket is closed, and a restart must keep it.
+    case grant(JournalGrant)
+    /// A ticket was reported, released or withdrawn: its reservation is gone.
+    case ticketClosed(ticket: String)
 }
 
 /// One recorded usage as the journal keeps it.
@@ -72,14 +76,16 @@ extension JournalSink {
     public var location: String? { nil }
 }
 
-/// What a journal hands back at start: the usage still inside the window, and whether the gate
-/// was paused.
+/// What a journal hands back at start: the usage still inside the window, whether the gate was
+/// paused, and the grants of the window that were never closed (their usage is still to come).
 public struct JournalRecovery: Sendable, Equatable {
     public var usage: [JournalUsage]
     public var paused: Bool
+    public var openGrants: [JournalGrant]
 
-    public init(usage: [JournalUsage], paused: Bool) {
+    public init(usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = []) {
         self.usage = usage
         self.paused = paused
+        self.openGrants = openGrants
     }
 }

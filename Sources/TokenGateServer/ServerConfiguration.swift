@@ -12,6 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var version: String
     /// Bytes a subscriber may leave unread before it is disconnected.
     public var subscriberBacklogLimit: Int
+    /// How long a subscriber may leave a snapshot unread before it is disconnected (snapshots it
+    /// cannot take meanwhile are skipped: the next one carries the latest state).
+    public var subscriberStallLimit: TimeSpan = .seconds(5)
     /// Bytes of replies a client may leave unread before the daemon stops reading its requests.
     public var replyBacklogLimit: Int
     /// The shortest gap between two state-change snapshots pushed to one subscriber.
@@ -22,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var journal: (any JournalSink)?
     /// What the journal recovered at start: replayed into the gate before serving.
     public var recovery: JournalRecovery?
+    /// `--metrics`: where to serve Prometheus metrics over HTTP; nil serves none.
+    public var metrics: MetricsEndpoint?
 
     public init(
         socketPath: String, gate: GateConfiguration, allowGroup: String? = nil, version: String,

@@ -6,6 +6,7 @@ public enum ServerStartError: Error, Equatable, Sendable, CustomStringConvertibl
     case directory(path: String, reason: String)
     case unknownGroup(String)
     case bind(path: String, reason: String)
+    case metrics(address: String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum ServerStartError: Error, Equatable, Sendable, CustomStringConvertibl
         case .directory(let path, let reason): "cannot prepare socket directory \(path): \(reason)"
         case .unknownGroup(let group): "unknown group: \(group)"
         case .bind(let path, let reason): "cannot listen on \(path): \(reason)"
+        case .metrics(let address, let reason): "cannot serve metrics on \(address): \(reason)"
         }
     }
 }

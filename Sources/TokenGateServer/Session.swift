@@ -56,4 +56,6 @@ final class Session {
 struct Subscription {
     var interval: TimeSpan
     var timer: Scheduled<Void>?
+    /// Since when a snapshot has been waiting unsent (the subscriber is behind), if it is.
+    var behindSince: Instant?
 }

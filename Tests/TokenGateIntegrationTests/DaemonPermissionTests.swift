@@ -20,7 +20,7 @@ struct DaemonPermissionTests {
         }
     }
 
-    @Test("with --allow-group a member may acquire and report but not pause")
+    @Test("with --allow-group a member may acquire and report but not pause, resume or change the limit")
     func allowedGroupMember() async throws {
         let user = try await ThrowawayUser.create()
         defer { user.delete() }
@@ -28,9 +28,10 @@ struct DaemonPermissionTests {
             chmod(daemon.directory.path, 0o755)
             let run = try await user.talk(to: daemon.socketPath, lines: [
                 #"{"op":"acquire","tokens":10,"id":1}"#, #"{"op":"pause","id":2}"#, #"{"op":"set_limit","limit":5,"id":3}"#,
+                #"{"op":"resume","id":4}"#,
             ])
             let replies = run.stdout.split(separator: "\n").map(String.init)
-            #expect(replies.count == 3, "\(run)")
+            #expect(replies.count == 4, "\(run)")
             #expect(replies.first?.contains(#""ok":true"#) == true)
             #expect(replies.dropFirst().allSatisfy { $0.contains(#""error":"forbidden""#) })
             #expect(try LineClient(path: daemon.socketPath).status().state == .running)

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TokenGateConfig
 import TokenGateCore
 import TokenGateServer
+import TokenGateWire
 
 /// `tokengate serve`: the daemon.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,6 +18,11 @@ struct ServeCommand: AsyncParsableCommand {
             order while, for every configured budget, used + reserved + estimate stays within \
             threshold x limit over the sliding window.
 
+            --config FILE reads any of these options from a TOML file, keyed by their long names \
+            (limit = 400000, input-limit = 80000, no-state = true, metrics = "127.0.0.1:9464"); an \
+            option given on the command line wins over the file. --metrics serves Prometheus \
+            metrics at http://HOST:PORT/metrics (loopback only unless a host is given).
+
             SIGTERM or SIGINT stops it: pending acquires are answered `shutting_down`, the socket \
             file is removed, and it exits 0. Logs go to stderr.
 
@@ -23,24 +30,32 @@ struct ServeCommand: AsyncParsableCommand {
               tokengate serve
               tokengate serve --limit 400000 --window 60 --threshold 0.9 --output-limit 80000
               tokengate serve --socket /tmp/tg.sock --window 2 --log-level debug
+              tokengate serve --config ~/.config/tokengate/serve.toml --metrics 9464
             """
     )
 
     @OptionGroup var socketOption: SocketOption
 
     @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("A TOML file with any of these options; the command line wins over it.", valueName: "file")
+    )
+    var config: String?
+
+    @Option(
         help: ArgumentHelp(
             "Tokens per window (input + output + cache writes), or `auto` to adopt the limit the provider reports.",
+            discussion: "Default: \(GateConfiguration.defaultTokenLimit).",
             valueName: "tokens|auto"
         )
     )
-    var limit: LimitSetting = .tokens(GateConfiguration.defaultTokenLimit)
+    var limit: LimitSetting?
 
-    @Option(help: ArgumentHelp("Window length in seconds; fractions allowed.", valueName: "seconds"))
-    var window: Double = 60
+    @Option(help: ArgumentHelp("Window length in seconds; fractions allowed (default 60).", valueName: "seconds"))
+    var window: Double?
 
-    @Option(help: ArgumentHelp("Fraction of each limit that grants may fill, in (0, 1].", valueName: "fraction"))
-    var threshold: Double = 0.9
+    @Option(help: ArgumentHelp("Fraction of each limit that grants may fill, in (0, 1] (default 0.9).", valueName: "fraction"))
+    var threshold: Double?
 
     @Option(name: .customLong("input-limit"), help: ArgumentHelp("Input tokens per window (off unless given).", valueName: "n"))
     var inputLimit: Int64?
@@ -54,8 +69,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("count-cache-read"), help: "Count cache reads against the tokens budget.")
     var countCacheRead = false
 
-    @Option(help: ArgumentHelp("Seconds a grant may stay unreported before it is charged at its estimate.", valueName: "seconds"))
-    var lease: Double = 600
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a grant may stay unreported before it is charged at its estimate (default 600).", valueName: "seconds"
+        )
+    )
+    var lease: Double?
 
     @Option(
         name: .customLong("allow-group"),
@@ -76,43 +95,80 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var state: String?
 
-    @Option(name: .customLong("retain"), help: ArgumentHelp("Days of usage the journal keeps.", valueName: "days"))
-    var retain: Double = 7
+    @Option(name: .customLong("retain"), help: ArgumentHelp("Days of usage the journal keeps (default 7).", valueName: "days"))
+    var retain: Double?
 
-    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
-    var logLevel: Logger.Level = .info
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp("How much the daemon logs to stderr (default info).", valueName: "level")
+    )
+    var logLevel: Logger.Level?
+
+    @Option(
+        name: .customLong("metrics"),
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics.",
+            discussion: "PORT or :PORT binds 127.0.0.1; port 0 picks a free port and logs it.",
+            valueName: "host:port"
+        ),
+        transform: MetricsEndpoint.argument
+    )
+    var metrics: MetricsEndpoint?
 
     func validate() throws {
-        guard window.isFinite, window > 0 else { throw ValidationError("--window must be a positive number of seconds") }
-        guard lease.isFinite, lease > 0 else { throw ValidationError("--lease must be a positive number of seconds") }
+        if let window { try Self.requirePositive(window, "--window", unit: "seconds") }
+        if let lease { try Self.requirePositive(lease, "--lease", unit: "seconds") }
         if noState, state != nil { throw ValidationError("--state and --no-state exclude each other") }
-        guard retain.isFinite, retain > 0 else { throw ValidationError("--retain must be a positive number of days") }
+        if let retain { try Self.requirePositive(retain, "--retain", unit: "days") }
+    }
+
+    private static func requirePositive(_ value: Double, _ flag: String, unit: String) throws {
+        guard value.isFinite, value > 0 else { throw ValidationError("\(flag) must be a positive number of \(unit)") }
     }
 
     func run() async throws {
+        var file: ServeConfigFile?
+        if let config {
+            do {
+                file = try ServeConfigFile.load(path: config)
+            } catch {
+                throw failure(error.description, code: .usage)
+            }
+        }
+        let settings = ServeSettings(command: self, file: file)
+        if settings.socketPath.utf8.count > SocketPath.maximumLength {
+            throw failure("socket path is longer than \(SocketPath.maximumLength) bytes: \(settings.socketPath)", code: .usage)
+        }
         let gate: GateConfiguration
         do {
             gate = try GateConfiguration(
-                tokenLimit: limit.initialTokens, window: .seconds(window), threshold: threshold, inputLimit: inputLimit,
-                outputLimit: outputLimit, requestsLimit: requestsLimit, countsCacheRead: countCacheRead,
-                lease: .seconds(lease)
+                tokenLimit: settings.limit.initialTokens, window: .seconds(settings.window), threshold: settings.threshold,
+                inputLimit: settings.inputLimit, outputLimit: settings.outputLimit, requestsLimit: settings.requestsLimit,
+                countsCacheRead: settings.countCacheRead, lease: .seconds(settings.lease)
             )
         } catch {
             throw ValidationError(error.description)
         }
-        let level = logLevel
+        let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "tokengate")
-        let journal = noState ? nil : try JournalStartup.open(path: state, retainDays: retain, window: gate.window, logger: logger)
+        if let config { logger.info("configuration read", metadata: ["config": "\(config)"]) }
+        let journal: JournalStartup.Opened?
+        switch settings.journal {
+        case .none: journal = nil
+        case .path(let path):
+            journal = try JournalStartup.open(path: path, retainDays: settings.retain, window: gate.window, logger: logger)
+        }
         var configuration = ServerConfiguration(
-            socketPath: socketOption.resolvedPath, gate: gate, allowGroup: allowGroup, version: TokenGateVersion.string,
+            socketPath: settings.socketPath, gate: gate, allowGroup: settings.allowGroup, version: TokenGateVersion.string,
             journal: journal?.journal, recovery: journal?.recovery
         )
-        configuration.adoptsProviderLimit = limit == .auto
+        configuration.adoptsProviderLimit = settings.limit == .auto
+        configuration.metrics = settings.metrics
         let server: GateServer
         do {
             server = try await GateServer(configuration: configuration, logger: logger)

@@ -25,6 +25,8 @@ final class DaemonProcess: @unchecked Sendable {
     let directory: TemporaryDirectory
     let socketPath: String
     let arguments: [String]
+    /// When set, the daemon starts under `ulimit -n fileLimit` (through `/bin/sh`, which execs it).
+    let fileLimit: Int?
     private let lock = NSLock()
     private var child: ChildProcess?
     private var starts = 0
@@ -32,17 +34,18 @@ final class DaemonProcess: @unchecked Sendable {
     /// The arguments every test daemon gets: a short window, no state file.
     static let baseArguments = ["--window", "2", "--no-state"]
 
-    private init(arguments: [String]) throws {
+    private init(arguments: [String], fileLimit: Int?) throws {
         directory = try TemporaryDirectory()
         socketPath = directory.file("d.sock")
         self.arguments = arguments
+        self.fileLimit = fileLimit
     }
 
     /// Starts a daemon with `arguments` added to the base ones, runs `body`, stops the daemon.
     static func with<Result>(
-        arguments: [String] = [], _ body: (DaemonProcess) async throws -> Result
+        arguments: [String] = [], fileLimit: Int? = nil, _ body: (DaemonProcess) async throws -> Result
     ) async throws -> Result {
-        let daemon = try DaemonProcess(arguments: arguments)
+        let daemon = try DaemonProcess(arguments: arguments, fileLimit: fileLimit)
         defer {
             daemon.stop()
             daemon.directory.remove()
@@ -56,8 +59,10 @@ final class DaemonProcess: @unchecked Sendable {
     func start() async throws {
         let binary = try TokenGateBinary.require()
         let logPath = directory.file("daemon-\(lock.withLock { starts += 1; return starts }).log")
+        var argv = [binary, "serve", "--socket", socketPath] + Self.baseArguments + arguments
+        if let fileLimit { argv = ["/bin/sh", "-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\""] + argv }
         let child = try ChildProcess(
-            [binary, "serve", "--socket", socketPath] + Self.baseArguments + arguments,
+            argv,
             environment: ProcessInfo.processInfo.environment, stdout: logPath, stderr: logPath)
         lock.withLock { self.child = child }
 

@@ -1,0 +1,119 @@
+import Logging
+import TOMLKit
+import TokenGateCore
+import TokenGateServer
+
+/// Reads one key's value as the type its flag takes, or throws an error naming the key and line.
+struct ConfigValueReader {
+    let path: String
+    let key: String
+    let line: Int?
+    let value: any TOMLValueConvertible
+
+    func error(_ kind: ConfigFileError.Kind) -> ConfigFileError {
+        ConfigFileError(path: path, line: line, key: key, kind: kind)
+    }
+
+    private func wrongType(_ expected: String) -> ConfigFileError {
+        error(.wrongType(expected: expected, found: Self.describe(value.type)))
+    }
+
+    func string() throws(ConfigFileError) -> String {
+        guard let string = value.string else { throw wrongType("a string") }
+        return string
+    }
+
+    func nonEmptyString() throws(ConfigFileError) -> String {
+        let string = try string()
+        guard !string.isEmpty else { throw error(.invalidValue(reason: "must not be empty")) }
+        return string
+    }
+
+    func bool() throws(ConfigFileError) -> Bool {
+        guard let bool = value.bool else { throw wrongType("true or false") }
+        return bool
+    }
+
+    /// An integer or a floating-point number.
+    func number() throws(ConfigFileError) -> Double {
+        if let double = value.double { return double }
+        if let int = value.int { return Double(int) }
+        throw wrongType("a number")
+    }
+
+    func positiveNumber(unit: String) throws(ConfigFileError) -> Double {
+        let number = try number()
+        guard number.isFinite, number > 0 else {
+            throw error(.invalidValue(reason: "must be a positive number of \(unit) (got \(number))"))
+        }
+        return number
+    }
+
+    func fraction() throws(ConfigFileError) -> Double {
+        let number = try number()
+        guard number.isFinite, number > 0, number <= 1 else {
+            throw error(.invalidValue(reason: "must be a fraction in (0, 1] (got \(number))"))
+        }
+        return number
+    }
+
+    /// A limit per window: an integer from 1 to 2^53-1.
+    func count() throws(ConfigFileError) -> Int64 {
+        guard let int = value.int else { throw wrongType("an integer") }
+        guard int >= 1, Int64(int) <= TokenCount.maximum else {
+            throw error(.invalidValue(reason: "must be from 1 to \(TokenCount.maximum) (got \(int))"))
+        }
+        return Int64(int)
+    }
+
+    func limit() throws(ConfigFileError) -> ServeConfigFile.Limit {
+        if value.type == .string {
+            guard try string().lowercased() == "auto" else {
+                throw error(.invalidValue(reason: "must be a number of tokens or \"auto\""))
+            }
+            return .auto
+        }
+        guard value.type == .int else { throw wrongType("an integer or \"auto\"") }
+        return .tokens(try count())
+    }
+
+    func logLevel() throws(ConfigFileError) -> Logger.Level {
+        let name = try string()
+        guard let level = Logger.Level(rawValue: name.lowercased()) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error(.invalidValue(reason: "must be one of \(names) (got \"\(name)\")"))
+        }
+        return level
+    }
+
+    /// `"HOST:PORT"`, `":PORT"`, `"PORT"` or an integer port.
+    func metricsEndpoint() throws(ConfigFileError) -> MetricsEndpoint {
+        let text: String
+        if let port = value.int {
+            text = String(port)
+        } else if value.type == .string {
+            text = try string()
+        } else {
+            throw wrongType("\"HOST:PORT\" or a port number")
+        }
+        do {
+            return try MetricsEndpoint(parsing: text)
+        } catch {
+            throw self.error(.invalidValue(reason: "is not a valid address: \(error.reason)"))
+        }
+    }
+
+    static func describe(_ type: TOMLType) -> String {
+        switch type {
+        case .table: "a table"
+        case .array: "an array"
+        case .string: "a string"
+        case .int: "an integer"
+        case .double: "a floating-point number"
+        case .bool: "a boolean"
+        case .date: "a date"
+        case .time: "a time"
+        case .dateTime: "a date-time"
+        }
+    }
+}

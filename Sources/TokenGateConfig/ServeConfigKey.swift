@@ -1,0 +1,26 @@
+/// The keys a `tokengate serve --config` file may hold: the long names of the serve flags,
+/// without the dashes in front.
+public enum ServeConfigKey: String, CaseIterable, Sendable {
+    case socket
+    case limit
+    case window
+    case threshold
+    case inputLimit = "input-limit"
+    case outputLimit = "output-limit"
+    case requestsLimit = "requests-limit"
+    case countCacheRead = "count-cache-read"
+    case lease
+    case allowGroup = "allow-group"
+    case state
+    case noState = "no-state"
+    case retain
+    case logLevel = "log-level"
+    case metrics
+
+    /// The key a misspelt one most likely meant: the same name with `_` for `-`, or in another case.
+    static func suggestion(for unknown: String) -> ServeConfigKey? {
+        let normalized = unknown.lowercased().replacingOccurrences(of: "_", with: "-")
+        let trimmed = normalized.hasPrefix("--") ? String(normalized.dropFirst(2)) : normalized
+        return ServeConfigKey(rawValue: trimmed)
+    }
+}

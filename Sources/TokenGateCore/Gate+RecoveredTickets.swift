@@ -1,0 +1,25 @@
+extension Gate {
+    /// Holds again a reservation granted before a restart and not yet settled: its request was
+    /// sent then and its usage is still to be reported, so the capacity stays taken until the
+    /// report (which settles it as any ticket), a release, or `until`. At `until` the reservation is
+    /// dropped without a charge: pass at most `grantedAt + window`, when the request's usage would
+    /// have left the window anyway.
+    ///
+    /// Call it at start, before any acquire, in order of `until`. Returns the ticket's new id.
+    public mutating func restoreTicket(
+        worker: String, reserved: BudgetAmounts, grantedAt: Instant, until: Instant, now: Instant
+    ) -> TicketID {
+        let ticket = Ticket(
+            id: TicketID(rawValue: nextTicketNumber), worker: worker, owner: nil, reserved: reserved,
+            grantedAt: grantedAt, leaseExpiresAt: until, chargesAtLeaseEnd: false
+        )
+        nextTicketNumber += 1
+        tickets[ticket.id] = ticket
+        leaseOrder.append(ticket.id)
+        reservedTotal += reserved
+        touch(worker, now: now)
+        workers[worker]?.inFlight += 1
+        advance(to: now)
+        return ticket.id
+    }
+}

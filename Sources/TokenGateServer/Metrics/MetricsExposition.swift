@@ -1,0 +1,90 @@
+import Prometheus
+import TokenGateCore
+
+/// Renders a scrape: the gauges sampled from the gate (in a registry made for this scrape, so a
+/// worker that leaves the top list leaves no stale series), then the daemon's counters.
+enum MetricsExposition {
+    /// Workers shown by name in `tokengate_worker_used_tokens`; the rest are summed as ``otherWorkers``.
+    static let topWorkers = 10
+    /// The label value of the workers outside the top list. Parentheses are not allowed in worker
+    /// names, so it never collides with a real one.
+    static let otherWorkers = "(other)"
+
+    /// The Prometheus text exposition of `sample` followed by `metrics`.
+    static func render(_ sample: MetricsSample, metrics: GateMetrics) -> [UInt8] {
+        let registry = PrometheusCollectorRegistry()
+        addGate(sample, to: registry)
+        addBudgets(sample.snapshot.budgets, to: registry)
+        addWorkers(sample.snapshot.workers, to: registry)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(8 * 1024)
+        registry.emit(into: &buffer)
+        metrics.registry.emit(into: &buffer)
+        return buffer
+    }
+
+    private static func gauge(
+        _ registry: PrometheusCollectorRegistry, _ name: String, unit: String = "", labels: [(String, String)] = [],
+        help: String, value: Double
+    ) {
+        registry.makeGauge(descriptor: .tokengate(name, unit: unit, help: help), labels: labels).set(to: value)
+    }
+
+    private static func addGate(_ sample: MetricsSample, to registry: PrometheusCollectorRegistry) {
+        let snapshot = sample.snapshot
+        gauge(registry, "build_info", labels: [("version", sample.version)], help: "Always 1; the daemon's version.", value: 1)
+        for state in [GateSnapshot.State.running, .paused, .cooldown] {
+            gauge(
+                registry, "state", labels: [("state", state.rawValue)], help: "1 for the gate's current state, else 0.",
+                value: snapshot.state == state ? 1 : 0
+            )
+        }
+        gauge(
+            registry, "cooldown_remaining", unit: "seconds", help: "Time until a provider cooldown ends (0 when none).",
+            value: snapshot.cooldownRemaining?.seconds ?? 0
+        )
+        gauge(registry, "waiting", help: "Acquires queued.", value: Double(snapshot.waiting))
+        gauge(registry, "in_flight", help: "Granted tickets not yet reported or released.", value: Double(snapshot.inFlight))
+        gauge(registry, "threshold", help: "Fraction of each limit that grants may fill.", value: snapshot.threshold)
+        gauge(registry, "window", unit: "seconds", help: "Length of the sliding window.", value: snapshot.window.seconds)
+        gauge(registry, "connections", help: "Open client connections.", value: Double(sample.connections))
+        gauge(registry, "uptime", unit: "seconds", help: "Time since the daemon started.", value: sample.uptime.seconds)
+        if let journalOK = sample.journalOK {
+            gauge(registry, "journal_ok", help: "1 while the usage journal writes, 0 while degraded.", value: journalOK ? 1 : 0)
+        }
+    }
+
+    private static func addBudgets(_ budgets: [BudgetSnapshot], to registry: PrometheusCollectorRegistry) {
+        for budget in budgets {
+            let labels = [("budget", budget.kind.rawValue)]
+            gauge(registry, "budget_limit", labels: labels, help: "Limit per window, by budget.", value: Double(budget.limit))
+            gauge(
+                registry, "budget_capacity", labels: labels, help: "threshold x limit: what grants may fill, by budget.",
+                value: Double(budget.capacity)
+            )
+            gauge(registry, "budget_used", labels: labels, help: "Consumed in the window, by budget.", value: Double(budget.used))
+            gauge(
+                registry, "budget_reserved", labels: labels, help: "Held by outstanding grants, by budget.",
+                value: Double(budget.reserved)
+            )
+            gauge(
+                registry, "budget_external", labels: labels,
+                help: "Spending the provider reported that the window cannot see, by budget.", value: Double(budget.external)
+            )
+        }
+    }
+
+    /// The top workers by tokens used, and the rest summed under ``otherWorkers``.
+    private static func addWorkers(_ workers: [WorkerSnapshot], to registry: PrometheusCollectorRegistry) {
+        let ranked = workers.sorted { ($0.used, $1.worker) > ($1.used, $0.worker) }
+        let help = "Tokens consumed in the window, by worker (the top \(topWorkers); the rest as \(otherWorkers))."
+        for worker in ranked.prefix(topWorkers) {
+            gauge(
+                registry, "worker_used", unit: "tokens", labels: [("worker", worker.worker)], help: help,
+                value: Double(worker.used)
+            )
+        }
+        let rest = ranked.dropFirst(topWorkers).reduce(Int64(0)) { $0 + $1.used }
+        gauge(registry, "worker_used", unit: "tokens", labels: [("worker", otherWorkers)], help: help, value: Double(rest))
+    }
+}

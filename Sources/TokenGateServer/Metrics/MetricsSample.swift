@@ -1,0 +1,24 @@
+import TokenGateCore
+
+/// What a scrape reads from the gate host, taken on the gate's event loop in one go.
+struct MetricsSample: Sendable {
+    var snapshot: GateSnapshot
+    var uptime: TimeSpan
+    /// Open client connections.
+    var connections: Int
+    /// The daemon's version.
+    var version: String
+    /// Whether the journal writes; nil when the daemon runs without one.
+    var journalOK: Bool?
+}
+
+extension GateHost {
+    /// The gate's state for a scrape, as of now.
+    func metricsSample() -> MetricsSample {
+        let now = clock.now()
+        return MetricsSample(
+            snapshot: gate.snapshot(now: now), uptime: now - startedAt, connections: sessions.count,
+            version: configuration.version, journalOK: configuration.journal.map { $0.degradedReason == nil }
+        )
+    }
+}

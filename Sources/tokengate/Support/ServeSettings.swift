@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import TokenGateConfig
+import TokenGateCore
+import TokenGateServer
+import TokenGateWire
+
+/// What `tokengate serve` runs with: each setting from the command line when given there, else
+/// from the `--config` file, else the default.
+struct ServeSettings {
+    var socketPath: String
+    var limit: LimitSetting
+    var window: Double
+    var threshold: Double
+    var inputLimit: Int64?
+    var outputLimit: Int64?
+    var requestsLimit: Int64?
+    var countCacheRead: Bool
+    var lease: Double
+    var allowGroup: String?
+    /// `--no-state`, or the journal's path (nil: the default path).
+    var journal: JournalChoice
+    var retain: Double
+    var logLevel: Logger.Level
+    var metrics: MetricsEndpoint?
+
+    /// Whether the daemon keeps a usage journal, and where.
+    enum JournalChoice: Equatable {
+        case none
+        case path(String?)
+    }
+
+    static let defaultWindow: Double = 60
+    static let defaultThreshold: Double = 0.9
+    static let defaultLease: Double = 600
+    static let defaultRetain: Double = 7
+    static let defaultLogLevel: Logger.Level = .info
+
+    /// Merges the command line over `file` (nil without `--config`) over the defaults.
+    init(command: ServeCommand, file: ServeConfigFile?) {
+        let file = file ?? ServeConfigFile()
+        socketPath = SocketPath.resolve(
+            explicit: command.socketOption.socket ?? file.socket, environment: ProcessInfo.processInfo.environment,
+            uid: getuid()
+        )
+        limit = command.limit ?? file.limit.map(LimitSetting.init) ?? .tokens(GateConfiguration.defaultTokenLimit)
+        window = command.window ?? file.window ?? Self.defaultWindow
+        threshold = command.threshold ?? file.threshold ?? Self.defaultThreshold
+        inputLimit = command.inputLimit ?? file.inputLimit
+        outputLimit = command.outputLimit ?? file.outputLimit
+        requestsLimit = command.requestsLimit ?? file.requestsLimit
+        countCacheRead = command.countCacheRead || (file.countCacheRead ?? false)
+        lease = command.lease ?? file.lease ?? Self.defaultLease
+        allowGroup = command.allowGroup ?? file.allowGroup
+        // `--state` or `--no-state` on the command line overrides either key of the file.
+        if command.noState {
+            journal = .none
+        } else if let state = command.state {
+            journal = .path(state)
+        } else if file.noState == true {
+            journal = .none
+        } else {
+            journal = .path(file.state)
+        }
+        retain = command.retain ?? file.retain ?? Self.defaultRetain
+        logLevel = command.logLevel ?? file.logLevel ?? Self.defaultLogLevel
+        metrics = command.metrics ?? file.metrics
+    }
+}
+
+extension LimitSetting {
+    /// The command line's form of a config file's `limit`.
+    init(_ limit: ServeConfigFile.Limit) {
+        switch limit {
+        case .tokens(let tokens): self = .tokens(tokens)
+        case .auto: self = .auto
+        }
+    }
+}
