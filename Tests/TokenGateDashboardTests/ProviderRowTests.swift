@@ -21,8 +21,22 @@ import TokenGateWire
         #expect(row.entries == [
             ProviderRow.Entry(budget: "tokens", providerRemaining: 300_000, localRemaining: 500_000, observedMsAgo: 3_200)
         ])
-        let text = row.spans.map(\.text).joined()
+        let text = row.spans().map(\.text).joined()
         #expect(text == "provider tokens 300.0k left · local 500.0k left · 3s ago")
+    }
+
+    @Test func onlyWholeBudgetsThatFitThenTheAge() {
+        let status = Self.status(budgets: [
+            BudgetStatus(
+                name: "tokens", limit: 1_000_000, used: 0, reserved: 0, providerRemaining: 900_000, providerObservedMsAgo: 500),
+            BudgetStatus(
+                name: "input", limit: 1_000_000, used: 0, reserved: 0, providerRemaining: 800_000, providerObservedMsAgo: 700),
+        ])
+        let row = ProviderRow(status: status, order: ["tokens", "input"])
+        let wide = row.spans().map(\.text).joined()
+        #expect(wide == "provider tokens 900.0k left · local 1.00M left   input 800.0k left · local 1.00M left · now")
+        let narrow = row.spans(width: 60).map(\.text).joined()
+        #expect(narrow == "provider tokens 900.0k left · local 1.00M left · now")
     }
 
     @Test func noProviderReadingNoRowAndNoExtraLayoutRow() {

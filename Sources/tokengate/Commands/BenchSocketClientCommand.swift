@@ -125,7 +125,7 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
             throw failure("\(error)", code: .unreachable)
         }
         waitForStart()
-        let (latencies, errors, elapsed) = try await withTaskExecutorPreference(client.taskExecutor) {
+        let (latencies, errors, elapsed) = await withTaskExecutorPreference(client.taskExecutor) {
             var latencies: [Int64] = []
             latencies.reserveCapacity(1 << 16)
             var errors = 0
