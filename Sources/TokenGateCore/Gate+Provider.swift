@@ -1,8 +1,14 @@
 extension Gate {
     /// Takes in what the provider reported for one budget. When it reports less room than the
     /// local window believes (used + reserved), the difference is counted as external usage in
-    /// that budget until the provider's reset instant, so admission tightens at once. A newer
-    /// observation replaces an older one. Returns the external amount now counted.
+    /// that budget until the provider's reset instant, so admission tightens at once.
+    ///
+    /// A newer observation never lowers external usage below what the older one still counts: a
+    /// reading taken while grants are out but not yet charged by the provider under-states the
+    /// unseen spending (their reservations count locally, not yet at the provider), and trusting it
+    /// would open admission exactly when a batch of requests is about to land. It can raise the
+    /// figure at once, and it moves the fade-out to its own reset instant (the provider says all is
+    /// free by then). Returns the external amount now counted.
     @discardableResult
     public mutating func observe(_ observation: ProviderObservation, now: Instant) -> Int64 {
         advance(to: now)
@@ -13,7 +19,7 @@ extension Gate {
         else { return external[observation.kind]?.amount(at: now) ?? 0 }
         let providerUsed = max(0, providerLimit - remaining)
         let localUsed = window.total[observation.kind].addingSaturating(reservedTotal[observation.kind])
-        let unseen = providerUsed - localUsed
+        let unseen = max(providerUsed - localUsed, external[observation.kind]?.amount(at: now) ?? 0)
         let fadesOutAt = observation.reset.map { max($0, now) } ?? (now + configuration.window)
         guard unseen > 0, fadesOutAt > now else {
             external[observation.kind] = nil

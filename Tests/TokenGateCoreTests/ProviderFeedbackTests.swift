@@ -55,13 +55,38 @@ struct ProviderFeedbackTests {
         #expect(gate.takeOutcomes().compactMap(\.grant).map(\.waiter) == [waiter])
     }
 
-    @Test("a newer observation replaces the older one")
-    func newerReplaces() {
+    @Test("a newer observation raises external usage at once and takes over the fade-out instant")
+    func newerRaises() {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 700, reset: at(30), observedAt: at(0)), now: at(0))
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 400, reset: at(61), observedAt: at(1)), now: at(1))
+        #expect(gate.externalUsage(of: .tokens, at: at(1)) == 600)
+        #expect(gate.externalUsage(of: .tokens, at: at(31)) == 300)
+        #expect(gate.externalUsage(of: .tokens, at: at(61)) == 0)
+        #expect(gate.providerObservation(of: .tokens)?.remaining == 400)
+    }
+
+    /// A reading taken while grants are out but not yet charged by the provider under-states the
+    /// unseen spending; it must not open admission before the older figure has faded.
+    @Test("a lower observation does not undo external usage faster than it fades")
+    func lowerKeepsFading() {
         var gate = makeGate(limit: 1000, window: 60)
         gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 100, reset: at(60), observedAt: at(0)), now: at(0))
-        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 1000, reset: at(60), observedAt: at(1)), now: at(1))
-        #expect(gate.externalUsage(of: .tokens, at: at(1)) == 0)
+        // 900 unseen at 0 s fading to 0 at 60 s: 885 at 1 s, whatever the lower reading says.
+        let counted = gate.observe(
+            ProviderObservation(kind: .tokens, limit: 1000, remaining: 1000, reset: at(60), observedAt: at(1)), now: at(1))
+        #expect(counted == 885)
+        #expect(gate.externalUsage(of: .tokens, at: at(30)) == 450)
         #expect(gate.providerObservation(of: .tokens)?.remaining == 1000)
+    }
+
+    @Test("a provider that says it is fully replenished now clears external usage")
+    func replenishedClears() {
+        var gate = makeGate(limit: 1000, window: 60)
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 100, reset: at(60), observedAt: at(0)), now: at(0))
+        gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 1000, reset: at(1), observedAt: at(1)), now: at(1))
+        #expect(gate.externalUsage(of: .tokens, at: at(1)) == 0)
+        #expect(gate.acquire(worker: "a", estimate: estimate(1000), now: at(1)).grant != nil)
     }
 
     @Test("the provider's limit can be adopted")

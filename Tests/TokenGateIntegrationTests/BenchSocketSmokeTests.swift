@@ -28,4 +28,41 @@ struct BenchSocketSmokeTests {
         #expect(run.stdout.contains("daemon RSS:"), "\(run.stdout)")
         #expect(run.stdout.contains("redis reference: skipped"), "\(run.stdout)")
     }
+
+    @Test("the TokenGateClient driver runs the same cases")
+    func clientDriver() async throws {
+        let run = try await CommandRun.tokengate(
+            [
+                "bench", "socket", "--duration", "0.5", "--clients", "1", "--wakeups", "1", "--wake-window", "0.3",
+                "--no-redis", "--driver", "client",
+            ],
+            timeout: 120)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("clients: separate processes, TokenGateClient"), "\(run.stdout)")
+        #expect(run.stdoutLines.contains { $0.hasPrefix("acquire+report") }, "\(run.stdout)")
+    }
+
+    /// The reference used to hang: redis-server inherited a blocked SIGTERM and never stopped.
+    @Test("the redis reference runs and ends when redis is installed, and says so when it is not")
+    func redisReference() async throws {
+        let run = try await CommandRun.tokengate(
+            [
+                "bench", "socket", "--duration", "0.5", "--clients", "1", "--wakeups", "1", "--wake-window", "0.3",
+                "--redis-requests", "2000",
+            ],
+            timeout: 120)
+        #expect(run.status == 0, "\(run)")
+        let installed = ["/usr/bin/redis-server", "/usr/bin/redis-benchmark"].allSatisfy {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        if installed {
+            #expect(run.stdout.contains("reference: redis-benchmark"), "\(run.stdout)")
+            let row = run.stdoutLines.first { $0.hasPrefix("1 ") }
+            let rate = row.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
+                .flatMap { Int($0.replacingOccurrences(of: ",", with: "")) }
+            #expect((rate ?? 0) > 0, "\(run.stdout)")
+        } else {
+            #expect(run.stdout.contains("redis reference: skipped (redis-server/redis-benchmark not installed"), "\(run.stdout)")
+        }
+    }
 }

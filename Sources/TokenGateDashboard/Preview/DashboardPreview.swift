@@ -16,7 +16,8 @@ public enum DashboardPreview {
         /// Nothing heard yet.
         case connecting
         /// Running with all four budgets configured, usage the provider reported that the daemon did
-        /// not see, an oversized request at the head of the queue and a failing journal.
+        /// not see with the provider's own figures beside the local ones, an oversized request at the
+        /// head of the queue and a failing journal.
         case budgets
     }
 
@@ -58,6 +59,13 @@ public enum DashboardPreview {
                     name: "input", limit: 1_500_000, used: input, reserved: status.reserved * 3 / 4, external: 150_000),
             ]
             status.budgets[0].external = 150_000
+            for index in status.budgets.indices where status.budgets[index].external != nil {
+                let budget = status.budgets[index]
+                let left = budget.limit - budget.used - budget.reserved - (budget.external ?? 0)
+                status.budgets[index].providerRemaining = max(0, left / 1_000 * 1_000)
+                status.budgets[index].providerLimit = budget.limit
+                status.budgets[index].providerObservedMsAgo = 2_400
+            }
             status.journal = JournalStatus(
                 path: "/var/lib/tokengate/usage.db", ok: time < now - 40, error: time < now - 40 ? nil : "disk full")
             status.waiting = max(1, status.waiting)
@@ -99,8 +107,7 @@ public enum DashboardPreview {
         selectedIndex: Int = 0, sort: WorkerSort = .used, showHelp: Bool = false, glyphs: Glyphs = .unicode
     ) -> Canvas {
         let model = self.model(scenario, workers: workers)
-        let budgets = DashboardView.gauges(for: model.status).count
-        let visible = DashboardLayout.make(size: size, budgetCount: budgets)?.tableVisibleRows ?? 1
+        let visible = DashboardView.layout(for: model.status, size: size)?.tableVisibleRows ?? 1
         let ui = self.ui(for: model, selectedIndex: selectedIndex, visibleRows: visible, sort: sort, showHelp: showHelp)
         return DashboardView.render(
             model: model, ui: ui, size: size, glyphs: glyphs, now: now,

@@ -50,7 +50,7 @@ public struct DashboardSession: Sendable {
 
     /// The layout for the current size and budgets, `nil` when the terminal is too small.
     public var layout: DashboardLayout? {
-        DashboardLayout.make(size: size, budgetCount: DashboardView.gauges(for: model.status).count)
+        DashboardView.layout(for: model.status, size: size)
     }
 
     /// Worker rows the table shows at once.

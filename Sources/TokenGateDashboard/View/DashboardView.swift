@@ -17,7 +17,8 @@ public enum DashboardView {
     ) -> Canvas {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status)
-        guard let layout = DashboardLayout.make(size: size, budgetCount: budgets.count) else {
+        let provider = ProviderRow(status: model.status, order: budgets.map(\.name))
+        guard let layout = layout(for: model.status, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -25,6 +26,9 @@ public enum DashboardView {
         Header(model: model, socketLabel: socketLabel, now: now).draw(into: &canvas, layout.header, glyphs: glyphs)
         for (index, gauge) in budgets.enumerated() where index < layout.gauges.height {
             gauge.draw(into: &canvas, layout.gauges.row(index).inset(dx: 1, dy: 0), glyphs: glyphs)
+        }
+        if !provider.isEmpty, budgets.count < layout.gauges.height {
+            provider.draw(into: &canvas, layout.gauges.row(budgets.count).inset(dx: 1, dy: 0), glyphs: glyphs)
         }
         if budgets.isEmpty {
             canvas.write(" no budget yet", in: layout.gauges, style: .muted)
@@ -44,6 +48,14 @@ public enum DashboardView {
         if ui.showHelp { HelpOverlay().draw(into: &canvas, glyphs: glyphs) }
         if !glyphs.isUnicode { canvas.asciiOnly() }
         return canvas
+    }
+
+    /// The screen's layout for `status` at `size`: a gauge row per budget, a provider row when the
+    /// provider reported on any of them.
+    public static func layout(for status: Status?, size: TerminalSize) -> DashboardLayout? {
+        let budgets = gauges(for: status)
+        let provider = ProviderRow(status: status, order: budgets.map(\.name))
+        return DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty)
     }
 
     /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon

@@ -54,11 +54,12 @@ public struct SlidingWindowProvider: RateLimitedProvider {
         return .refused(fitsAt: fitsAt, retryAfter: retryAfter.answer(forWait: fitsAt - now))
     }
 
-    /// Remaining = limit - the window's tokens; reset = when the oldest charge leaves the window.
+    /// Remaining = limit - the window's tokens; reset = when the window is fully replenished, i.e.
+    /// when its newest charge leaves (what anthropic-ratelimit-*-reset means).
     public func report(at now: Instant) -> ProviderReport {
         let live = charges.filter { $0.at + window > now }
         let used = live.reduce(0) { $0 + $1.tokens }
-        let reset = live.first.map { $0.at + window } ?? now
+        let reset = live.last.map { $0.at + window } ?? now
         return ProviderReport(limit: limit, exactRemaining: limit - used, reset: reset)
     }
 

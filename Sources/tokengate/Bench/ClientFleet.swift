@@ -6,6 +6,8 @@ struct ClientFleet {
     let executable: String
     let socketPath: String
     let directory: String
+    /// `raw` (a lean blocking socket) or `client` (TokenGateClient).
+    let driver: String
 
     /// What the fleet and the daemon did during one case.
     struct Outcome {
@@ -27,7 +29,7 @@ struct ClientFleet {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = [
-                "bench", "socket-client", "--socket", socketPath, "--mode", mode, "--duration", String(duration),
+                "bench", "socket-client", "--socket", socketPath, "--mode", mode, "--driver", driver, "--duration", String(duration),
                 "--worker", "bench-\(index)", "--start-at", String(startAt),
             ]
             process.standardInput = FileHandle.nullDevice

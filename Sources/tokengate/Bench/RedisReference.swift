@@ -30,12 +30,15 @@ enum RedisReference {
             "--port", "0", "--unixsocket", socketPath, "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--dir", directory,
         ]
-        redis.standardOutput = FileHandle.nullDevice
-        redis.standardError = FileHandle.nullDevice
+        redis.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        redis.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        redis.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try redis.run()
         defer {
+            // SIGKILL, not SIGTERM: a child of this process inherits its blocked signal mask, in
+            // which SIGTERM is blocked, so redis-server would never see it. It keeps no state.
             if redis.isRunning {
-                kill(redis.processIdentifier, SIGTERM)
+                kill(redis.processIdentifier, SIGKILL)
                 redis.waitUntilExit()
             }
         }
@@ -52,7 +55,8 @@ enum RedisReference {
             process.executableURL = URL(fileURLWithPath: benchmark)
             process.arguments = ["-s", socketPath, "-c", String(count), "-n", String(requests), "-t", "set", "-P", "1", "--csv"]
             process.standardOutput = FileHandle(forWritingAtPath: outPath)
-            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
             try process.run()
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""

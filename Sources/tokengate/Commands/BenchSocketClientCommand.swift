@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import TokenGateClient
 
-/// `tokengate bench socket-client` (hidden): one worker process of `bench socket`. It connects with
-/// ``TokenGateClient``, waits for the common start instant, runs one operation at a time for
-/// `--duration` seconds and prints a ``BenchClientResult`` as one JSON line.
+/// `tokengate bench socket-client` (hidden): one worker process of `bench socket`. It connects (a
+/// lean blocking socket by default, or ``TokenGateClient``), waits for the common start instant,
+/// runs one operation at a time for `--duration` seconds and prints a ``BenchClientResult`` as one
+/// JSON line.
 struct BenchSocketClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "socket-client",
@@ -16,11 +17,18 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
         case rt, report
     }
 
+    enum Driver: String, ExpressibleByArgument, Sendable {
+        case raw, client
+    }
+
     @Option(help: "The daemon's socket.")
     var socket: String
 
     @Option(help: "rt: acquire, then report the grant; report: ticketless reports only.")
     var mode: Mode
+
+    @Option(help: "raw: a blocking socket and pre-encoded lines; client: TokenGateClient.")
+    var driver: Driver = .raw
 
     @Option(help: "Seconds to measure.")
     var duration: Double = 10
@@ -32,48 +40,127 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
     var startAt: Double?
 
     func run() async throws {
+        let result: BenchClientResult
+        switch driver {
+        case .raw: result = try runRaw()
+        case .client: result = try await runClient()
+        }
+        var line = try JSONEncoder().encode(result)
+        line.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(line)
+    }
+
+    private func waitForStart() {
+        guard let startAt else { return }
+        let delay = startAt - Date().timeIntervalSince1970
+        if delay > 0 { usleep(useconds_t(delay * 1_000_000)) }
+    }
+
+    private func runRaw() throws -> BenchClientResult {
+        let socket: RawLineSocket
+        do {
+            socket = try RawLineSocket(path: self.socket)
+            try socket.send(Array("{\"op\":\"hello\",\"worker\":\"\(worker)\"}\n".utf8))
+            _ = try socket.receive { _ in () }
+        } catch {
+            throw failure("\(error)", code: .unreachable)
+        }
+        waitForStart()
+        let acquire = Array("{\"op\":\"acquire\",\"tokens\":100}\n".utf8)
+        let reportHead = Array("{\"op\":\"report\",\"ticket\":\"".utf8)
+        let reportTail = Array("\",\"input\":60,\"output\":40}\n".utf8)
+        let ticketless = Array("{\"op\":\"report\",\"input\":60,\"output\":40}\n".utf8)
+        let ticketKey = Array("\"ticket\":\"".utf8)
+        let okField = Array("\"ok\":true".utf8)
+        var report = reportHead
+        var latencies: [Int64] = []
+        latencies.reserveCapacity(1 << 16)
+        var errors = 0
+        let start = monotonicNanoseconds()
+        let end = start + Int64(duration * 1e9)
+        var now = start
+        while now < end {
+            let before = now
+            do {
+                let succeeded: Bool
+                switch mode {
+                case .rt:
+                    try socket.send(acquire)
+                    let granted = try socket.receive { line -> Bool in
+                        guard let ticket = line.stringValue(after: ticketKey) else { return false }
+                        report.removeSubrange(reportHead.count...)
+                        report.append(contentsOf: ticket)
+                        report.append(contentsOf: reportTail)
+                        return true
+                    }
+                    if granted {
+                        try socket.send(report)
+                        succeeded = try socket.receive { $0.contains(okField) }
+                    } else {
+                        succeeded = false
+                    }
+                case .report:
+                    try socket.send(ticketless)
+                    succeeded = try socket.receive { $0.contains(okField) }
+                }
+                now = monotonicNanoseconds()
+                if succeeded { latencies.append(now - before) } else { errors += 1 }
+            } catch {
+                errors += 1
+                now = monotonicNanoseconds()
+                break
+            }
+            if errors > 1_000 { break }
+        }
+        return BenchClientResult(
+            mode: mode.rawValue, count: latencies.count, errors: errors,
+            elapsedSeconds: Double(monotonicNanoseconds() - start) / 1e9, latenciesNs: latencies)
+    }
+
+    private func runClient() async throws -> BenchClientResult {
         let client = TokenGateClient(socketPath: socket, worker: worker, options: .init(reconnects: false))
         do {
             try await client.connect()
         } catch {
             throw failure("\(error)", code: .unreachable)
         }
-        if let startAt {
-            let delay = startAt - Date().timeIntervalSince1970
-            if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
-        }
-        var latencies: [Int64] = []
-        latencies.reserveCapacity(1 << 16)
-        var errors = 0
-        let clock = ContinuousClock()
-        let start = clock.now
-        let end = start + .seconds(duration)
-        var now = start
-        while now < end {
-            let before = now
-            do {
-                switch mode {
-                case .rt:
-                    let grant = try await client.acquire(tokens: 100)
-                    try await client.report(grant, input: 60, output: 40)
-                case .report:
-                    try await client.report(ticket: nil, input: 60, output: 40)
+        waitForStart()
+        let (latencies, errors, elapsed) = await withTaskExecutorPreference(client.taskExecutor) {
+            var latencies: [Int64] = []
+            latencies.reserveCapacity(1 << 16)
+            var errors = 0
+            let start = monotonicNanoseconds()
+            let end = start + Int64(duration * 1e9)
+            var now = start
+            while now < end {
+                let before = now
+                do {
+                    switch mode {
+                    case .rt:
+                        let grant = try await client.acquire(tokens: 100)
+                        try await client.report(grant, input: 60, output: 40)
+                    case .report:
+                        try await client.report(ticket: nil, input: 60, output: 40)
+                    }
+                    now = monotonicNanoseconds()
+                    latencies.append(now - before)
+                } catch {
+                    errors += 1
+                    now = monotonicNanoseconds()
+                    if errors > 1_000 { break }
                 }
-                now = clock.now
-                let elapsed = (now - before).components
-                latencies.append(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
-            } catch {
-                errors += 1
-                now = clock.now
-                if errors > 1_000 { break }
             }
+            return (latencies, errors, Double(monotonicNanoseconds() - start) / 1e9)
         }
-        let elapsed = (clock.now - start) / .seconds(1)
         await client.close()
-        let result = BenchClientResult(
+        return BenchClientResult(
             mode: mode.rawValue, count: latencies.count, errors: errors, elapsedSeconds: elapsed, latenciesNs: latencies)
-        var line = try JSONEncoder().encode(result)
-        line.append(UInt8(ascii: "\n"))
-        FileHandle.standardOutput.write(line)
     }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds.
+func monotonicNanoseconds() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
 }

@@ -11,7 +11,8 @@ struct BenchSocketCommand: AsyncParsableCommand {
             Starts `tokengate serve` (this executable) on a temporary socket with --no-state and a \
             limit that never binds, and always stops it. For each client count it runs report-only \
             throughput and acquire -> grant -> report round trips, each client a separate process \
-            using TokenGateClient with one request outstanding; latency percentiles are exact \
+            with one request outstanding (--driver raw: a blocking socket and pre-encoded lines; \
+            --driver client: TokenGateClient); latency percentiles are exact \
             (sorted samples). Then wake-up latency on a daemon with a short window, the daemon's RSS \
             and CPU, and redis-benchmark on a Unix socket as a reference when redis is installed.
 
@@ -36,6 +37,11 @@ struct BenchSocketCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-requests"), help: ArgumentHelp("Requests per redis-benchmark run.", valueName: "n"))
     var redisRequests: Int = 200_000
 
+    @Option(help: ArgumentHelp(
+        "How each client process talks: raw (a blocking socket and pre-encoded lines, like redis-benchmark's C client) or client (TokenGateClient).",
+        valueName: "raw|client"))
+    var driver: BenchSocketClientCommand.Driver = .raw
+
     @Flag(name: .customLong("no-redis"), help: "Skip the redis reference.")
     var noRedis = false
 
@@ -56,7 +62,8 @@ struct BenchSocketCommand: AsyncParsableCommand {
     func run() async throws {
         let machine = MachineDescription.current()
         print("tokengate bench socket: \(machine)")
-        print("clients: separate processes, TokenGateClient, one connection each, one request outstanding")
+        let driverName = driver == .raw ? "a blocking socket with pre-encoded lines" : "TokenGateClient"
+        print("clients: separate processes, \(driverName), one connection each, one request outstanding")
         print("latency: exact percentiles from all samples; \(formatDecimal(duration, places: 1)) s per case\n")
 
         let scratch = try BenchDaemon.makeTemporaryDirectory(prefix: "tg-bench-clients")
@@ -90,7 +97,7 @@ struct BenchSocketCommand: AsyncParsableCommand {
     // MARK: Throughput
 
     private func measureThroughput(daemon: BenchDaemon, scratch: String) async throws -> ThroughputReport {
-        let fleet = ClientFleet(executable: BenchDaemon.currentExecutable(), socketPath: daemon.socketPath, directory: scratch)
+        let fleet = ClientFleet(executable: BenchDaemon.currentExecutable(), socketPath: daemon.socketPath, directory: scratch, driver: driver.rawValue)
         var report = ThroughputReport(startUsage: ProcessUsage.read(pid: daemon.pid))
         for count in clientCounts {
             for mode in ["report", "rt"] {

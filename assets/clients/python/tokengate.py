@@ -14,18 +14,21 @@ Wrapping an Anthropic SDK call::
     gate = Gate(worker="crawler-1")          # socket: $TOKENGATE_SOCKET, $XDG_RUNTIME_DIR, /tmp
 
     with gate.slot(tokens=4000) as slot:     # waits until the fleet's window has room
-        message = client.messages.create(
-            model="claude-sonnet-4-5",
-            max_tokens=1024,
-            messages=[{"role": "user", "content": "Hello"}],
-        )
+        try:
+            raw = client.messages.with_raw_response.create(
+                model="claude-sonnet-4-5",
+                max_tokens=1024,
+                messages=[{"role": "user", "content": "Hello"}],
+            )
+        except anthropic.RateLimitError as error:
+            # A 429: the whole fleet backs off until retry-after, and the daemon reads the limits.
+            gate.throttled(int(float(error.response.headers.get("retry-after", "1")) * 1000))
+            gate.observe_headers(error.response.headers)
+            raise
+        gate.observe_headers(raw.headers)    # anthropic-ratelimit-*: spending this daemon cannot see
+        message = raw.parse()
         slot.report_usage(message.usage)     # input, output, cache writes and reads
     # an exception inside the block, or leaving it unreported, releases the reservation
-
-    # On a 429, tell the whole fleet to back off:
-    #     except anthropic.RateLimitError as error:
-    #         gate.throttled(int(float(error.response.headers.get("retry-after", "1")) * 1000))
-    #         gate.observe_headers(error.response.headers)
 
 Errors: ``TokenGateError`` (``.code`` is the contract's error code, ``.message`` the daemon's
 text), with the subclasses ``Unreachable`` (no daemon on the socket, or it went away) and
