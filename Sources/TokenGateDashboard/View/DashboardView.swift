@@ -18,7 +18,7 @@ public enum DashboardView {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status)
         let provider = ProviderRow(status: model.status, order: budgets.map(\.name))
-        guard let layout = layout(for: model.status, size: size) else {
+        guard let layout = layout(budgets: budgets, provider: provider, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -54,8 +54,11 @@ public enum DashboardView {
     /// provider reported on any of them.
     public static func layout(for status: Status?, size: TerminalSize) -> DashboardLayout? {
         let budgets = gauges(for: status)
-        let provider = ProviderRow(status: status, order: budgets.map(\.name))
-        return DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty)
+        return layout(budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)), size: size)
+    }
+
+    private static func layout(budgets: [Gauge], provider: ProviderRow, size: TerminalSize) -> DashboardLayout? {
+        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty)
     }
 
     /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon

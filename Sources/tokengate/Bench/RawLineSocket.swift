@@ -65,7 +65,9 @@ extension ArraySlice where Element == UInt8 {
     /// Whether the bytes contain `needle`.
     func contains(_ needle: [UInt8]) -> Bool { range(of: needle) != nil }
 
-    /// The first range where `needle` occurs.
+    /// The first range where `needle` occurs. Written out rather than the standard library's
+    /// generic `firstRange(of:)`, which cost these clients about a fifth of their round trips per
+    /// second (16 clients, measured side by side): the clients share the daemon's cores.
     func range(of needle: [UInt8]) -> Range<Index>? {
         guard !needle.isEmpty, count >= needle.count else { return nil }
         var index = startIndex
