@@ -100,7 +100,7 @@ let package = Package(
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
-        .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateServer"]),
+        .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateServer", "TokenGateCore"]),
         .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
         .testTarget(
             name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"], exclude: ["Snapshots"]

@@ -49,6 +49,24 @@ struct ConfigValueReader {
         return number
     }
 
+    func nonNegativeNumber(unit: String) throws(ConfigFileError) -> Double {
+        let number = try number()
+        guard number.isFinite, number >= 0 else {
+            throw error(.invalidValue(reason: "must be a number of \(unit) from 0 up (got \(number))"))
+        }
+        return number
+    }
+
+    /// `"sliding-window"` or `"token-bucket"`.
+    func algorithm() throws(ConfigFileError) -> AccountingAlgorithm {
+        let name = try string()
+        guard let algorithm = AccountingAlgorithm(rawValue: name) else {
+            let known = AccountingAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error(.invalidValue(reason: "must be one of \(known) (got '\(name)')"))
+        }
+        return algorithm
+    }
+
     func fraction() throws(ConfigFileError) -> Double {
         let number = try number()
         guard number.isFinite, number > 0, number <= 1 else {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TOMLKit
+import TokenGateCore
 import TokenGateServer
 
 /// The settings of a `tokengate serve --config FILE`: a TOML file whose keys are the long names of
@@ -31,6 +32,8 @@ public struct ServeConfigFile: Equatable, Sendable {
     public var retain: Double?
     public var logLevel: Logger.Level?
     public var metrics: MetricsEndpoint?
+    public var sendMargin: Double?
+    public var algorithm: AccountingAlgorithm?
 
     /// A file that sets nothing.
     public init() {}
@@ -98,6 +101,8 @@ public struct ServeConfigFile: Equatable, Sendable {
         case .retain: retain = try reader.positiveNumber(unit: "days")
         case .logLevel: logLevel = try reader.logLevel()
         case .metrics: metrics = try reader.metricsEndpoint()
+        case .sendMargin: sendMargin = try reader.nonNegativeNumber(unit: "seconds")
+        case .algorithm: algorithm = try reader.algorithm()
         }
     }
 

@@ -16,6 +16,8 @@ public enum ServeConfigKey: String, CaseIterable, Sendable {
     case retain
     case logLevel = "log-level"
     case metrics
+    case sendMargin = "send-margin"
+    case algorithm
 
     /// The key a misspelt one most likely meant: the same name with `_` for `-`, or in another case.
     static func suggestion(for unknown: String) -> ServeConfigKey? {

@@ -15,8 +15,7 @@ extension Gate {
         case .reserving:
             for kind in configuration.budgets {
                 guard let capacity = configuration.capacity(of: kind) else { continue }
-                let load = window.total[kind].addingSaturating(reservedTotal[kind])
-                    .addingSaturating(external[kind]?.amount(at: now) ?? 0)
+                let load = timeline.load(kind).addingSaturating(external[kind]?.amount(at: now) ?? 0)
                 if demand[kind] > capacity {
                     if load > 0 { return false }
                 } else if load.addingSaturating(demand[kind]) > capacity {
@@ -26,7 +25,7 @@ extension Gate {
             return true
         case .seed(let threshold, _):
             guard let limit = configuration.limit(of: .tokens) else { return true }
-            return Double(window.total.tokens) < threshold * Double(limit)
+            return Double(timeline.used.tokens) < threshold * Double(limit)
         }
     }
 
@@ -100,7 +99,7 @@ extension Gate {
         nextTicketNumber += 1
         tickets[ticket.id] = ticket
         leaseOrder.append(ticket.id)
-        reservedTotal += reserved
+        timeline.reserve(reserved, at: now, now: now)
         touch(waiter.worker, now: now)
         workers[waiter.worker]?.inFlight += 1
         return Grant(
@@ -109,21 +108,25 @@ extension Gate {
         )
     }
 
-    /// Removes a ticket and its reservation; nil when it is not held.
+    /// Removes a ticket (its reservation stays on the timeline: the caller settles, releases or
+    /// charges it); nil when it is not held.
     @discardableResult
     mutating func removeTicket(_ id: TicketID) -> Ticket? {
         guard let ticket = tickets.removeValue(forKey: id) else { return nil }
-        reservedTotal -= ticket.reserved
         workers[ticket.worker]?.inFlight -= 1
         return ticket
     }
 
-    /// Adds consumption at `instant` (by default now) to the window and to the worker's own window.
-    mutating func record(_ amounts: BudgetAmounts, worker: String, at instant: Instant? = nil, now: Instant) {
-        let instant = instant ?? now
-        window.record(amounts, at: instant, now: now)
+    /// Drops a removed ticket's reservation: its request never reached the provider.
+    mutating func releaseReservation(of ticket: Ticket, now: Instant) {
+        timeline.release(reserved: ticket.reserved, at: ticket.grantedAt, now: now)
+        correctExternalUsage(grantedAt: ticket.grantedAt, reserved: ticket.reserved, actual: .zero)
+    }
+
+    /// Adds consumption at `place` to the worker's own window.
+    mutating func recordForWorker(_ amounts: BudgetAmounts, worker: String, at place: Instant, now: Instant) {
         touch(worker, now: now)
-        workers[worker]?.window.record(amounts, at: instant, now: now)
+        workers[worker]?.window.record(amounts, at: place, now: now)
     }
 
     /// Makes sure `worker` has a ledger and marks it seen.
@@ -132,13 +135,17 @@ extension Gate {
             if now > seen { workers[worker]?.lastSeen = now }
         } else {
             workers[worker] = WorkerLedger(
-                window: SlidingWindow(length: configuration.window, slotsPerWindow: configuration.slotsPerWindow),
+                window: SlidingWindow(
+                    length: configuration.window + configuration.sendMargin, slotsPerWindow: configuration.slotsPerWindow
+                ),
                 lastSeen: now
             )
         }
     }
 
-    /// Tickets held past their lease are charged at their reservation: never silently forgotten.
+    /// Tickets held past their lease are charged at their reservation, at their place on the
+    /// timeline (where the provider charged them): never silently forgotten. A recovered ticket
+    /// only stands in for usage still to come and is dropped.
     mutating func chargeExpiredLeases(now: Instant) {
         while let first = leaseOrder.first {
             guard let ticket = tickets[first] else {
@@ -148,7 +155,12 @@ extension Gate {
             guard ticket.leaseExpiresAt <= now else { break }
             leaseOrder.removeFirst()
             removeTicket(first)
-            if ticket.chargesAtLeaseEnd { record(ticket.reserved, worker: ticket.worker, now: now) }
+            if ticket.chargesAtLeaseEnd {
+                timeline.charge(reserved: ticket.reserved, at: ticket.grantedAt, now: now)
+                workers[ticket.worker]?.window.record(ticket.reserved, at: ticket.grantedAt, now: now)
+            } else {
+                timeline.release(reserved: ticket.reserved, at: ticket.grantedAt, now: now)
+            }
         }
     }
 

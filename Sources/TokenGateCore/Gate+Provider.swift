@@ -1,32 +1,46 @@
 extension Gate {
-    /// Takes in what the provider reported for one budget. When it reports less room than the
-    /// local window believes (used + reserved), the difference is counted as external usage in
-    /// that budget until the provider's reset instant, so admission tightens at once.
+    /// Takes in what the provider reported for one budget. When it reports more spending than the
+    /// timeline accounts for, the difference is counted as external usage in that budget, fading
+    /// out at the provider's reset instant, so admission tightens at once by what the timeline
+    /// cannot see, and by nothing more.
     ///
-    /// A newer observation never lowers external usage below what the older one still counts: a
-    /// reading taken while grants are out but not yet charged by the provider under-states the
-    /// unseen spending (their reservations count locally, not yet at the provider), and trusting it
-    /// would open admission exactly when a batch of requests is about to land. It can raise the
-    /// figure at once, and it moves the fade-out to its own reset instant (the provider says all is
-    /// free by then). Returns the external amount now counted.
+    /// Grants placed less than a send margin ago may not have reached the provider yet: they are
+    /// left out of the comparison, so a reading taken while a batch is on its way never hides
+    /// spending. Each reading replaces the previous one, so external usage loosens as fast as
+    /// the provider's own figure does. Returns the external amount now counted.
     @discardableResult
     public mutating func observe(_ observation: ProviderObservation, now: Instant) -> Int64 {
         advance(to: now)
         providerObservations[observation.kind] = observation
         defer { admitQueue(now: now) }
+        let kind = observation.kind
         guard let remaining = observation.remaining,
-            let providerLimit = observation.limit ?? configuration.limit(of: observation.kind)
-        else { return external[observation.kind]?.amount(at: now) ?? 0 }
+            let providerLimit = observation.limit ?? configuration.limit(of: kind)
+        else { return external[kind]?.amount(at: now) ?? 0 }
         let providerUsed = max(0, providerLimit - remaining)
-        let localUsed = window.total[observation.kind].addingSaturating(reservedTotal[observation.kind])
-        let unseen = max(providerUsed - localUsed, external[observation.kind]?.amount(at: now) ?? 0)
+        let charged = max(0, timeline.load(kind) - timeline.reservedInMargin(now: now)[kind])
+        let unseen = providerUsed - charged
         let fadesOutAt = observation.reset.map { max($0, now) } ?? (now + configuration.window)
-        guard unseen > 0, fadesOutAt > now else {
-            external[observation.kind] = nil
+        guard unseen > configuration.providerRounding, fadesOutAt > now else {
+            // Keep a negative difference: later reports of the tickets out now may correct it.
+            external[kind] = unseen < 0 && fadesOutAt > now
+                ? ExternalUsage(amount: unseen, observedAt: now, fadesOutAt: fadesOutAt) : nil
             return 0
         }
-        external[observation.kind] = ExternalUsage(amount: unseen, observedAt: now, fadesOutAt: fadesOutAt)
+        external[kind] = ExternalUsage(amount: unseen, observedAt: now, fadesOutAt: fadesOutAt)
         return unseen
+    }
+
+    /// A ticket granted (a send margin or more) before the latest reading closed: what it really cost beyond its
+    /// reservation was in the provider's figure and now counts on the timeline too, and what it
+    /// cost less was counted on the timeline but not by the provider. Either way the external
+    /// figure moves by the difference.
+    mutating func correctExternalUsage(grantedAt: Instant, reserved: BudgetAmounts, actual: BudgetAmounts) {
+        guard !external.isEmpty else { return }
+        // Grants within a send margin of the reading were left out of it: nothing to correct.
+        for (kind, unseen) in external where grantedAt + configuration.sendMargin <= unseen.observedAt {
+            external[kind]?.amount = unseen.amount.addingSaturating(reserved[kind] - actual[kind])
+        }
     }
 
     /// Adopts the provider's limit for a budget (`--limit auto`); the queue is re-evaluated at once.

@@ -1,9 +1,8 @@
 extension Gate {
     /// Holds again a reservation granted before a restart and not yet settled: its request was
-    /// sent then and its usage is still to be reported, so the capacity stays taken until the
-    /// report (which settles it as any ticket), a release, or `until`. At `until` the reservation is
-    /// dropped without a charge: pass at most `grantedAt + window`, when the request's usage would
-    /// have left the window anyway.
+    /// sent then and its usage is still to be reported, so it takes its place on the timeline at
+    /// `grantedAt` again (and slides out from there as any grant) until the report (which settles
+    /// it as any ticket), a release, or `until`, when the ticket is dropped without a charge.
     ///
     /// Call it at start, before any acquire, in order of `until`. Returns the ticket's new id.
     public mutating func restoreTicket(
@@ -16,7 +15,7 @@ extension Gate {
         nextTicketNumber += 1
         tickets[ticket.id] = ticket
         leaseOrder.append(ticket.id)
-        reservedTotal += reserved
+        timeline.reserve(reserved, at: grantedAt, now: now)
         touch(worker, now: now)
         workers[worker]?.inFlight += 1
         advance(to: now)

@@ -33,27 +33,21 @@ extension Gate {
     }
 
     /// When `waiter` becomes admissible under the reserving policy if nothing but time passes:
-    /// nil when paused, or when reservations alone keep it out.
+    /// nil when paused.
     func admissibleAt(_ waiter: Waiter, now: Instant) -> Instant? {
         guard !isPaused else { return nil }
-        // Each bound below is a lower bound of the true instant (the window as if external usage
-        // were gone, external usage as if the window stood still), so their maximum is too: the
+        // Each bound below is a lower bound of the true instant (the timeline as if external usage
+        // were gone, external usage as if the timeline stood still), so their maximum is too: the
         // gate never wakes late, and a wake-up that comes early just computes the next bound.
         var latest = max(now, cooldownUntil ?? now)
         for kind in configuration.budgets {
             guard let capacity = configuration.capacity(of: kind) else { continue }
-            let reserved = reservedTotal[kind]
-            let allowed: Int64
-            if waiter.demand[kind] > capacity {
-                guard reserved == 0 else { return nil }
-                allowed = 0
-            } else {
-                allowed = capacity - waiter.demand[kind] - reserved
-                guard allowed >= 0 else { return nil }
+            let allowed = waiter.demand[kind] > capacity ? 0 : capacity - waiter.demand[kind]
+            if let instant = timeline.instant(whenAtMost: allowed, of: kind, configuration: configuration) {
+                latest = max(latest, instant)
             }
-            if let instant = window.instant(whenAtMost: allowed, of: kind) { latest = max(latest, instant) }
             if let unseen = external[kind] {
-                let room = allowed - window.total[kind]
+                let room = allowed - timeline.load(kind)
                 if let instant = unseen.instant(whenAtMost: max(0, room)) { latest = max(latest, instant) }
             }
         }

@@ -8,8 +8,8 @@ import HeapModule
 /// in `takeOutcomes()`; `nextWakeUp(now:)` says when to call `advance(to:)` next, so nothing polls.
 public struct Gate: Sendable {
     public private(set) var configuration: GateConfiguration
-    var window: SlidingWindow
-    var reservedTotal: BudgetAmounts = .zero
+    /// Usage and reservations at their place on the provider's timeline.
+    var timeline: Timeline
     var tickets: [TicketID: Ticket] = [:]
     /// Tickets in grant order, for lease expiry; settled ones are skipped lazily.
     var leaseOrder: Deque<TicketID> = []
@@ -35,7 +35,7 @@ public struct Gate: Sendable {
     /// A gate with an empty window, running.
     public init(configuration: GateConfiguration) {
         self.configuration = configuration
-        self.window = SlidingWindow(length: configuration.window, slotsPerWindow: configuration.slotsPerWindow)
+        self.timeline = Timeline(configuration: configuration)
     }
 
     // MARK: Acquire
@@ -80,28 +80,35 @@ public struct Gate: Sendable {
     // MARK: Settle
 
     /// Records what a request really cost. With a known ticket the reservation is replaced by the
-    /// usage, counted from the instant the ticket was granted (when the provider charged the
-    /// request); with an unknown or no ticket the usage is recorded now, as a request of its own.
+    /// usage at the ticket's place on the timeline (its grant instant, where the provider charged
+    /// the request); with an unknown or no ticket the usage counts from now, as a request of its
+    /// own that the provider has already charged.
     @discardableResult
     public mutating func settle(ticket: TicketID?, usage: Usage, worker: String? = nil, now: Instant) -> SettleResult {
         advance(to: now)
         let amounts = usage.amounts(countingCacheRead: configuration.countsCacheRead)
         let result: SettleResult
         let name: String
-        let spentAt: Instant
+        let place: Instant
         if let ticket, let held = removeTicket(ticket) {
             result = .settled
             name = worker ?? held.worker
-            // The provider charged the request when it was sent, right after the grant: count it
-            // from there, as the provider's window does. (The seed counts usage when it is
-            // recorded, and so does its policy here, faults included.)
-            if case .reserving = configuration.policy { spentAt = held.grantedAt } else { spentAt = now }
+            if case .reserving = configuration.policy {
+                place = held.grantedAt
+                timeline.settle(reserved: held.reserved, actual: amounts, at: place, now: now)
+                correctExternalUsage(grantedAt: held.grantedAt, reserved: held.reserved, actual: amounts)
+            } else {
+                // The seed counts usage when it is recorded, faults included.
+                place = now
+                timeline.record(amounts, at: place, now: now)
+            }
         } else {
             result = ticket == nil ? .ticketless : .unknownTicket
             name = worker ?? "unknown"
-            spentAt = now
+            place = timeline.ticketlessPlace(now: now)
+            timeline.record(amounts, at: place, now: now)
         }
-        record(amounts, worker: name, at: spentAt, now: now)
+        recordForWorker(amounts, worker: name, at: place, now: now)
         workers[name]?.mean.add(amounts)
         fleetMean.add(amounts)
         admitQueue(now: now)
@@ -112,7 +119,8 @@ public struct Gate: Sendable {
     @discardableResult
     public mutating func release(ticket: TicketID, now: Instant) -> Bool {
         advance(to: now)
-        guard removeTicket(ticket) != nil else { return false }
+        guard let held = removeTicket(ticket) else { return false }
+        releaseReservation(of: held, now: now)
         admitQueue(now: now)
         return true
     }
@@ -137,7 +145,9 @@ public struct Gate: Sendable {
         queue.removeAll(where: leavesQueue)
         leaving.forEach { dequeued($0) }
         let released = tickets.values.filter(isReleased).map(\.id)
-        for ticket in released { removeTicket(ticket) }
+        for ticket in released {
+            if let held = removeTicket(ticket) { releaseReservation(of: held, now: now) }
+        }
         admitQueue(now: now)
         return Withdrawal(
             waitersDropped: leaving.map(\.id), ticketsReleased: released.sorted { $0.rawValue < $1.rawValue }
@@ -198,7 +208,7 @@ public struct Gate: Sendable {
     }
 
     private mutating func step(to now: Instant) {
-        window.expire(at: now)
+        timeline.advance(to: now, configuration: configuration)
         chargeExpiredLeases(now: now)
         if let until = cooldownUntil, until <= now {
             cooldownUntil = nil
@@ -232,10 +242,11 @@ struct DeadlineEntry: Comparable, Sendable {
 
 extension Gate {
     /// Restores usage recorded before a restart, at the instant on this gate's clock when it was
-    /// recorded (in the past); it counts until that instant + window.
+    /// recorded (in the past); it counts from there as a grant placed then would.
     public mutating func restore(_ usage: Usage, worker: String, at instant: Instant, now: Instant) {
         let amounts = usage.amounts(countingCacheRead: configuration.countsCacheRead)
-        record(amounts, worker: worker, at: instant, now: now)
+        timeline.record(amounts, at: instant, now: now)
+        recordForWorker(amounts, worker: worker, at: instant, now: now)
         workers[worker]?.mean.add(amounts)
         fleetMean.add(amounts)
         advance(to: now)

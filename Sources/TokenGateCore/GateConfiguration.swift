@@ -13,6 +13,17 @@ public struct GateConfiguration: Hashable, Sendable {
     public var policy: AdmissionPolicy
     /// Coalescing slots per window: bounds window memory.
     public var slotsPerWindow: Int
+    /// The longest a request takes from its grant to reaching the provider (1 s by default): a
+    /// grant's place leaves the window at grant + window + send margin.
+    public var sendMargin: TimeSpan
+    /// How the provider's limit is modelled over time.
+    public var algorithm: AccountingAlgorithm
+    /// Differences between the provider's figure and the timeline up to this many tokens count
+    /// nothing (the provider rounds what is left down to whole thousands).
+    public var providerRounding: Int64 = 1_000
+
+    /// The default send margin: 1 s.
+    public static let defaultSendMargin = TimeSpan.seconds(1)
 
     /// The contract's defaults: 1,800,000 tokens per 60 s window at threshold 0.9.
     public static let defaultTokenLimit: Int64 = 1_800_000
@@ -27,9 +38,12 @@ public struct GateConfiguration: Hashable, Sendable {
         countsCacheRead: Bool = false,
         lease: TimeSpan = .seconds(600),
         policy: AdmissionPolicy = .reserving,
-        slotsPerWindow: Int = 1000
+        slotsPerWindow: Int = 1000,
+        sendMargin: TimeSpan = GateConfiguration.defaultSendMargin,
+        algorithm: AccountingAlgorithm = .slidingWindow
     ) throws(ConfigurationError) {
         guard window.nanoseconds > 0 else { throw .invalidWindow(window.seconds) }
+        guard sendMargin.nanoseconds >= 0 else { throw .invalidSendMargin(sendMargin.seconds) }
         guard lease.nanoseconds > 0 else { throw .invalidLease(lease.seconds) }
         guard slotsPerWindow > 0 else { throw .invalidSlots(slotsPerWindow) }
         self.window = window
@@ -39,6 +53,8 @@ public struct GateConfiguration: Hashable, Sendable {
         self.lease = lease
         self.policy = policy
         self.slotsPerWindow = slotsPerWindow
+        self.sendMargin = sendMargin
+        self.algorithm = algorithm
         try setThreshold(threshold)
         try setLimit(tokenLimit, for: .tokens)
         if let inputLimit { try setLimit(inputLimit, for: .input) }
@@ -91,6 +107,7 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case invalidSlots(Int)
     case invalidLimit(BudgetKind, Int64)
     case invalidThreshold(Double)
+    case invalidSendMargin(Double)
     case tokensBudgetRequired
 
     public var description: String {
@@ -101,6 +118,8 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
         case .invalidLimit(let kind, let limit):
             "the \(kind.rawValue) limit must be between 1 and \(TokenCount.maximum) (got \(limit))"
         case .invalidThreshold(let threshold): "the threshold must be in (0, 1] (got \(threshold))"
+        case .invalidSendMargin(let seconds):
+            "the send margin must be 0 s or more (got \(seconds))"
         case .tokensBudgetRequired: "the tokens budget cannot be turned off"
         }
     }

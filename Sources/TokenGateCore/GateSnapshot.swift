@@ -6,6 +6,10 @@ public struct GateSnapshot: Hashable, Sendable {
     public var state: State
     public var window: TimeSpan
     public var threshold: Double
+    /// How the provider's limit is modelled.
+    public var algorithm: AccountingAlgorithm
+    /// How long after its grant a request may reach the provider.
+    public var sendMargin: TimeSpan
     public var budgets: [BudgetSnapshot]
     /// Granted, unsettled tickets.
     public var inFlight: Int
@@ -64,13 +68,16 @@ extension Gate {
     /// The state as of `now` (call `advance(to:)` first for an exact picture; the snapshot itself
     /// changes nothing).
     public func snapshot(now: Instant) -> GateSnapshot {
-        let used = window.total(at: now)
+        var current = timeline
+        current.advance(to: now, configuration: configuration)
+        let used = current.used
+        let reserved = current.reserved
         let budgets = configuration.budgets.compactMap { kind -> BudgetSnapshot? in
             guard let limit = configuration.limit(of: kind), let capacity = configuration.capacity(of: kind) else {
                 return nil
             }
             return BudgetSnapshot(
-                kind: kind, limit: limit, capacity: capacity, used: used[kind], reserved: reservedTotal[kind],
+                kind: kind, limit: limit, capacity: capacity, used: used[kind], reserved: reserved[kind],
                 external: externalUsage(of: kind, at: now), provider: providerObservations[kind]
             )
         }
@@ -91,7 +98,8 @@ extension Gate {
             )
         }
         return GateSnapshot(
-            state: state, window: configuration.window, threshold: configuration.threshold, budgets: budgets,
+            state: state, window: configuration.window, threshold: configuration.threshold,
+            algorithm: configuration.algorithm, sendMargin: configuration.sendMargin, budgets: budgets,
             inFlight: tickets.count, waiting: queue.count,
             cooldownRemaining: cooling ? cooldownUntil.map { $0 - now } : nil,
             cooldownWorker: cooling ? cooldownWorker : nil, workers: workerSnapshots, head: head
@@ -105,12 +113,17 @@ extension Gate {
         }
     }
 
-    /// The tokens consumed in the window as of `now`.
-    public func used(now: Instant) -> BudgetAmounts { window.total(at: now) }
+    /// The amounts consumed on the timeline as of the last call that brought the gate to a
+    /// later instant than `now` (advance first for an exact figure).
+    public func used(now: Instant) -> BudgetAmounts {
+        var copy = timeline
+        copy.advance(to: now, configuration: configuration)
+        return copy.used
+    }
 
-    /// The tokens held by outstanding reservations.
-    public var reserved: BudgetAmounts { reservedTotal }
+    /// The amounts held by outstanding reservations on the timeline.
+    public var reserved: BudgetAmounts { timeline.reserved }
 
-    /// The live coalescing slots of the gate's window (bounded by slots per window + 2).
-    public var windowSlotCount: Int { window.slotCount }
+    /// The live coalescing slots of the gate's timeline (bounded).
+    public var windowSlotCount: Int { timeline.slotCount }
 }

@@ -19,15 +19,19 @@ public struct ProviderObservation: Hashable, Sendable {
 }
 
 /// Spending the daemon cannot see in one budget: the provider reported less room than the local
-/// window believes. It fades linearly to zero at the provider's reset instant (the provider's
-/// bucket refills continuously), and stops counting after it.
+/// timeline accounts for. It fades linearly to zero at the provider's reset instant (the
+/// provider's bucket refills continuously), and stops counting after it.
+///
+/// `amount` may be negative: the local timeline then counted more than the provider had charged
+/// (reservations above their real cost). Reports of tickets granted before the reading correct it
+/// (`Gate.correctExternalUsage`), so spending the daemon learns of later is not counted twice.
 public struct ExternalUsage: Hashable, Sendable {
-    /// Unseen tokens at `observedAt`.
+    /// Unseen tokens at `observedAt` (negative: the timeline counted more than the provider).
     public var amount: Int64
     public var observedAt: Instant
     public var fadesOutAt: Instant
 
-    /// The unseen amount still counting at `now`, rounded up (never under-counts).
+    /// The unseen amount still counting at `now`, rounded up (never under-counts); never negative.
     public func amount(at now: Instant) -> Int64 {
         guard now < fadesOutAt, amount > 0 else { return 0 }
         guard now > observedAt else { return amount }

@@ -64,6 +64,39 @@ public struct SlidingWindow: Sendable {
         record(amounts, at: now, now: now)
     }
 
+    /// Takes back up to `amounts` recorded at `instant` (a reservation released or replaced by its
+    /// report): only from the slot that holds `instant`, and nothing once that slot has left the
+    /// window. Returns what was taken back.
+    @discardableResult
+    public mutating func remove(_ amounts: BudgetAmounts, at instant: Instant, now: Instant) -> BudgetAmounts {
+        expire(at: now)
+        guard !amounts.isZero, let last = slots.last else { return .zero }
+        let index = instant.nanoseconds / slotWidth.nanoseconds
+        guard index <= last.index else { return .zero }
+        let position = slotPosition(forIndex: index)
+        guard position < slots.count, slots[position].index == index else { return .zero }
+        let before = slots[position].amounts
+        slots[position].amounts -= amounts
+        let taken = before - slots[position].amounts
+        if runningTotal.isSaturated {
+            runningTotal = slots.reduce(.zero) { $0 + $1.amounts }
+        } else {
+            runningTotal -= taken
+        }
+        if slots[position].amounts.isZero { slots.remove(at: position) }
+        return taken
+    }
+
+    /// The sum of the slots whose latest record is after `instant`.
+    public func total(recordedAfter instant: Instant) -> BudgetAmounts {
+        var sum = BudgetAmounts.zero
+        for slot in slots.reversed() {
+            guard slot.latest > instant else { break }
+            sum += slot.amounts
+        }
+        return sum
+    }
+
     /// The position of the first slot whose index is not below `index` (binary search).
     private func slotPosition(forIndex index: Int64) -> Int {
         var low = 0
@@ -103,6 +136,11 @@ public struct SlidingWindow: Sendable {
             if remaining <= allowed { return slot.latest + length }
         }
         return slots.last.map { $0.latest + length }
+    }
+
+    /// When each live slot leaves the window and what it holds of `kind`, earliest first.
+    func departures(of kind: BudgetKind) -> [(at: Instant, amount: Int64)] {
+        slots.map { ($0.latest + length, $0.amounts[kind]) }
     }
 
     /// When the last record leaves the window: `nil` when the window is already empty.

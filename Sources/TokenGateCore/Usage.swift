@@ -15,9 +15,10 @@ public struct Usage: Hashable, Sendable {
 
     /// The amounts this usage consumes from each budget, counting one request.
     public func amounts(countingCacheRead: Bool) -> BudgetAmounts {
-        var tokens = input.addingSaturating(output).addingSaturating(cacheCreation)
-        if countingCacheRead { tokens = tokens.addingSaturating(cacheRead) }
-        return BudgetAmounts(tokens: tokens, input: input, output: output, requests: 1)
+        // Anthropic counts cache writes as input, in its input-tokens limit too.
+        var inputSide = input.addingSaturating(cacheCreation)
+        if countingCacheRead { inputSide = inputSide.addingSaturating(cacheRead) }
+        return BudgetAmounts(tokens: inputSide.addingSaturating(output), input: inputSide, output: output, requests: 1)
     }
 }
 

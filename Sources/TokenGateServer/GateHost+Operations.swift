@@ -149,10 +149,14 @@ extension GateHost {
                     journal(.limit, by: session.worker, detail: "limit=\(after) (provider)", now: now)
                 }
             }
-            if unseen > 0 {
+            if unseen > 0, budgetsWithUnseenSpending.insert(kind).inserted {
                 logger.info(
                     "provider reports spending this daemon cannot see",
                     metadata: ["budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(session.worker)"]
+                )
+            } else if unseen == 0, budgetsWithUnseenSpending.remove(kind) != nil {
+                logger.info(
+                    "provider's figures match this daemon's again", metadata: ["budget": "\(kind.rawValue)"]
                 )
             }
         }

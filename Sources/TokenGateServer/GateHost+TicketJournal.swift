@@ -21,16 +21,16 @@ extension GateHost {
         configuration.journal?.append(.ticketClosed(ticket: text))
     }
 
-    /// Holds again the grants a previous daemon made and never saw closed, each until its report,
-    /// its release, the end of its lease, or the instant its request's usage leaves the window.
+    /// Holds again the grants a previous daemon made and never saw closed, each at its place on
+    /// the timeline (from which it slides out as any grant) and open until its report, its
+    /// release, or the end of its lease.
     func recoverOpenGrants(_ grants: [JournalGrant], now: Instant) -> Int {
         let wallNow = clock.epochMilliseconds(of: now)
-        let window = configuration.gate.window
         let lease = configuration.gate.lease
         func instant(_ wall: Int64) -> Instant { now - TimeSpan.milliseconds(wallNow - wall) }
         let held = grants.compactMap { grant -> (JournalGrant, Instant, Instant)? in
             let grantedAt = instant(grant.wallMilliseconds)
-            let until = min(instant(grant.leaseUntilMilliseconds), grantedAt + window, grantedAt + lease)
+            let until = min(instant(grant.leaseUntilMilliseconds), grantedAt + lease)
             return until > now ? (grant, grantedAt, until) : nil
         }.sorted { $0.2 < $1.2 }
         for (grant, grantedAt, until) in held {

@@ -31,6 +31,9 @@ final class GateHost {
     var metrics: GateMetrics?
     /// Tickets of a previous daemon held again after a restart, by their old text.
     var recoveredTickets = RecoveredTickets()
+    /// The budgets in which provider readings currently show spending this daemon cannot see:
+    /// logged when a budget enters or leaves this set, not at every reading.
+    var budgetsWithUnseenSpending: Set<BudgetKind> = []
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
@@ -50,7 +53,7 @@ final class GateHost {
         var restored = 0
         for usage in recovery.usage.sorted(by: { $0.wallMilliseconds < $1.wallMilliseconds }) {
             let instant = now - TimeSpan.milliseconds(max(0, wallNow - usage.wallMilliseconds))
-            guard instant + configuration.gate.window > now,
+            guard instant + configuration.gate.window + configuration.gate.sendMargin > now,
                 let amounts = try? Usage(
                     input: usage.input, output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead
                 )

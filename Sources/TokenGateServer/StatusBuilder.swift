@@ -47,7 +47,9 @@ enum StatusBuilder {
                 )
             },
             cooldownWorker: snapshot.cooldownWorker,
-            journal: journal.map(journalStatus)
+            journal: journal.map(journalStatus),
+            algorithm: snapshot.algorithm.rawValue,
+            sendMarginMs: snapshot.sendMargin.milliseconds
         )
     }
 

@@ -28,13 +28,20 @@ public struct Status: Codable, Sendable, Equatable {
     public var cooldownWorker: String?
     /// Addition to contract v1: the usage journal, absent when the daemon runs with `--no-state`.
     public var journal: JournalStatus?
+    /// Contract v2: `sliding-window` or `token-bucket` (absent from a v1 daemon).
+    public var algorithm: String?
+    /// Contract v2: the send margin in milliseconds (absent from a v1 daemon).
+    public var sendMarginMs: Int64?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
         inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
-        cooldownWorker: String? = nil, journal: JournalStatus? = nil
+        cooldownWorker: String? = nil, journal: JournalStatus? = nil, algorithm: String? = nil,
+        sendMarginMs: Int64? = nil
     ) {
+        self.algorithm = algorithm
+        self.sendMarginMs = sendMarginMs
         self.state = state
         self.windowMs = windowMs
         self.limit = limit
@@ -65,6 +72,8 @@ public struct Status: Codable, Sendable, Equatable {
         case server, queue
         case cooldownWorker = "cooldown_worker"
         case journal
+        case algorithm
+        case sendMarginMs = "send_margin_ms"
     }
 }
 

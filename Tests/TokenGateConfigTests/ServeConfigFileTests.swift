@@ -1,6 +1,7 @@
 import Logging
 import Testing
 import TokenGateConfig
+import TokenGateCore
 import TokenGateServer
 
 /// `tokengate serve --config`: what a TOML file sets, and every way it is refused.
@@ -40,6 +41,8 @@ struct ServeConfigFileTests {
             retain = 14
             log-level = "debug"
             metrics = "0.0.0.0:9464"
+            send-margin = 0.25
+            algorithm = "token-bucket"
             """
         )
         #expect(file.socket == "/run/user/1000/tg.sock")
@@ -57,7 +60,9 @@ struct ServeConfigFileTests {
         #expect(file.retain == 14)
         #expect(file.logLevel == .debug)
         #expect(file.metrics == MetricsEndpoint(host: "0.0.0.0", port: 9464))
-        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 15)
+        #expect(file.sendMargin == 0.25)
+        #expect(file.algorithm == .tokenBucket)
+        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 17)
     }
 
     @Test("an empty file sets nothing")

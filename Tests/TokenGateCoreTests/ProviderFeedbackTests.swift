@@ -66,18 +66,55 @@ struct ProviderFeedbackTests {
         #expect(gate.providerObservation(of: .tokens)?.remaining == 400)
     }
 
-    /// A reading taken while grants are out but not yet charged by the provider under-states the
-    /// unseen spending; it must not open admission before the older figure has faded.
-    @Test("a lower observation does not undo external usage faster than it fades")
-    func lowerKeepsFading() {
+    @Test("a lower reading loosens external usage at once, as the provider's own figure does")
+    func lowerLoosens() {
         var gate = makeGate(limit: 1000, window: 60)
         gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 100, reset: at(60), observedAt: at(0)), now: at(0))
-        // 900 unseen at 0 s fading to 0 at 60 s: 885 at 1 s, whatever the lower reading says.
         let counted = gate.observe(
-            ProviderObservation(kind: .tokens, limit: 1000, remaining: 1000, reset: at(60), observedAt: at(1)), now: at(1))
-        #expect(counted == 885)
-        #expect(gate.externalUsage(of: .tokens, at: at(30)) == 450)
-        #expect(gate.providerObservation(of: .tokens)?.remaining == 1000)
+            ProviderObservation(kind: .tokens, limit: 1000, remaining: 700, reset: at(60), observedAt: at(1)), now: at(1))
+        #expect(counted == 300)
+        #expect(gate.externalUsage(of: .tokens, at: at(1)) == 300)
+        #expect(gate.providerObservation(of: .tokens)?.remaining == 700)
+    }
+
+    /// A reading taken while grants are on their way to the provider must not hide spending: the
+    /// grants of the last send margin are left out of the comparison.
+    @Test("grants within the send margin are left out of a reading, so a batch on its way hides nothing")
+    func batchOnItsWay() throws {
+        var gate = makeGate(limit: 10_000, window: 60, threshold: 1, sendMargin: 1)
+        for _ in 0..<4 { _ = try #require(gate.acquire(worker: "a", estimate: estimate(1_000), now: at(10)).grant) }
+        // At 10.2 s the provider has charged none of them but sees 3,000 of another tool's.
+        let unseen = gate.observe(
+            ProviderObservation(kind: .tokens, limit: 10_000, remaining: 7_000, reset: at(70), observedAt: at(10.2)),
+            now: at(10.2)
+        )
+        #expect(unseen == 3_000)
+        // 4,000 reserved + 3,000 unseen: 3,000 still fit, not 3,001.
+        #expect(gate.acquire(worker: "b", estimate: estimate(3_001), now: at(10.2)).waiter != nil)
+    }
+
+    @Test("a report above its reservation corrects the unseen figure: nothing counts twice")
+    func reportCorrectsUnseen() throws {
+        var gate = makeGate(limit: 10_000, window: 60, threshold: 1, sendMargin: 1)
+        let grant = try #require(gate.acquire(worker: "a", estimate: estimate(1_000), now: at(0)).grant)
+        // The request really costs 3,000: the provider charged it all, the timeline holds 1,000.
+        gate.observe(ProviderObservation(kind: .tokens, limit: 10_000, remaining: 7_000, reset: at(60), observedAt: at(5)), now: at(5))
+        #expect(gate.externalUsage(of: .tokens, at: at(5)) == 2_000)
+        gate.settle(ticket: grant.ticket, usage: usage(3_000), now: at(5))
+        #expect(gate.externalUsage(of: .tokens, at: at(5)) == 0)
+        #expect(gate.used(now: at(5)).tokens == 3_000)
+    }
+
+    @Test("differences within the provider's rounding count nothing")
+    func roundingIgnored() {
+        var gate = makeGate(limit: 100_000, window: 60, providerRounding: 1_000)
+        gate.settle(ticket: nil, usage: usage(10_200), worker: "a", now: at(0))
+        #expect(gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 89_000, reset: at(60), observedAt: at(0)), now: at(0)
+        ) == 0)
+        #expect(gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 88_000, reset: at(60), observedAt: at(0)), now: at(0)
+        ) == 1_800)
     }
 
     @Test("a provider that says it is fully replenished now clears external usage")

@@ -3,17 +3,22 @@
 /// An instant `seconds` after the origin of virtual time.
 func at(_ seconds: Double) -> Instant { .seconds(seconds) }
 
-/// A gate with a `limit`-token window of `window` seconds at `threshold`.
+/// A gate with a `limit`-token window of `window` seconds at `threshold`. The send margin is 0
+/// and provider readings are taken to the token unless a test says otherwise.
 func makeGate(
     limit: Int64 = 1000, window: Double = 10, threshold: Double = 0.9, inputLimit: Int64? = nil,
     outputLimit: Int64? = nil, requestsLimit: Int64? = nil, policy: AdmissionPolicy = .reserving,
-    lease: Double = 600
+    lease: Double = 600, sendMargin: Double = 0, algorithm: AccountingAlgorithm = .slidingWindow,
+    providerRounding: Int64 = 0
 ) -> Gate {
     do {
-        return Gate(configuration: try GateConfiguration(
+        var configuration = try GateConfiguration(
             tokenLimit: limit, window: .seconds(window), threshold: threshold, inputLimit: inputLimit,
-            outputLimit: outputLimit, requestsLimit: requestsLimit, lease: .seconds(lease), policy: policy
-        ))
+            outputLimit: outputLimit, requestsLimit: requestsLimit, lease: .seconds(lease), policy: policy,
+            sendMargin: .seconds(sendMargin), algorithm: algorithm
+        )
+        configuration.providerRounding = providerRounding
+        return Gate(configuration: configuration)
     } catch {
         fatalError("test configuration is invalid: \(error)")
     }

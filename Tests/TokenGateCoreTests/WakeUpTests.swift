@@ -21,14 +21,21 @@ struct WakeUpTests {
         #expect(grant.waited == .seconds(8))
     }
 
-    @Test("reservations alone keeping the head out give no time-based wake-up")
-    func reservationsBlock() {
-        var gate = makeGate(limit: 1000, window: 10)
-        _ = gate.acquire(worker: "a", estimate: estimate(800), now: at(0))
-        _ = gate.acquire(worker: "b", estimate: estimate(200), now: at(0))
-        // The only instant left is a's lease expiry.
-        #expect(gate.nextWakeUp(now: at(0)) == at(600))
-        #expect(gate.snapshot(now: at(0)).head?.admissibleAt == nil)
+    @Test("a reservation keeping the head out slides out at grant + window + send margin, reported or not")
+    func reservationsSlideOut() throws {
+        var gate = makeGate(limit: 1000, window: 10, sendMargin: 0.5)
+        let held = try #require(gate.acquire(worker: "a", estimate: estimate(800), now: at(0)).grant)
+        let waiter = try #require(gate.acquire(worker: "b", estimate: estimate(200), now: at(0)).waiter)
+        #expect(gate.nextWakeUp(now: at(0)) == at(10.5))
+        #expect(gate.snapshot(now: at(0)).head?.admissibleAt == at(10.5))
+        gate.advance(to: at(10.5) - TimeSpan(nanoseconds: 1))
+        #expect(gate.takeOutcomes().isEmpty)
+        gate.advance(to: at(10.5))
+        #expect(gate.takeOutcomes().compactMap(\.grant).map(\.waiter) == [waiter])
+        // The slid-out ticket is still open for its report, whose usage lies outside the window.
+        #expect(gate.snapshot(now: at(10.5)).inFlight == 2)
+        #expect(gate.settle(ticket: held.ticket, usage: usage(900), now: at(11)) == .settled)
+        #expect(gate.used(now: at(11)).tokens == 0)
     }
 
     @Test("nothing queued and nothing held: no wake-up")
@@ -40,7 +47,7 @@ struct WakeUpTests {
 
     @Test("the earliest of cooldown end, lease and deadline wins")
     func earliestWins() {
-        var gate = makeGate(limit: 1000, window: 10, lease: 20)
+        var gate = makeGate(limit: 1000, window: 30, lease: 20)
         _ = gate.acquire(worker: "a", estimate: estimate(900), now: at(0))
         _ = gate.acquire(worker: "b", estimate: estimate(10), deadline: at(15), now: at(0))
         #expect(gate.nextWakeUp(now: at(0)) == at(15))

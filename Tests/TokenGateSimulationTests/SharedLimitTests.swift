@@ -47,7 +47,8 @@ struct SharedLimitTests {
     func feedbackOnlyOnShared() {
         let plan = BenchmarkPlan()
         #expect(plan.policies(for: .steady) == SimulatedPolicy.standard)
-        #expect(plan.policies(for: .shared).count == SimulatedPolicy.standard.count + 2)
+        // One feedback variant after each tokengate policy (0.90, 0.95 and 1.00).
+        #expect(plan.policies(for: .shared).count == SimulatedPolicy.standard.count + 3)
     }
 
     @Test("the providers report remaining rounded down to thousands and when they are fully replenished")

@@ -8,6 +8,8 @@ struct ScheduledEvent: Comparable, Sendable {
         case wantsToSend(worker: Int)
         /// The worker tries again after a 429's retry-after (no limiter, seed).
         case retries(worker: Int)
+        /// The worker's request, granted a moment ago, reaches the provider.
+        case arrives(worker: Int, ticket: TicketID?)
         /// The worker's request ends; its usage is known now.
         case finishes(worker: Int)
         /// The gate's single timer, armed at `nextWakeUp`; stale when its generation is not current.

@@ -9,26 +9,39 @@ public enum SimulatedPolicy: Hashable, Sendable {
     /// estimates, and a 429 never reaches the shared state (the worker waits retry-after and asks
     /// the limiter again).
     case seed
-    /// tokengate (`AdmissionPolicy.reserving`) at `threshold`: the estimate is reserved at the grant
-    /// and replaced by the real usage at the report; a 429 is reported to the gate (cooldown until
-    /// retry-after) and the ticket released, then the worker acquires again.
-    case tokengate(threshold: Double)
+    /// tokengate (`AdmissionPolicy.reserving`) at `threshold` with `algorithm`: the estimate is
+    /// placed on the timeline at the grant and replaced by the real usage at the report; a 429 is
+    /// reported to the gate (cooldown until retry-after) and the ticket released, then the worker
+    /// acquires again.
+    case tokengate(threshold: Double, algorithm: AccountingAlgorithm = .slidingWindow)
     /// tokengate at `threshold` with provider feedback: as `tokengate`, and after each accepted
     /// request the worker forwards the provider's rate-limit headers (limit, remaining rounded
     /// down to thousands, reset) to the gate's `observe`, which counts what the provider has
     /// charged beyond the gate's own window as external usage until the reset.
-    case tokengateFeedback(threshold: Double)
+    case tokengateFeedback(threshold: Double, algorithm: AccountingAlgorithm = .slidingWindow)
 
-    /// The policies a default run compares: none, seed, tokengate at 0.9 and at 0.95.
-    public static let standard: [SimulatedPolicy] = [.noLimiter, .seed, .tokengate(threshold: 0.9), .tokengate(threshold: 0.95)]
+    /// The thresholds a default run compares.
+    public static let standardThresholds: [Double] = [0.9, 0.95, 1.0]
 
+    /// The policies a default run compares: none, seed, and tokengate at each threshold with the
+    /// sliding-window algorithm.
+    public static let standard = policies(thresholds: standardThresholds, algorithms: [.slidingWindow])
+
+    /// No limiter, the seed, then tokengate with each algorithm at each threshold.
+    public static func policies(thresholds: [Double], algorithms: [AccountingAlgorithm]) -> [SimulatedPolicy] {
+        [.noLimiter, .seed] + algorithms.flatMap { algorithm in
+            thresholds.map { SimulatedPolicy.tokengate(threshold: $0, algorithm: algorithm) }
+        }
+    }
     /// A short human label.
     public var label: String {
         switch self {
         case .noLimiter: "no limiter"
         case .seed: "seed 0.8/2s"
-        case .tokengate(let threshold): "tokengate \(DecimalText.fixed(threshold, decimals: 2))"
-        case .tokengateFeedback(let threshold): "tokengate \(DecimalText.fixed(threshold, decimals: 2)) +fb"
+        case .tokengate(let threshold, let algorithm):
+            "tokengate \(DecimalText.fixed(threshold, decimals: 2))\(Self.labelSuffix(algorithm))"
+        case .tokengateFeedback(let threshold, let algorithm):
+            "tokengate \(DecimalText.fixed(threshold, decimals: 2))\(Self.labelSuffix(algorithm)) +fb"
         }
     }
 
@@ -37,9 +50,20 @@ public enum SimulatedPolicy: Hashable, Sendable {
         switch self {
         case .noLimiter: "none"
         case .seed: "seed"
-        case .tokengate(let threshold): "tokengate-\(DecimalText.fixed(threshold, decimals: 2))"
-        case .tokengateFeedback(let threshold): "tokengate-\(DecimalText.fixed(threshold, decimals: 2))-feedback"
+        case .tokengate(let threshold, let algorithm):
+            "tokengate-\(DecimalText.fixed(threshold, decimals: 2))\(Self.keySuffix(algorithm))"
+        case .tokengateFeedback(let threshold, let algorithm):
+            "tokengate-\(DecimalText.fixed(threshold, decimals: 2))\(Self.keySuffix(algorithm))-feedback"
         }
+    }
+
+    /// The sliding window is the default and carries no suffix.
+    private static func labelSuffix(_ algorithm: AccountingAlgorithm) -> String {
+        algorithm == .slidingWindow ? "" : " bucket"
+    }
+
+    private static func keySuffix(_ algorithm: AccountingAlgorithm) -> String {
+        algorithm == .slidingWindow ? "" : "-bucket"
     }
 
     /// Whether the workers give the gate estimates (tokengate) or not (the seed limiter).
@@ -57,17 +81,21 @@ public enum SimulatedPolicy: Hashable, Sendable {
     }
 
     /// The gate this policy runs, or nil for no limiter. `lease` must outlast every request.
-    func gateConfiguration(limit: Int64, window: TimeSpan, lease: TimeSpan) throws(ConfigurationError) -> GateConfiguration? {
+    func gateConfiguration(
+        limit: Int64, window: TimeSpan, lease: TimeSpan, sendMargin: TimeSpan
+    ) throws(ConfigurationError) -> GateConfiguration? {
         switch self {
         case .noLimiter:
             return nil
         case .seed:
             return try GateConfiguration(
-                tokenLimit: limit, window: window, threshold: 0.8, lease: lease, policy: .seedOriginal
+                tokenLimit: limit, window: window, threshold: 0.8, lease: lease, policy: .seedOriginal,
+                sendMargin: .zero
             )
-        case .tokengate(let threshold), .tokengateFeedback(let threshold):
+        case .tokengate(let threshold, let algorithm), .tokengateFeedback(let threshold, let algorithm):
             return try GateConfiguration(
-                tokenLimit: limit, window: window, threshold: threshold, lease: lease, policy: .reserving
+                tokenLimit: limit, window: window, threshold: threshold, lease: lease, policy: .reserving,
+                sendMargin: sendMargin, algorithm: algorithm
             )
         }
     }

@@ -29,8 +29,18 @@ extension SimulationEngine {
         }
     }
 
-    /// Sends the worker's request to the provider at `now`.
+    /// Sends the worker's request: it reaches the provider after a random delay (uniform up to
+    /// `sendDelay`, none without a limiter or with a zero delay).
     mutating func send(_ worker: Int, ticket: TicketID?) throws(SimulationError) {
+        guard settings.sendDelay.nanoseconds > 0, simulationCase.policy != .noLimiter else {
+            return try arrive(worker, ticket: ticket)
+        }
+        let delay = TimeSpan(nanoseconds: Int64(sendDelays.uniform() * Double(settings.sendDelay.nanoseconds)))
+        schedule(.arrives(worker: worker, ticket: ticket), at: now + delay)
+    }
+
+    /// The worker's request reaches the provider at `now`.
+    mutating func arrive(_ worker: Int, ticket: TicketID?) throws(SimulationError) {
         let request = currentRequest(of: worker)
         metrics.attempts += 1
         switch provider.offer(request.tokens, at: now) {

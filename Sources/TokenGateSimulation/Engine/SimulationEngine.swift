@@ -21,6 +21,8 @@ struct SimulationEngine<Provider: RateLimitedProvider> {
     var armedTimer: Instant?
     var timerGeneration: UInt64 = 0
     var metrics = RunMetrics()
+    /// Draws each request's delay from its grant to the provider.
+    var sendDelays: Xoshiro256StarStar
 
     init(jobs: JobSet, simulationCase: SimulationCase, settings: SimulationSettings, provider: Provider) throws(SimulationError) {
         self.jobs = jobs
@@ -29,11 +31,12 @@ struct SimulationEngine<Provider: RateLimitedProvider> {
         self.provider = provider
         self.workers = Array(repeating: WorkerProgress(), count: jobs.workerCount)
         self.workerNames = (0..<jobs.workerCount).map { "worker-\($0)" }
+        self.sendDelays = Xoshiro256StarStar(seed: settings.seed ^ 0x5E4D_DE1A)
         // The lease must outlast every request, or an unsettled ticket would be charged twice.
         let lease = max(.seconds(600), jobs.longestDuration * 2)
         do {
             let configuration = try simulationCase.policy.gateConfiguration(
-                limit: settings.limit, window: settings.window, lease: lease
+                limit: settings.limit, window: settings.window, lease: lease, sendMargin: settings.sendMargin
             )
             self.gate = configuration.map { Gate(configuration: $0) }
         } catch {
@@ -72,6 +75,8 @@ struct SimulationEngine<Provider: RateLimitedProvider> {
                 try attempt(worker)
             case .retries(let worker):
                 try attempt(worker)
+            case .arrives(let worker, let ticket):
+                try arrive(worker, ticket: ticket)
             case .finishes(let worker):
                 finish(worker)
             case .gateTimer:

@@ -16,12 +16,20 @@ public struct SimulationSettings: Hashable, Sendable {
     public var serviceTime: ServiceTime
     /// A safety stop: a simulation processing more events than this fails instead of running on.
     public var maximumEvents: Int
+    /// The gates' send margin: the longest a request may take from its grant to the provider.
+    public var sendMargin: TimeSpan
+    /// Each request reaches the provider a random delay after its grant, uniform in
+    /// [0, sendDelay] (seeded): 80 % of the send margin by default.
+    public var sendDelay: TimeSpan
 
     /// The defaults of `tokengate bench sim`: seed 1, 1,800,000 tokens per 60 s, 20 requests per worker.
     public init(
         seed: UInt64 = 1, limit: Int64 = 1_800_000, window: TimeSpan = .seconds(60), requestsPerWorker: Int = 20,
-        retryAfter: RetryAfter = RetryAfter(), serviceTime: ServiceTime = .typical, maximumEvents: Int = 50_000_000
+        retryAfter: RetryAfter = RetryAfter(), serviceTime: ServiceTime = .typical, maximumEvents: Int = 50_000_000,
+        sendMargin: TimeSpan = GateConfiguration.defaultSendMargin, sendDelay: TimeSpan? = nil
     ) {
+        self.sendMargin = sendMargin
+        self.sendDelay = sendDelay ?? TimeSpan(nanoseconds: sendMargin.nanoseconds / 5 * 4)
         self.seed = seed
         self.limit = limit
         self.window = window

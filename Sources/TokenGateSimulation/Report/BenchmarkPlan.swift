@@ -53,7 +53,9 @@ public struct BenchmarkPlan: Hashable, Sendable {
     public func policies(for workload: Workload) -> [SimulatedPolicy] {
         guard workload.shape.background != nil else { return policies }
         return policies.flatMap { policy -> [SimulatedPolicy] in
-            if case .tokengate(let threshold) = policy { return [policy, .tokengateFeedback(threshold: threshold)] }
+            if case .tokengate(let threshold, let algorithm) = policy {
+                return [policy, .tokengateFeedback(threshold: threshold, algorithm: algorithm)]
+            }
             return [policy]
         }
     }

@@ -54,6 +54,32 @@ struct BenchSimCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests per worker (the small workload sends 10 x as many).", valueName: "n"))
     var requests: Int = 20
 
+    @Option(help: ArgumentHelp("tokengate thresholds to compare, comma-separated.", valueName: "list"))
+    var threshold: String = "0.9,0.95,1.0"
+
+    @Option(
+        help: ArgumentHelp(
+            "tokengate accounting algorithms to compare, comma-separated: sliding-window, token-bucket.",
+            valueName: "list"
+        )
+    )
+    var algorithm: String = "sliding-window"
+
+    @Option(
+        name: .customLong("send-margin"),
+        help: ArgumentHelp("The gates' send margin in seconds (see serve --send-margin).", valueName: "seconds")
+    )
+    var sendMargin: Double = GateConfiguration.defaultSendMargin.seconds
+
+    @Option(
+        name: .customLong("send-delay"),
+        help: ArgumentHelp(
+            "Each request reaches the provider a random delay after its grant, uniform up to this many seconds (default: 80 % of the send margin; 0 sends at the grant).",
+            valueName: "seconds"
+        )
+    )
+    var sendDelay: Double?
+
     @Option(help: ArgumentHelp("Simulations run in parallel (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
@@ -109,10 +135,25 @@ struct BenchSimCommand: AsyncParsableCommand {
             ? Workload.allCases
             : try CommaList.parse(workload, option: "--workload") { Workload(rawValue: $0) }
         let estimateModes = try CommaList.parse(estimates, option: "--estimates") { EstimateMode(rawValue: $0) }
-        let settings = SimulationSettings(seed: seed, limit: limit, window: .seconds(window), requestsPerWorker: requests)
+        let thresholds = try CommaList.parse(threshold, option: "--threshold") { text in
+            Double(text).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
+        }
+        let algorithms = try CommaList.parse(algorithm, option: "--algorithm") { AccountingAlgorithm(rawValue: $0) }
+        guard sendMargin.isFinite, sendMargin >= 0 else {
+            throw ValidationError("--send-margin must be a number of seconds from 0 up")
+        }
+        let delay = sendDelay ?? sendMargin * 0.8
+        guard delay.isFinite, delay >= 0, delay <= sendMargin else {
+            throw ValidationError("--send-delay must be from 0 up to the send margin (\(sendMargin) s)")
+        }
+        let settings = SimulationSettings(
+            seed: seed, limit: limit, window: .seconds(window), requestsPerWorker: requests,
+            sendMargin: .seconds(sendMargin), sendDelay: .seconds(delay)
+        )
         return BenchmarkPlan(
             settings: settings, providers: provider.models, workloads: workloads, estimates: estimateModes,
-            workerCounts: workerCounts
+            workerCounts: workerCounts,
+            policies: SimulatedPolicy.policies(thresholds: thresholds, algorithms: algorithms)
         )
     }
 }

@@ -115,7 +115,29 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var metrics: MetricsEndpoint?
 
+    @Option(
+        name: .customLong("send-margin"),
+        help: ArgumentHelp(
+            "The longest a request takes from its grant to reaching the provider, in seconds (default 1.0).",
+            discussion: "A grant counts on the timeline from its grant instant until grant + window + send margin, reported or not.",
+            valueName: "seconds"
+        )
+    )
+    var sendMargin: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "How the provider's limit is modelled: sliding-window (default) or token-bucket.",
+            discussion: "token-bucket: capacity = threshold x limit, refilled continuously at that much per window, as Anthropic and OpenAI document their limits.",
+            valueName: "name"
+        )
+    )
+    var algorithm: AccountingAlgorithm?
+
     func validate() throws {
+        if let sendMargin, !(sendMargin.isFinite && sendMargin >= 0) {
+            throw ValidationError("--send-margin must be a number of seconds from 0 up")
+        }
         if let window { try Self.requirePositive(window, "--window", unit: "seconds") }
         if let lease { try Self.requirePositive(lease, "--lease", unit: "seconds") }
         if noState, state != nil { throw ValidationError("--state and --no-state exclude each other") }
@@ -144,7 +166,8 @@ struct ServeCommand: AsyncParsableCommand {
             gate = try GateConfiguration(
                 tokenLimit: settings.limit.initialTokens, window: .seconds(settings.window), threshold: settings.threshold,
                 inputLimit: settings.inputLimit, outputLimit: settings.outputLimit, requestsLimit: settings.requestsLimit,
-                countsCacheRead: settings.countCacheRead, lease: .seconds(settings.lease)
+                countsCacheRead: settings.countCacheRead, lease: .seconds(settings.lease),
+                sendMargin: .seconds(settings.sendMargin), algorithm: settings.algorithm
             )
         } catch {
             throw ValidationError(error.description)

@@ -23,6 +23,8 @@ struct ServeSettings {
     var retain: Double
     var logLevel: Logger.Level
     var metrics: MetricsEndpoint?
+    var sendMargin: Double
+    var algorithm: AccountingAlgorithm
 
     /// Whether the daemon keeps a usage journal, and where.
     enum JournalChoice: Equatable {
@@ -65,6 +67,8 @@ struct ServeSettings {
         retain = command.retain ?? file.retain ?? Self.defaultRetain
         logLevel = command.logLevel ?? file.logLevel ?? Self.defaultLogLevel
         metrics = command.metrics ?? file.metrics
+        sendMargin = command.sendMargin ?? file.sendMargin ?? GateConfiguration.defaultSendMargin.seconds
+        algorithm = command.algorithm ?? file.algorithm ?? .slidingWindow
     }
 }
 
