@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure tokengate: the limiter in simulated time, or the real daemon.",
         subcommands: [
-            BenchSimCommand.self,
+            BenchSimCommand.self, BenchFleetCommand.self,
             BenchSocketCommand.self, BenchSocketClientCommand.self,
         ]
     )
