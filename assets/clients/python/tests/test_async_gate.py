@@ -198,6 +198,31 @@ def test_acquires_reissued_across_a_daemon_restart(daemon):
     run(body())
 
 
+def test_acquires_wait_out_a_daemon_that_stops_with_sigterm(daemon):
+    """SIGTERM: the daemon answers the waiting acquires `shutting_down`; they are asked again of
+    the next daemon. An acquire started while no daemon listens waits for it too."""
+    async def body():
+        async with AsyncGate(socket=daemon.socket, worker="py-sigterm") as gate:
+            await gate.pause()
+            waiting = [asyncio.ensure_future(gate.acquire(tokens=7, timeout_ms=20000)) for _ in range(3)]
+            assert await wait_until_async(lambda: _waiting(gate, 3))
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, daemon.stop)
+            late = asyncio.ensure_future(gate.acquire(tokens=7, timeout_ms=20000))
+            await asyncio.sleep(0.3)
+            assert not any(task.done() for task in waiting + [late])
+            with pytest.raises(Unreachable):
+                await gate.status()  # not an acquire: fails at once
+            await loop.run_in_executor(None, daemon.start)
+            slots = await asyncio.wait_for(asyncio.gather(*waiting, late), 15)
+            status = await gate.status()
+            assert (status["in_flight"], status["reserved"]) == (4, 28)
+            for slot in slots:
+                await slot.release()
+            assert (await gate.status())["in_flight"] == 0
+    run(body())
+
+
 def test_a_request_in_flight_when_the_daemon_dies_is_not_sent_twice(daemon):
     async def body():
         async with AsyncGate(socket=daemon.socket, reconnect_timeout=1.0) as gate:

@@ -240,6 +240,21 @@ def test_acquire_reissued_after_daemon_restart(daemon, gate):
     assert gate.status()["in_flight"] == 0
 
 
+def test_an_acquire_started_while_the_daemon_is_away_waits_for_it(daemon, gate):
+    gate.status()  # connected once
+    daemon.kill()
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("slot", gate.acquire(tokens=10, timeout_ms=20000)))
+    thread.start()
+    time.sleep(0.3)
+    assert thread.is_alive()
+    daemon.start()
+    thread.join(15)
+    assert not thread.is_alive() and "slot" in result
+    assert gate.status()["in_flight"] == 1
+    result["slot"].release()
+
+
 def test_warns_once_on_a_running_event_loop(gate):
     async def on_the_loop():
         with warnings.catch_warnings(record=True) as caught:

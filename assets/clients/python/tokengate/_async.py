@@ -163,6 +163,7 @@ class AsyncGate:
         self.reconnect_timeout = reconnect_timeout
         self._ids = itertools.count(1)
         self._closed = False
+        self._ever_connected = False
         self._reset(None)
 
     def __repr__(self) -> str:
@@ -217,6 +218,7 @@ class AsyncGate:
                     f"tokengate daemon not reachable at {self.socket_path}: {reason} "
                     "(start one with `tokengate serve`, or set TOKENGATE_SOCKET)") from None
             self._writer = writer
+            self._ever_connected = True
             self._reader_task = loop.create_task(self._read_loop(reader, writer))
             if self.worker is not None:
                 hello = self._new_pending("hello", {"v": PROTOCOL_VERSION, "worker": self.worker})
@@ -465,8 +467,9 @@ class AsyncGate:
         daemon's recent mean cost); raises ``Timeout`` after ``timeout_ms`` (default: wait).
         ``model``, ``priority`` and ``worker`` as for ``tokengate.Gate.acquire``.
 
-        The first connection failing raises ``Unreachable``; a connection lost while waiting is
-        re-established and the acquire re-issued (see the module's notes). Cancelling the task
+        No daemon on the first connection raises ``Unreachable``; once connected, a connection
+        lost before or while waiting is re-established and the acquire (re-)issued, for up to
+        ``reconnect_timeout`` seconds (see the module's notes). Cancelling the task
         withdraws the acquire: a grant that still comes is released."""
         fields = {
             key: value for key, value in {
@@ -476,7 +479,12 @@ class AsyncGate:
             }.items() if value is not None
         }
         check_count("timeout_ms", timeout_ms)
-        await self.connect()
+        try:
+            await self.connect()
+        except Unreachable:
+            if not self._ever_connected or self._closed:
+                raise  # never reached a daemon: say so at once
+            # The daemon is restarting: the acquire waits for the reconnect, like the pending ones.
         assert self._loop is not None
         started = self._loop.time()
         deadline = None if timeout_ms is None else started + timeout_ms / 1000.0

@@ -291,6 +291,7 @@ class Gate:
         self._connect_lock = threading.Lock()
         self._connection: Optional[_Connection] = None
         self._closed = False
+        self._ever_connected = False
         self._warned_event_loop = False
 
     def __repr__(self) -> str:
@@ -331,6 +332,7 @@ class Gate:
                     connection.close()
                     raise
             self._connection = connection
+            self._ever_connected = True
             return connection
 
     def request(self, op: str, timeout: Optional[float] = None, **fields: Any) -> dict:
@@ -380,8 +382,9 @@ class Gate:
         ``worker`` overrides the gate's worker name for this request. A daemon that does not know
         a field yet ignores it.
 
-        If the connection is lost while waiting, the acquire is re-issued once the daemon is back
-        (for up to ``reconnect_timeout`` seconds), with what is left of ``timeout_ms``."""
+        If the connection is lost while waiting (or, once this gate was connected, the daemon is
+        away when the acquire starts), the acquire is re-issued once the daemon is back (for up to
+        ``reconnect_timeout`` seconds), with what is left of ``timeout_ms``."""
         self._warn_if_on_event_loop()
         fields = {
             "tokens": check_count("tokens", tokens), "input": check_count("input", input),
@@ -409,9 +412,10 @@ class Gate:
                 if not retry or self._closed:
                     raise
                 if lost_at is None:
-                    if not isinstance(error, ConnectionLost) and error.code != "shutting_down":
-                        raise  # never reached the daemon in the first place
-                    lost_at = time.monotonic()
+                    lost = isinstance(error, ConnectionLost) or error.code == "shutting_down"
+                    if not lost and not self._ever_connected:
+                        raise  # never reached a daemon in the first place
+                    lost_at = time.monotonic()  # lost, or the daemon is restarting: wait for it
                 if time.monotonic() - lost_at > self.reconnect_timeout:
                     raise
                 delay = backoff_delay(attempt)

@@ -25,7 +25,7 @@ the first 429 cool the whole fleet at once.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar, cast
 
 from ._common import Usage, parse_usage
 from ._gating import Estimate, Gating, Provider, StreamAccumulator, is_async_client
@@ -108,14 +108,17 @@ class GatedAnthropic(GatedClient):
         return GatedResource(self._inner.messages, self._gating, self._is_async)
 
 
+ClientT = TypeVar("ClientT")
+
+
 def gated(
-    client: Any,
+    client: ClientT,
     worker: Optional[str] = None,
     priority: Optional[str] = None,
     *,
     gate: Any = None,
     socket: Optional[str] = None,
-) -> Any:
+) -> ClientT:
     """``client`` (an ``anthropic.Anthropic`` or ``anthropic.AsyncAnthropic``) with its
     ``messages.create`` and ``messages.stream`` going through the tokengate daemon.
 
@@ -128,4 +131,4 @@ def gated(
     the_gate = make_gate(client, worker, gate, socket)
     wrapped = GatedAnthropic(client, Gating(the_gate, AnthropicProvider(), priority), is_async_client(client))
     wrapped._owns_gate = gate is None
-    return wrapped
+    return cast(ClientT, wrapped)  # typed as the SDK client it stands in for

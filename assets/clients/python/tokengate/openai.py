@@ -19,7 +19,7 @@ warns once. Everything else on the client is the SDK's, untouched.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar, cast
 
 from ._common import Usage, parse_usage
 from ._gating import Estimate, Gating, Provider, StreamAccumulator, _Delegating, is_async_client
@@ -108,18 +108,21 @@ class GatedOpenAI(GatedClient):
         return _GatedChat(self._inner.chat, self._gating, self._is_async)
 
 
+ClientT = TypeVar("ClientT")
+
+
 def gated(
-    client: Any,
+    client: ClientT,
     worker: Optional[str] = None,
     priority: Optional[str] = None,
     *,
     gate: Any = None,
     socket: Optional[str] = None,
-) -> Any:
+) -> ClientT:
     """``client`` (an ``openai.OpenAI`` or ``openai.AsyncOpenAI``) with its
     ``chat.completions.create`` going through the tokengate daemon; the arguments as for
     ``tokengate.anthropic.gated``."""
     the_gate = make_gate(client, worker, gate, socket)
     wrapped = GatedOpenAI(client, Gating(the_gate, OpenAIProvider(), priority), is_async_client(client))
     wrapped._owns_gate = gate is None
-    return wrapped
+    return cast(ClientT, wrapped)  # typed as the SDK client it stands in for
