@@ -4,6 +4,7 @@ reconnecting across a daemon restart."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import tempfile
 import time
@@ -292,6 +293,31 @@ def test_close_fails_what_waits_and_refuses_new_calls(daemon):
         status = await status_of(daemon)
         assert status["waiting"] == 0
     run(body())
+
+
+def test_reply_bound():
+    from test_gate import FakeDaemon
+    import tokengate
+
+    async def body(path):
+        gate = AsyncGate(socket=path)
+        try:
+            return await gate.status()
+        finally:
+            await gate.close()
+    long = {"workers": ["w"] * 50000}
+    fake = FakeDaemon(b'{"id":1,"ok":true,"status":' + json.dumps(long).encode() + b"}\n")
+    try:
+        assert len(run(body(fake.path))["workers"]) == 50000
+    finally:
+        fake.close()
+    fake = FakeDaemon(b'{"id":1,"ok":true,"status":"' + b"x" * (tokengate.MAX_REPLY_LINE_BYTES + 4096))
+    try:
+        with pytest.raises(Unreachable) as caught:
+            run(body(fake.path))
+        assert "over 16777216 bytes" in caught.value.message
+    finally:
+        fake.close()
 
 
 def test_no_daemon():

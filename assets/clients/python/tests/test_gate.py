@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import tempfile
@@ -272,41 +273,69 @@ def test_warns_once_on_a_running_event_loop(gate):
         gate.status()  # off the loop: no warning
 
 
-def test_reply_over_the_line_limit_ends_the_connection():
-    """A fake daemon that answers with a line longer than the protocol allows: the client stops
-    reading (bounded) and the call fails, instead of buffering without end."""
-    directory = tempfile.mkdtemp(prefix="tgpy", dir="/tmp")
-    path = os.path.join(directory, "fake.sock")
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(1)
-    sent = {}
+class FakeDaemon:
+    """A socket that answers the first request with ``payload`` (bytes, as is)."""
 
-    def serve() -> None:
-        connection, _ = server.accept()
+    def __init__(self, payload: bytes) -> None:
+        self.directory = tempfile.mkdtemp(prefix="tgpy", dir="/tmp")
+        self.path = os.path.join(self.directory, "fake.sock")
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(1)
+        self.payload = payload
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.server.accept()
         with connection:
             connection.recv(4096)
-            payload = b"{\"id\":1,\"ok\":true,\"status\":\"" + b"x" * (3 * tokengate.MAX_LINE_BYTES)
             try:
-                connection.sendall(payload)  # no newline yet, and far over the limit
-                sent["all"] = True
+                connection.sendall(self.payload)
             except OSError:
-                sent["all"] = False  # the client closed the connection while we were sending
+                pass  # the client closed the connection while we were sending
             time.sleep(0.5)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    gate = Gate(socket=path)
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(5)
+        os.unlink(self.path)
+        os.rmdir(self.directory)
+
+
+def test_a_long_reply_is_read_whole():
+    """The daemon's replies can pass the request limit (a status with 1,000 workers is ~130 KB)."""
+    status = {"state": "running", "workers": [{"worker": "w-%d" % i, "used": i} for i in range(8000)]}
+    line = json.dumps({"id": 1, "ok": True, "status": status}).encode() + b"\n"
+    assert len(line) > 3 * tokengate.MAX_LINE_BYTES
+    fake = FakeDaemon(line)
+    gate = Gate(socket=fake.path)
+    try:
+        assert len(gate.status()["workers"]) == 8000
+    finally:
+        gate.close()
+        fake.close()
+
+
+def test_a_reply_over_the_reply_bound_ends_the_connection():
+    """The reader is bounded: a line longer than MAX_REPLY_LINE_BYTES ends the connection and the
+    call fails, instead of the client buffering without end."""
+    fake = FakeDaemon(b'{"id":1,"ok":true,"status":"' + b"x" * (tokengate.MAX_REPLY_LINE_BYTES + 4096))
+    gate = Gate(socket=fake.path)
     try:
         with pytest.raises(Unreachable) as caught:
             gate.status()
-        assert "over the protocol's 65536 bytes" in caught.value.message
+        assert "over 16777216 bytes" in caught.value.message
     finally:
         gate.close()
-        server.close()
-        thread.join(5)
-        os.unlink(path)
-        os.rmdir(directory)
+        fake.close()
+
+
+def test_a_request_over_the_line_limit_is_refused_before_sending(gate):
+    with pytest.raises(TokenGateError) as caught:
+        gate.observe_headers({"x-ratelimit-note": "y" * tokengate.MAX_LINE_BYTES})
+    assert caught.value.code == "bad_request"
+    assert gate.status()["state"] == "running"  # nothing reached the daemon; the connection is fine
 
 
 def test_no_daemon():

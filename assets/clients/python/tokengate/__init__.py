@@ -21,6 +21,7 @@ text), with the subclasses ``Unreachable`` (no daemon on the socket, or it went 
 from ._async import AsyncGate, AsyncSlot
 from ._common import (
     MAX_LINE_BYTES,
+    MAX_REPLY_LINE_BYTES,
     Timeout,
     TokenGateError,
     Unreachable,
@@ -37,6 +38,7 @@ __all__ = [
     "AsyncSlot",
     "Gate",
     "MAX_LINE_BYTES",
+    "MAX_REPLY_LINE_BYTES",
     "Slot",
     "Timeout",
     "TokenGateError",

@@ -21,7 +21,7 @@ import itertools
 from typing import Any, AsyncIterator, Deque, Dict, List, Optional
 
 from ._common import (
-    MAX_LINE_BYTES,
+    MAX_REPLY_LINE_BYTES,
     PROTOCOL_VERSION,
     ConnectionLost,
     Timeout,
@@ -210,7 +210,7 @@ class AsyncGate:
                 return
             try:
                 reader, writer = await asyncio.wait_for(
-                    asyncio.open_unix_connection(self.socket_path, limit=MAX_LINE_BYTES + 1),
+                    asyncio.open_unix_connection(self.socket_path, limit=MAX_REPLY_LINE_BYTES + 1),
                     self.connect_timeout)
             except (OSError, asyncio.TimeoutError) as error:
                 reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
@@ -290,7 +290,7 @@ class AsyncGate:
                 except asyncio.IncompleteReadError:
                     break
                 except asyncio.LimitOverrunError:
-                    reason = f"the daemon sent a line over the protocol's {MAX_LINE_BYTES} bytes"
+                    reason = f"the daemon sent a line over {MAX_REPLY_LINE_BYTES} bytes"
                     break
                 try:
                     reply = decode_reply(line)

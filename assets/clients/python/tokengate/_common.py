@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any, Dict, Iterable, NamedTuple, Optional, Tuple
 
 MAX_LINE_BYTES = 65536
-"""The protocol's longest line (a request or a reply), without its newline."""
+"""The protocol's longest request line, without its newline."""
+
+MAX_REPLY_LINE_BYTES = 16 * 1024 * 1024
+"""The longest reply line the clients read before dropping the connection. The daemon's replies can
+pass ``MAX_LINE_BYTES`` (a status with a thousand workers is about 130 KB), so the bound is the
+Swift client's: generous, only there to keep a broken peer from growing the buffer without end."""
 
 PROTOCOL_VERSION = 1
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any, Dict, Optional
 
 from ._common import (
-    MAX_LINE_BYTES,
+    MAX_REPLY_LINE_BYTES,
     PROTOCOL_VERSION,
     ConnectionLost,
     Timeout,
@@ -160,14 +160,14 @@ class _Connection:
         try:
             stream = self._sock.makefile("rb")
             while True:
-                # Bounded: a reply longer than the protocol's line limit ends the connection
-                # instead of growing the buffer without end.
-                line = stream.readline(MAX_LINE_BYTES + 1)
+                # Bounded: a reply longer than MAX_REPLY_LINE_BYTES ends the connection instead
+                # of growing the buffer without end.
+                line = stream.readline(MAX_REPLY_LINE_BYTES + 1)
                 if not line:
                     break
                 if not line.endswith(b"\n"):
-                    if len(line) > MAX_LINE_BYTES:
-                        reason = f"the daemon sent a line over the protocol's {MAX_LINE_BYTES} bytes"
+                    if len(line) > MAX_REPLY_LINE_BYTES:
+                        reason = f"the daemon sent a line over {MAX_REPLY_LINE_BYTES} bytes"
                     break
                 try:
                     reply = decode_reply(line)
