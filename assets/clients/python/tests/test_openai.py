@@ -87,6 +87,19 @@ def test_stream_with_usage(daemon, upstream, observer):
     assert upstream.requests[0].body["stream_options"] == {"include_usage": True}
 
 
+def test_stream_helper(daemon, upstream, observer):
+    client = sync_client(daemon, upstream)
+    upstream.push(Reply(200, headers=RATE_HEADERS, events=openai_events(MODEL, ["Good", "bye"], prompt=21, completion=4)))
+    with client.chat.completions.stream(
+            model=MODEL, messages=MESSAGES, max_tokens=50, stream_options={"include_usage": True}) as stream:
+        assert observer.status()["in_flight"] == 1
+        final = stream.get_final_completion()
+        assert final.choices[0].message.content == "Goodbye"
+        status = observer.status()  # reported when the events ended, inside the block
+        assert (status["used"], status["in_flight"]) == (25, 0)
+    assert observer.status()["used"] == 25
+
+
 def test_stream_without_usage_reports_an_estimate_and_warns(daemon, upstream, observer):
     client = sync_client(daemon, upstream)
     client.chat.completions.create(model=MODEL, messages=MESSAGES)  # calibrates: 30 input tokens

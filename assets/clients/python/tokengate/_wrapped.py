@@ -58,11 +58,15 @@ def _wrap_raw_stream(stream: Any, wrapper: Any) -> bool:
 
 
 def _snapshot_usage(stream: Any, provider: Provider) -> Any:
-    try:
-        snapshot = stream.current_message_snapshot
-    except (AssertionError, AttributeError):
-        return None
-    return provider.usage_of(snapshot)
+    """The usage in a stream helper's accumulated snapshot (Anthropic's message, OpenAI's
+    completion), or None before the first event."""
+    for name in ("current_message_snapshot", "current_completion_snapshot"):
+        try:
+            snapshot = getattr(stream, name)
+        except (AssertionError, AttributeError):
+            continue
+        return provider.usage_of(snapshot)
+    return None
 
 
 class GatedStreamManager:

@@ -5,11 +5,11 @@
     completion = client.chat.completions.create(model="gpt-4.1", max_completion_tokens=512, messages=[...])
 
 Works the same for ``openai.AsyncOpenAI``. ``client.chat.completions.create(...)`` (plain and
-``stream=True``) acquires before sending (input estimated from the request body and calibrated
+``stream=True``) and the ``client.chat.completions.stream(...)`` helper acquire before sending (input estimated from the request body and calibrated
 per model by the ``prompt_tokens`` each response reports; output: ``max_completion_tokens`` or
-``max_tokens``, else 1024), observes the ``x-ratelimit-*`` and ``retry-after`` headers, reports
-``usage`` when the response arrives or the stream ends, and on ``openai.RateLimitError`` throttles
-the fleet (retry-after, else the reset time of the used-up budget) and re-raises.
+``max_tokens``, else 1024), observe the ``x-ratelimit-*`` and ``retry-after`` headers, reports
+``usage`` when the response arrives or the stream ends, and on ``openai.RateLimitError`` throttle
+the fleet (retry-after, else the reset time of the used-up budget) and re-raise.
 
 A stream carries its usage only when asked for: pass ``stream_options={"include_usage": True}``.
 Without it the wrapper reports the input estimate and one output token per content delta, and
@@ -101,7 +101,8 @@ class _GatedChat(_Delegating):
 
 
 class GatedOpenAI(GatedClient):
-    """An ``openai.OpenAI`` / ``AsyncOpenAI`` with ``chat.completions.create`` gated."""
+    """An ``openai.OpenAI`` / ``AsyncOpenAI`` with ``chat.completions.create`` and
+    ``chat.completions.stream`` gated."""
 
     @property
     def chat(self) -> _GatedChat:
