@@ -140,6 +140,19 @@ def test_a_429_with_retry_after(daemon, upstream, observer):
     assert 2000 < status["cooldown_remaining_ms"] <= 3000
 
 
+def test_a_response_without_usage_counts_its_estimate(daemon, upstream, observer):
+    client = sync_client(daemon, upstream)
+    body = openai_completion(MODEL)
+    del body["usage"]
+    reserved = []
+    upstream.on_request = lambda request: reserved.append(observer.status()["reserved"])
+    upstream.push(Reply(200, body))
+    client.chat.completions.create(model=MODEL, messages=MESSAGES, max_tokens=40)
+    status = observer.status()
+    assert (status["used"], status["in_flight"]) == (reserved[0], 0)
+    assert status["used"] > 40
+
+
 def test_everything_else_is_untouched(daemon, upstream, observer):
     client = sync_client(daemon, upstream)
     assert client.api_key == "sk-fake"

@@ -190,6 +190,19 @@ class Gating:
     def headers_of(self, error: BaseException) -> Any:
         return getattr(getattr(error, "response", None), "headers", None)
 
+    def response_usage(self, response: Any, estimate: Estimate) -> Tuple[Usage, bool]:
+        """The usage a response reports, and True; or, for a response without a readable usage
+        (a proxy that strips it), the estimate and False: the request did happen, so it counts."""
+        try:
+            usage = self.provider.usage_of(response)
+        except TypeError as error:
+            log.warning("tokengate: the response's usage is unreadable (%s); reporting the estimate", error)
+            usage = None
+        if usage is not None:
+            return usage, True
+        log.warning("tokengate: the response carried no usage; reporting the estimate")
+        return Usage(estimate.input, estimate.output), False
+
     # sync
 
     def observe(self, headers: Any, model: str) -> None:
@@ -200,7 +213,7 @@ class Gating:
         except Exception as error:
             self._note_failure("hand the rate-limit headers to the daemon", error)
 
-    def settle(self, slot: Any, usage: Optional[Usage], estimate: Estimate) -> None:
+    def settle(self, slot: Any, usage: Optional[Usage], estimate: Estimate, learn: bool = True) -> None:
         try:
             if usage is None:
                 slot.release()
@@ -209,7 +222,7 @@ class Gating:
                             cache_read=usage.cache_read, model=estimate.model)
         except Exception as error:
             self._note_failure("report the usage", error)
-        if usage is not None:
+        if usage is not None and learn:
             self.calibration.learn(estimate.model, estimate.size, usage)
 
     def refused(self, slot: Any, error: BaseException, estimate: Estimate) -> None:
@@ -238,7 +251,7 @@ class Gating:
         except Exception as error:
             self._note_failure("hand the rate-limit headers to the daemon", error)
 
-    async def asettle(self, slot: Any, usage: Optional[Usage], estimate: Estimate) -> None:
+    async def asettle(self, slot: Any, usage: Optional[Usage], estimate: Estimate, learn: bool = True) -> None:
         try:
             if usage is None:
                 await slot.release()
@@ -247,7 +260,7 @@ class Gating:
                                   cache_read=usage.cache_read, model=estimate.model)
         except Exception as error:
             self._note_failure("report the usage", error)
-        if usage is not None:
+        if usage is not None and learn:
             self.calibration.learn(estimate.model, estimate.size, usage)
 
     async def arefused(self, slot: Any, error: BaseException, estimate: Estimate) -> None:
@@ -281,7 +294,8 @@ class Gating:
             raise
         if kwargs.get("stream") is True:
             return GatedStream(result, self, slot, estimate)
-        self.settle(slot, self.provider.usage_of(result), estimate)
+        usage, reported = self.response_usage(result, estimate)
+        self.settle(slot, usage, estimate, learn=reported)
         return result
 
     async def acall(self, raw_create: Callable[..., Any], kwargs: Dict[str, Any]) -> Any:
@@ -305,7 +319,8 @@ class Gating:
             raise
         if kwargs.get("stream") is True:
             return AsyncGatedStream(result, self, slot, estimate)
-        await self.asettle(slot, self.provider.usage_of(result), estimate)
+        usage, reported = self.response_usage(result, estimate)
+        await self.asettle(slot, usage, estimate, learn=reported)
         return result
 
 
