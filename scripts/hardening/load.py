@@ -4,9 +4,9 @@
     python3 scripts/hardening/load.py --socket S --pid PID --connections 1000 --duration 60 \
         --limit 1000000 --window 5 --threshold 0.9
 
-Each connection says hello, then loops over a random mix: acquire (then report the grant, or
-release it), ticketless reports, status, throttled-free ops only. A few connections subscribe and
-read their snapshots. Every grant and every report is logged; at the end a checker recomputes, from
+Each connection (a `tokengate.AsyncGate` of its own, the package in assets/clients/python) says
+hello, then loops over a random mix: acquire (then report the grant, or release it), ticketless
+reports, status, throttled-free ops only. A few connections subscribe and read their snapshots. Every grant and every report is logged; at the end a checker recomputes, from
 the clients' side, the tokens of the grants made in every window of the daemon's length: the
 maximum must stay within the limit. The daemon's RSS is sampled every second, and the latency of a
 status round trip is measured throughout.
@@ -24,7 +24,10 @@ import random
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "assets", "clients", "python"))
+import tokengate  # noqa: E402  (the package's AsyncGate: one connection per simulated worker)
 from hardening_common import WindowChecker, cpu_seconds, percentile, read_rss_kib, raise_file_limit  # noqa: E402
 
 
@@ -52,143 +55,111 @@ class Stats:
                 self.unexpected.append(None)
 
 
-class Connection:
-    """One socket with replies matched to requests by id."""
-
-    def __init__(self, reader, writer, stats):
-        self.reader = reader
-        self.writer = writer
-        self.stats = stats
-        self.next_id = 1
-        self.waiting = {}
-        self.snapshots = 0
-        self.task = asyncio.ensure_future(self.read_loop())
-
-    async def read_loop(self):
-        try:
-            while True:
-                line = await self.reader.readline()
-                if not line:
-                    break
-                reply = json.loads(line)
-                if "event" in reply:
-                    self.snapshots += 1
-                    continue
-                future = self.waiting.pop(reply.get("id"), None)
-                if future is not None and not future.done():
-                    future.set_result(reply)
-        except (ConnectionError, asyncio.CancelledError, ValueError):
-            pass
-        for future in self.waiting.values():
-            if not future.done():
-                future.set_exception(ConnectionError("connection lost"))
-        self.waiting.clear()
-
-    async def call(self, op, **fields):
-        request_id = self.next_id
-        self.next_id += 1
-        future = asyncio.get_running_loop().create_future()
-        self.waiting[request_id] = future
-        message = {"op": op, "id": request_id}
-        message.update(fields)
-        self.writer.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
-        await self.writer.drain()
-        return await future
-
-    def close(self):
-        self.task.cancel()
-        try:
-            self.writer.close()
-        except Exception:
-            pass
+def failure(error):
+    """A client exception as the reply-shaped dict the stats keep."""
+    if isinstance(error, tokengate.TokenGateError):
+        return {"error": error.code, "message": error.message}
+    return {"error": type(error).__name__, "message": str(error)}
 
 
-async def connect(path, stats, attempts=50):
+async def connect(gate, stats, attempts=50):
     for attempt in range(attempts):
         try:
-            reader, writer = await asyncio.open_unix_connection(path, limit=1 << 20)
-            return Connection(reader, writer, stats)
-        except (ConnectionError, OSError):
+            await gate.connect()  # says hello with the gate's worker name
+            return
+        except tokengate.Unreachable:
             stats.connect_failures += 1
             await asyncio.sleep(0.05 * (attempt + 1))
-    raise ConnectionError("could not connect to %s" % path)
+    raise tokengate.Unreachable("could not connect to %s" % gate.socket_path)
+
+
+async def count_snapshots(gate, counter, stats):
+    try:
+        async for _ in gate.subscribe(interval_ms=250):
+            counter[0] += 1
+    except tokengate.TokenGateError as error:
+        stats.error("subscribe", failure(error))
 
 
 async def worker(index, args, stats, stop_at):
-    connection = await connect(args.socket, stats)
+    """One connection (an AsyncGate of its own), looping over a random mix of operations."""
     name = "load-%d" % index
-    reply = await connection.call("hello", v=1, worker=name)
+    gate = tokengate.AsyncGate(socket=args.socket, worker=name, reconnect_timeout=5)
+    await connect(gate, stats)
     stats.count("hello")
-    if not reply.get("ok"):
-        stats.error("hello", reply)
-    subscriber = index % 100 == 0
-    if subscriber:
-        reply = await connection.call("subscribe", interval_ms=250)
+    snapshots = [0]
+    subscription = None
+    if index % 100 == 0:
+        subscription = asyncio.ensure_future(count_snapshots(gate, snapshots, stats))
         stats.count("subscribe")
-        if not reply.get("ok"):
-            stats.error("subscribe", reply)
     rng = random.Random(index)
     try:
         while time.monotonic() < stop_at:
             roll = rng.random()
-            if roll < 0.45:
-                tokens = rng.randint(args.min_tokens, args.max_tokens)
-                asked = time.monotonic()
-                reply = await connection.call("acquire", tokens=tokens, timeout_ms=args.acquire_timeout_ms)
-                stats.count("acquire")
-                if not reply.get("ok"):
-                    stats.error("acquire", reply)
-                    continue
-                granted = time.monotonic()
-                stats.grant_waits.append(granted - asked)
-                await asyncio.sleep(rng.uniform(0, args.hold))
-                if rng.random() < 0.2:
-                    reply = await connection.call("release", ticket=reply["ticket"])
-                    stats.count("release")
-                    if not reply.get("ok"):
-                        stats.error("release", reply)
-                    continue
-                used = rng.randint(tokens // 2, tokens)
-                stats.checker.add(granted, used)
-                out = used // 3
-                reply = await connection.call("report", ticket=reply["ticket"], input=used - out, output=out)
-                stats.count("report")
-                if not reply.get("ok") or "warning" in reply:
-                    stats.error("report", reply if not reply.get("ok") else {"error": reply["warning"]})
-            elif roll < 0.55:
-                # Ticketless usage is recorded, not admitted: kept to one token so that the
-                # checker's figure is about grants.
-                reply = await connection.call("report", input=1, output=0)
-                stats.count("report-ticketless")
-                if not reply.get("ok"):
-                    stats.error("report", reply)
-            elif roll < 0.75:
-                asked = time.monotonic()
-                reply = await connection.call("status")
-                stats.latencies.append((asked, time.monotonic() - asked))
-                stats.count("status")
-                if not reply.get("ok"):
-                    stats.error("status", reply)
-                else:
-                    status = reply["status"]
+            try:
+                if roll < 0.45:
+                    tokens = rng.randint(args.min_tokens, args.max_tokens)
+                    asked = time.monotonic()
+                    stats.count("acquire")
+                    try:
+                        slot = await gate.acquire(tokens=tokens, timeout_ms=args.acquire_timeout_ms)
+                    except tokengate.TokenGateError as error:
+                        if isinstance(error, tokengate.Unreachable):
+                            raise
+                        stats.error("acquire", failure(error))
+                        continue
+                    granted = time.monotonic()
+                    stats.grant_waits.append(granted - asked)
+                    await asyncio.sleep(rng.uniform(0, args.hold))
+                    if rng.random() < 0.2:
+                        stats.count("release")
+                        await slot.release()
+                        continue
+                    used = rng.randint(tokens // 2, tokens)
+                    stats.checker.add(granted, used)
+                    out = used // 3
+                    stats.count("report")
+                    reply = await slot.report(input=used - out, output=out)
+                    if "warning" in reply:
+                        stats.error("report", {"error": reply["warning"]})
+                elif roll < 0.55:
+                    # Ticketless usage is recorded, not admitted: kept to one token so that the
+                    # checker's figure is about grants.
+                    stats.count("report-ticketless")
+                    await gate.report(input=1, output=0)
+                elif roll < 0.75:
+                    asked = time.monotonic()
+                    stats.count("status")
+                    status = await gate.status()
+                    stats.latencies.append((asked, time.monotonic() - asked))
                     stats.status_peak = max(stats.status_peak, status["used"] + status["reserved"])
-            elif roll < 0.80:
-                reply = await connection.call("hello", v=1, worker=name)
-                stats.count("hello")
-                if not reply.get("ok"):
-                    stats.error("hello", reply)
-            else:
-                reply = await connection.call("release", ticket="nobody-1")
-                stats.count("release-unknown")
-                if reply.get("error") != "unknown_ticket":
-                    stats.error("release", reply)
+                elif roll < 0.80:
+                    stats.count("hello")
+                    await gate.request("hello", v=1, worker=name)
+                else:
+                    stats.count("release-unknown")
+                    try:
+                        await gate.release("nobody-1")
+                        stats.error("release", {"error": "none", "message": "an unknown ticket was released"})
+                    except tokengate.TokenGateError as error:
+                        if error.code != "unknown_ticket":
+                            raise
+            except tokengate.Unreachable:
+                raise
+            except tokengate.TokenGateError as error:
+                stats.error("op", failure(error))
             await asyncio.sleep(rng.uniform(0, args.think))
-    except ConnectionError as error:
+    except tokengate.Unreachable as error:
         stats.error("connection", {"error": "connection_lost", "message": str(error), "worker": name})
     finally:
-        snapshots = connection.snapshots
-        connection.close()
-    return snapshots
+        if subscription is not None:
+            subscription.cancel()
+            try:
+                await subscription
+            except asyncio.CancelledError:
+                pass
+        await gate.close()
+    return snapshots[0]
 
 
 async def sample_daemon(pid, samples, stats, stop_at):

@@ -5,7 +5,7 @@
         --duration 40 --kills 1 --limit 200000 --window 10
 
 Starts `tokengate serve` with a journal in a temporary directory, runs `--clients` threads, each
-with its own connection through the Python client (`assets/clients/python/tokengate.py`, which
+with its own connection through the Python client (the `tokengate` package in `assets/clients/python`, which
 reconnects by itself and re-issues a pending acquire), and kills the daemon with SIGKILL `--kills`
 times, restarting it at once on the same socket and journal. Each client acquires an estimate,
 holds the grant for a while (a request streaming), then reports what it used (never more than the

@@ -6,7 +6,16 @@ struct HardeningScript {
     let run: CommandRun
     let results: [[String: Any]]
 
-    static var python: String? { PythonClientTests.findPython() }
+    /// `python3` on the PATH, if any. (The Python client's own suites run under pytest in
+    /// .ci/run, in a virtual environment with the package installed.)
+    static var python: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/python3"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
 
     static func run(_ name: String, _ arguments: [String], timeout: TimeInterval = 120) async throws -> HardeningScript {
         guard let python else { throw IntegrationTestError("python3 is needed for the hardening scripts") }

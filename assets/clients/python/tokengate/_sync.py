@@ -1,38 +1,10 @@
-"""tokengate client for Python workers: ask the local tokengate daemon before each LLM request,
-tell it afterwards what the request really cost.
+"""``Gate``: the client for threads. One ``Gate`` per process, shared by any number of threads;
+a reader thread hands each reply to the ``concurrent.futures.Future`` of its request, so a thread
+waiting for a grant never holds up another thread's report.
 
-Standard library only, Python 3.9 or later, thread-safe: one ``Gate`` per process, shared by any
-number of threads. Replies are matched to requests by id by a reader thread, so a thread waiting
-for a grant never holds up another thread's report.
-
-Wrapping an Anthropic SDK call::
-
-    import anthropic
-    from tokengate import Gate
-
-    client = anthropic.Anthropic()
-    gate = Gate(worker="crawler-1")          # socket: $TOKENGATE_SOCKET, $XDG_RUNTIME_DIR, /tmp
-
-    with gate.slot(tokens=4000) as slot:     # waits until the fleet's window has room
-        try:
-            raw = client.messages.with_raw_response.create(
-                model="claude-sonnet-4-5",
-                max_tokens=1024,
-                messages=[{"role": "user", "content": "Hello"}],
-            )
-        except anthropic.RateLimitError as error:
-            # A 429: the whole fleet backs off until retry-after, and the daemon reads the limits.
-            gate.throttled(int(float(error.response.headers.get("retry-after", "1")) * 1000))
-            gate.observe_headers(error.response.headers)
-            raise
-        gate.observe_headers(raw.headers)    # anthropic-ratelimit-*: spending this daemon cannot see
-        message = raw.parse()
-        slot.report_usage(message.usage)     # input, output, cache writes and reads
-    # an exception inside the block, or leaving it unreported, releases the reservation
-
-Errors: ``TokenGateError`` (``.code`` is the contract's error code, ``.message`` the daemon's
-text), with the subclasses ``Unreachable`` (no daemon on the socket, or it went away) and
-``Timeout`` (no grant within ``timeout_ms``).
+From asyncio code use ``AsyncGate``: a ``Gate`` call blocks the thread it runs on, and on an event
+loop's thread that stalls every task (including the ones that would report and free capacity).
+A ``Gate`` used from a running event loop warns once.
 
 If the daemon restarts while an acquire waits, the acquire is re-issued on a new connection
 (reconnecting with backoff for up to ``reconnect_timeout`` seconds); any other call in flight at
@@ -41,89 +13,43 @@ that moment raises ``Unreachable`` rather than being sent twice. The next call r
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import itertools
-import json
-import os
-import random
 import socket as _socket
 import threading
 import time
+import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, Optional
 
-__all__ = [
-    "Gate",
-    "Slot",
-    "TokenGateError",
-    "Unreachable",
-    "Timeout",
-    "default_socket_path",
-]
+from ._common import (
+    MAX_REPLY_LINE_BYTES,
+    PROTOCOL_VERSION,
+    ConnectionLost,
+    Timeout,
+    TokenGateError,
+    Unreachable,
+    backoff_delay,
+    check_count,
+    decode_reply,
+    default_socket_path,
+    encode_request,
+    error_from_reply,
+    parse_usage,
+    rate_limit_headers,
+)
 
-MAX_LINE_BYTES = 65536
-
-
-class TokenGateError(Exception):
-    """The daemon refused a request, or the client could not complete it.
-
-    ``code`` is one of the contract's error codes (``bad_request``, ``forbidden``,
-    ``unknown_ticket``, ``shutting_down``, ...) or ``unreachable`` / ``timeout`` for the
-    subclasses; ``message`` explains it.
-    """
-
-    def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message
-
-
-class Unreachable(TokenGateError):
-    """No daemon answers on the socket, or the connection to it was lost mid-call."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("unreachable", message)
-
-
-class Timeout(TokenGateError):
-    """No grant within the acquire's ``timeout_ms``."""
-
-    def __init__(self, message: str = "timed out waiting for a grant") -> None:
-        super().__init__("timeout", message)
-
-
-def default_socket_path() -> str:
-    """The contract's socket path: ``$TOKENGATE_SOCKET``, else ``$XDG_RUNTIME_DIR/tokengate.sock``,
-    else ``/tmp/tokengate-<uid>/tokengate.sock``."""
-    explicit = os.environ.get("TOKENGATE_SOCKET")
-    if explicit:
-        return explicit
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime:
-        return os.path.join(runtime, "tokengate.sock")
-    return f"/tmp/tokengate-{os.getuid()}/tokengate.sock"
-
-
-def _error_from_reply(reply: Mapping) -> TokenGateError:
-    code = str(reply.get("error") or "error")
-    message = str(reply.get("message") or "")
-    if code == "timeout":
-        return Timeout(message or "timed out waiting for a grant")
-    return TokenGateError(code, message)
-
-
-class _ConnectionLost(Unreachable):
-    """The connection dropped after the request was sent (acquires are re-issued on this)."""
+__all__ = ["Gate", "Slot"]
 
 
 class _Waiter:
-    """One request awaiting its reply."""
+    """One request awaiting its reply: ``future`` gets the reply dict, or the connection's error."""
 
-    __slots__ = ("done", "reply", "error", "abandoned", "op")
+    __slots__ = ("future", "abandoned", "op")
 
     def __init__(self, op: str) -> None:
-        self.done = threading.Event()
-        self.reply: Optional[dict] = None
-        self.error: Optional[BaseException] = None
+        self.future: concurrent.futures.Future = concurrent.futures.Future()
         self.abandoned = False
         self.op = op
 
@@ -145,7 +71,9 @@ class _Connection:
         except OSError as error:
             sock.close()
             reason = error.strerror or str(error)
-            raise Unreachable(f"tokengate daemon not reachable at {path}: {reason}") from None
+            raise Unreachable(
+                f"tokengate daemon not reachable at {path}: {reason} "
+                "(start one with `tokengate serve`, or set TOKENGATE_SOCKET)") from None
         sock.settimeout(None)
         self._sock = sock
         self._reader = threading.Thread(target=self._read_loop, name="tokengate-reader", daemon=True)
@@ -158,13 +86,11 @@ class _Connection:
     def send(self, op: str, fields: Mapping) -> tuple:
         """Sends a request; returns ``(id, waiter)``."""
         request_id = next(self._ids)
+        line = encode_request(op, request_id, fields)
         waiter = _Waiter(op)
-        message = {"op": op, "id": request_id}
-        message.update({key: value for key, value in fields.items() if value is not None})
-        line = (json.dumps(message, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             if self.dead_reason is not None:
-                raise _ConnectionLost(self.dead_reason)
+                raise ConnectionLost(self.dead_reason)
             self._waiters[request_id] = waiter
         try:
             with self._write_lock:
@@ -176,35 +102,40 @@ class _Connection:
     def wait(self, request_id: int, waiter: _Waiter, timeout: Optional[float]) -> dict:
         """Waits for the reply; a failure reply raises its ``TokenGateError``."""
         try:
-            answered = waiter.done.wait(timeout)
-        except BaseException:
-            # KeyboardInterrupt and friends: a grant that still arrives is released by the reader.
-            self.abandon(request_id, waiter)
-            raise
-        if not answered:
+            reply = waiter.future.result(timeout)
+        except concurrent.futures.TimeoutError:
             self.abandon(request_id, waiter)
             raise TokenGateError(
-                "client_timeout", f"no reply to `{waiter.op}` from the daemon within {timeout:.1f} s")
-        if waiter.error is not None:
-            raise waiter.error
-        reply = waiter.reply or {}
+                "client_timeout", f"no reply to `{waiter.op}` from the daemon within {timeout:.1f} s") from None
+        except TokenGateError:
+            raise
+        except BaseException:
+            # KeyboardInterrupt and friends: a grant that still arrives is released.
+            self.abandon(request_id, waiter)
+            raise
         if not reply.get("ok"):
-            raise _error_from_reply(reply)
+            raise error_from_reply(reply)
         return reply
 
     def abandon(self, request_id: int, waiter: _Waiter) -> None:
+        """Nobody waits for this reply any more; a grant is released, whether it is still to come
+        or arrived just now."""
         with self._lock:
-            if not waiter.done.is_set() and request_id in self._waiters:
+            if request_id in self._waiters:
                 waiter.abandoned = True
+                return
+        if waiter.op == "acquire" and waiter.future.done() and waiter.future.exception() is None:
+            reply = waiter.future.result()
+            if reply.get("ok") and reply.get("ticket") is not None:
+                self.send_quietly("release", {"ticket": reply["ticket"]})
 
     def send_quietly(self, op: str, fields: Mapping) -> None:
         """Sends a request whose reply nobody awaits (the release of an abandoned grant)."""
-        message = {"op": op, "id": next(self._ids)}
-        message.update(fields)
         try:
+            line = encode_request(op, next(self._ids), fields)
             with self._write_lock:
-                self._sock.sendall((json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8"))
-        except OSError:
+                self._sock.sendall(line)
+        except (OSError, TokenGateError):
             pass
 
     def close(self) -> None:
@@ -217,8 +148,8 @@ class _Connection:
             waiters = list(self._waiters.values())
             self._waiters.clear()
         for waiter in waiters:
-            waiter.error = _ConnectionLost(reason)
-            waiter.done.set()
+            if not waiter.future.done():
+                waiter.future.set_exception(ConnectionLost(reason))
         try:
             self._sock.shutdown(_socket.SHUT_RDWR)
         except OSError:
@@ -229,17 +160,21 @@ class _Connection:
         try:
             stream = self._sock.makefile("rb")
             while True:
-                line = stream.readline()
+                # Bounded: a reply longer than MAX_REPLY_LINE_BYTES ends the connection instead
+                # of growing the buffer without end.
+                line = stream.readline(MAX_REPLY_LINE_BYTES + 1)
                 if not line:
                     break
                 if not line.endswith(b"\n"):
+                    if len(line) > MAX_REPLY_LINE_BYTES:
+                        reason = f"the daemon sent a line over {MAX_REPLY_LINE_BYTES} bytes"
                     break
                 try:
-                    reply = json.loads(line)
-                except ValueError:
-                    reason = "the daemon sent a line that is not JSON"
+                    reply = decode_reply(line)
+                except TokenGateError as error:
+                    reason = error.message
                     break
-                if isinstance(reply, dict):
+                if reply is not None:
                     self._dispatch(reply)
         except OSError as error:
             reason = f"lost the connection to the daemon: {error.strerror or error}"
@@ -264,13 +199,7 @@ class _Connection:
             if waiter.op == "acquire" and reply.get("ok") and reply.get("ticket") is not None:
                 self.send_quietly("release", {"ticket": reply["ticket"]})
             return
-        waiter.reply = reply
-        waiter.done.set()
-
-
-def _usage_value(usage: Any, name: str) -> int:
-    value = usage.get(name) if isinstance(usage, Mapping) else getattr(usage, name, None)
-    return 0 if value is None else int(value)
+        waiter.future.set_result(reply)
 
 
 class Slot:
@@ -278,10 +207,11 @@ class Slot:
     released. Use it as a context manager: leaving the block unreported (or with an exception)
     releases it."""
 
-    def __init__(self, gate: "Gate", ticket: str, waited_ms: int) -> None:
+    def __init__(self, gate: "Gate", ticket: str, waited_ms: int, model: Optional[str] = None) -> None:
         self.gate = gate
         self.ticket = ticket
         self.waited_ms = waited_ms
+        self.model = model
         self.settled = False
         self.warning: Optional[str] = None
 
@@ -302,21 +232,20 @@ class Slot:
             raise TokenGateError("already_settled", f"ticket {self.ticket} was already reported or released")
         reply = self.gate.report(
             input=input, output=output, cache_creation=cache_creation, cache_read=cache_read,
-            ticket=self.ticket, model=model)
+            ticket=self.ticket, model=model or self.model)
         self.settled = True
         self.warning = reply.get("warning")
         return reply
 
     def report_usage(self, usage: Any, model: Optional[str] = None) -> dict:
-        """Reports an Anthropic SDK ``usage`` object or dict: ``input_tokens``, ``output_tokens``,
-        ``cache_creation_input_tokens``, ``cache_read_input_tokens`` (missing or None counts as 0)."""
+        """Reports an SDK ``usage`` object or a dict: Anthropic's (``input_tokens``,
+        ``output_tokens``, ``cache_creation_input_tokens``, ``cache_read_input_tokens``) or
+        OpenAI's (``prompt_tokens``, ``completion_tokens``). A usage of any other shape raises
+        ``TypeError`` (nothing is reported, the slot stays open)."""
+        parsed = parse_usage(usage)
         return self.report(
-            input=_usage_value(usage, "input_tokens"),
-            output=_usage_value(usage, "output_tokens"),
-            cache_creation=_usage_value(usage, "cache_creation_input_tokens"),
-            cache_read=_usage_value(usage, "cache_read_input_tokens"),
-            model=model,
-        )
+            input=parsed.input, output=parsed.output, cache_creation=parsed.cache_creation,
+            cache_read=parsed.cache_read, model=model)
 
     def release(self) -> None:
         """Drops the reservation without recording usage (the request was not sent)."""
@@ -362,8 +291,27 @@ class Gate:
         self._connect_lock = threading.Lock()
         self._connection: Optional[_Connection] = None
         self._closed = False
+        self._ever_connected = False
+        self._warned_event_loop = False
+
+    def __repr__(self) -> str:
+        return f"Gate(socket={self.socket_path!r}, worker={self.worker!r})"
 
     # -- connection ------------------------------------------------------------------------
+
+    def _warn_if_on_event_loop(self) -> None:
+        if self._warned_event_loop:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._warned_event_loop = True
+        warnings.warn(
+            "tokengate.Gate is blocking and was called from a running asyncio event loop: while it "
+            "waits for a grant no other task runs (not even the ones that would report and free "
+            "capacity). Use tokengate.AsyncGate in asyncio code.",
+            RuntimeWarning, stacklevel=4)
 
     def _connect(self) -> _Connection:
         connection = self._connection
@@ -377,19 +325,26 @@ class Gate:
                 return connection
             connection = _Connection(self.socket_path, self.connect_timeout)
             if self.worker is not None:
-                request_id, waiter = connection.send("hello", {"v": 1, "worker": self.worker})
+                request_id, waiter = connection.send("hello", {"v": PROTOCOL_VERSION, "worker": self.worker})
                 try:
                     connection.wait(request_id, waiter, self.request_timeout)
                 except TokenGateError:
                     connection.close()
                     raise
             self._connection = connection
+            self._ever_connected = True
             return connection
 
-    def _call(self, op: str, timeout: Optional[float] = None, **fields: Any) -> dict:
+    def request(self, op: str, timeout: Optional[float] = None, **fields: Any) -> dict:
+        """Sends one request of the protocol and returns its reply (a dict); a failure reply
+        raises its ``TokenGateError``. Fields set to None are left out. The typed methods below
+        cover every op; this is for ops and fields newer than this client."""
+        self._warn_if_on_event_loop()
         connection = self._connect()
         request_id, waiter = connection.send(op, fields)
         return connection.wait(request_id, waiter, self.request_timeout if timeout is None else timeout)
+
+    _call = request
 
     def close(self) -> None:
         """Closes the connection: the daemon withdraws this process's waiting acquires and releases
@@ -415,12 +370,27 @@ class Gate:
         timeout_ms: Optional[int] = None,
         input: Optional[int] = None,
         output: Optional[int] = None,
+        model: Optional[str] = None,
+        priority: Optional[str] = None,
+        worker: Optional[str] = None,
     ) -> Slot:
         """Waits until the daemon grants one request of about ``tokens`` tokens (default: the
         daemon's recent mean cost); raises ``Timeout`` after ``timeout_ms`` (default: wait).
 
-        If the connection is lost while waiting, the acquire is re-issued once the daemon is back
-        (for up to ``reconnect_timeout`` seconds), with what is left of ``timeout_ms``."""
+        ``model`` names the model the request goes to (the daemon's pools match it),
+        ``priority`` is ``"high"``, ``"normal"`` or ``"low"`` where the daemon supports it, and
+        ``worker`` overrides the gate's worker name for this request. A daemon that does not know
+        a field yet ignores it.
+
+        If the connection is lost while waiting (or, once this gate was connected, the daemon is
+        away when the acquire starts), the acquire is re-issued once the daemon is back (for up to
+        ``reconnect_timeout`` seconds), with what is left of ``timeout_ms``."""
+        self._warn_if_on_event_loop()
+        fields = {
+            "tokens": check_count("tokens", tokens), "input": check_count("input", input),
+            "output": check_count("output", output), "model": model, "priority": priority, "worker": worker,
+        }
+        check_count("timeout_ms", timeout_ms)
         started = time.monotonic()
         deadline = None if timeout_ms is None else started + timeout_ms / 1000.0
         lost_at: Optional[float] = None
@@ -433,8 +403,7 @@ class Gate:
                     raise Timeout("timed out waiting for a grant (the daemon was not reachable)")
             try:
                 connection = self._connect()
-                request_id, waiter = connection.send(
-                    "acquire", {"tokens": tokens, "input": input, "output": output, "timeout_ms": remaining_ms})
+                request_id, waiter = connection.send("acquire", dict(fields, timeout_ms=remaining_ms))
                 # The daemon answers `timeout` itself; wait a little longer for that answer.
                 wait = None if remaining_ms is None else remaining_ms / 1000.0 + self.request_timeout
                 reply = connection.wait(request_id, waiter, wait)
@@ -443,12 +412,13 @@ class Gate:
                 if not retry or self._closed:
                     raise
                 if lost_at is None:
-                    if not isinstance(error, _ConnectionLost) and error.code != "shutting_down":
-                        raise  # never reached the daemon in the first place
-                    lost_at = time.monotonic()
+                    lost = isinstance(error, ConnectionLost) or error.code == "shutting_down"
+                    if not lost and not self._ever_connected:
+                        raise  # never reached a daemon in the first place
+                    lost_at = time.monotonic()  # lost, or the daemon is restarting: wait for it
                 if time.monotonic() - lost_at > self.reconnect_timeout:
                     raise
-                delay = min(2.0, 0.05 * (2 ** attempt)) * random.uniform(0.5, 1.0)
+                delay = backoff_delay(attempt)
                 if deadline is not None:
                     delay = min(delay, max(0.0, deadline - time.monotonic()))
                 attempt += 1
@@ -457,7 +427,7 @@ class Gate:
             waited = int(reply.get("waited_ms") or 0)
             if lost_at is not None:
                 waited = max(waited, int((time.monotonic() - started) * 1000))
-            return Slot(self, str(reply["ticket"]), waited)
+            return Slot(self, str(reply["ticket"]), waited, model=model)
 
     def slot(
         self,
@@ -465,9 +435,14 @@ class Gate:
         timeout_ms: Optional[int] = None,
         input: Optional[int] = None,
         output: Optional[int] = None,
+        model: Optional[str] = None,
+        priority: Optional[str] = None,
+        worker: Optional[str] = None,
     ) -> Slot:
         """``acquire`` for a ``with`` block: ``with gate.slot(tokens=4000) as slot: ...``."""
-        return self.acquire(tokens=tokens, timeout_ms=timeout_ms, input=input, output=output)
+        return self.acquire(
+            tokens=tokens, timeout_ms=timeout_ms, input=input, output=output, model=model,
+            priority=priority, worker=worker)
 
     def report(
         self,
@@ -477,44 +452,55 @@ class Gate:
         cache_read: Optional[int] = None,
         ticket: Optional[str] = None,
         model: Optional[str] = None,
+        worker: Optional[str] = None,
     ) -> dict:
         """Records usage, for a ticket or (without one) for a request made without a grant."""
-        return self._call(
-            "report", input=input, output=output, cache_creation=cache_creation, cache_read=cache_read,
-            ticket=ticket, model=model)
+        return self.request(
+            "report", input=check_count("input", input, True), output=check_count("output", output, True),
+            cache_creation=check_count("cache_creation", cache_creation),
+            cache_read=check_count("cache_read", cache_read), ticket=ticket, model=model, worker=worker)
+
+    def report_usage(self, usage: Any, model: Optional[str] = None, ticket: Optional[str] = None) -> dict:
+        """``report`` from an SDK usage object (see ``Slot.report_usage``)."""
+        parsed = parse_usage(usage)
+        return self.report(
+            input=parsed.input, output=parsed.output, cache_creation=parsed.cache_creation,
+            cache_read=parsed.cache_read, ticket=ticket, model=model)
 
     def release(self, ticket: str) -> None:
         """Drops a grant's reservation without recording usage."""
-        self._call("release", ticket=ticket)
+        self.request("release", ticket=ticket)
 
     # -- provider feedback -----------------------------------------------------------------
 
-    def throttled(self, retry_after_ms: int, budget: Optional[str] = None) -> int:
+    def throttled(self, retry_after_ms: int, budget: Optional[str] = None, model: Optional[str] = None) -> int:
         """The provider answered 429: no grants for ``retry_after_ms``. Returns the daemon's
         ``cooldown_until_ms``."""
-        reply = self._call("throttled", retry_after_ms=int(retry_after_ms), budget=budget)
+        reply = self.request("throttled", retry_after_ms=int(retry_after_ms), budget=budget, model=model)
         return int(reply.get("cooldown_until_ms") or 0)
 
-    def observe_headers(self, headers: Any) -> None:
-        """Hands the daemon a provider response's headers (a dict, or anything with ``items()``
-        such as ``httpx.Headers``); it reads ``anthropic-ratelimit-*`` and ``retry-after``."""
-        items = headers.items() if hasattr(headers, "items") else headers
-        self._call("observe", headers={str(name): str(value) for name, value in items})
+    def observe_headers(self, headers: Any, model: Optional[str] = None) -> None:
+        """Hands the daemon a provider response's rate-limit headers (from a dict, or anything
+        with ``items()`` such as ``httpx.Headers``): ``anthropic-ratelimit-*``, ``x-ratelimit-*``,
+        ``retry-after``; no other header leaves the process. Nothing is sent when there are none."""
+        kept = rate_limit_headers(headers)
+        if kept:
+            self.request("observe", headers=kept, model=model)
 
     # -- control ---------------------------------------------------------------------------
 
     def status(self) -> dict:
         """The daemon's Status object, as a dict."""
-        return self._call("status")["status"]
+        return self.request("status")["status"]
 
     def pause(self) -> str:
         """Stops new grants for the whole fleet; returns the new state."""
-        return str(self._call("pause").get("state"))
+        return str(self.request("pause").get("state"))
 
     def resume(self) -> str:
         """Grants again; returns the new state (``running``, or ``cooldown``)."""
-        return str(self._call("resume").get("state"))
+        return str(self.request("resume").get("state"))
 
     def set_limit(self, limit: Optional[int] = None, threshold: Optional[float] = None) -> None:
         """Changes the tokens limit per window and/or the threshold."""
-        self._call("set_limit", limit=limit, threshold=threshold)
+        self.request("set_limit", limit=limit, threshold=threshold)
