@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TokenGateTestSupport
 import TokenGateWire
 
 /// Against the real `tokengate` binary: one daemon per journal, a journal of its own for a daemon
@@ -60,7 +61,7 @@ struct DaemonJournalOwnershipTests {
     func journalPerSocket() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = HermeticEnvironment.variables
         environment["XDG_STATE_HOME"] = directory.file("state")
         environment["XDG_RUNTIME_DIR"] = directory.file("run")
         environment["TOKENGATE_SOCKET"] = nil
