@@ -51,6 +51,8 @@ public struct WorkerSnapshot: Hashable, Sendable {
     public var inFlight: Int
     public var waiting: Int
     public var lastSeen: TimeSpan
+    /// How long the worker's oldest ticket in flight has been out; nil when it has none.
+    public var oldestGrant: TimeSpan? = nil
 }
 
 /// The waiter at the head of the queue.
@@ -84,11 +86,15 @@ extension Gate {
         let state: GateSnapshot.State
         let cooling = cooldownUntil.map { $0 > now } ?? false
         if isPaused { state = .paused } else if cooling { state = .cooldown } else { state = .running }
+        var oldestGrant: [String: Instant] = [:]
+        for ticket in tickets.values where oldestGrant[ticket.worker].map({ ticket.grantedAt < $0 }) ?? true {
+            oldestGrant[ticket.worker] = ticket.grantedAt
+        }
         let workerSnapshots = workers.map { name, ledger in
             let spent = ledger.window.total(at: now)
             return WorkerSnapshot(
                 worker: name, used: spent.tokens, requests: spent.requests, inFlight: ledger.inFlight,
-                waiting: ledger.waiting, lastSeen: now - ledger.lastSeen
+                waiting: ledger.waiting, lastSeen: now - ledger.lastSeen, oldestGrant: oldestGrant[name].map { now - $0 }
             )
         }.sorted { $0.worker < $1.worker }
         let head = queue.first.map { waiter in

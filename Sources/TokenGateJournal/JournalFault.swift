@@ -9,6 +9,8 @@ public struct JournalFault: Error, Sendable, Equatable, CustomStringConvertible 
         case unwritable
         /// Another process holds the database's write lock.
         case locked
+        /// Another daemon holds the journal (its `.lock` file).
+        case inUse
         /// The file exists but is not a SQLite database.
         case notADatabase
         /// The file is a SQLite database whose content is damaged.

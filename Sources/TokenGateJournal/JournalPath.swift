@@ -1,7 +1,9 @@
 import Foundation
+import TokenGateWire
 
 /// Where the journal lives: `--state PATH`, else `$XDG_STATE_HOME/tokengate/usage.sqlite`, else
-/// `~/.local/state/tokengate/usage.sqlite`.
+/// `~/.local/state/tokengate/usage.sqlite`; a daemon on a socket other than the default one keeps
+/// `usage-<socket>.sqlite` in the same directory instead.
 public enum JournalPath {
     /// The file name inside the state directory.
     public static let fileName = "usage.sqlite"
@@ -23,6 +25,44 @@ public enum JournalPath {
             explicit: explicit, environment: ProcessInfo.processInfo.environment,
             home: FileManager.default.homeDirectoryForCurrentUser.path
         )
+    }
+
+    /// The path in use for the daemon on `socketPath`: `explicit` when given; the default path when
+    /// the socket is the default one (`defaultSocketPath`); else a journal of that socket's own in
+    /// the same directory, `usage-<socket path with / as ->.sqlite`, so two daemons on two sockets
+    /// never share one journal by default.
+    public static func resolve(
+        explicit: String?, socketPath: String, defaultSocketPath: String, environment: [String: String], home: String?
+    ) -> String {
+        let path = resolve(explicit: explicit, environment: environment, home: home)
+        if let explicit, !explicit.isEmpty { return path }
+        guard socketPath != defaultSocketPath else { return path }
+        let directory = (path as NSString).deletingLastPathComponent
+        return (directory as NSString).appendingPathComponent(fileName(forSocket: socketPath))
+    }
+
+    /// The same for this process (its environment, uid and home directory).
+    public static func resolve(explicit: String?, socketPath: String) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        return resolve(
+            explicit: explicit, socketPath: socketPath,
+            defaultSocketPath: SocketPath.resolve(explicit: nil, environment: environment, uid: getuid()),
+            environment: environment, home: FileManager.default.homeDirectoryForCurrentUser.path
+        )
+    }
+
+    /// `usage-tmp-tg-a.sock.sqlite` for `/tmp/tg-a.sock`: the path's characters other than
+    /// `A-Za-z0-9._-` become `_`, its slashes `-`.
+    public static func fileName(forSocket socketPath: String) -> String {
+        let trimmed = socketPath.drop { $0 == "/" }
+        let slug = String(trimmed.map { character -> Character in
+            if character == "/" { return "-" }
+            if character.isASCII, character.isLetter || character.isNumber || "._-".contains(character) {
+                return character
+            }
+            return "_"
+        })
+        return "usage-\(slug).sqlite"
     }
 
     /// Creates the missing directories above `path`, each with mode 0700.

@@ -88,7 +88,8 @@ struct JournalStore: Sendable {
     }
 
     /// Deletes usage and actions older than `cutoff` (Unix milliseconds), keeping the last pause or
-    /// resume so that a paused gate stays paused however old the pause is. Returns the rows deleted.
+    /// resume and the last limit change, so that a restart keeps them however old they are.
+    /// Returns the rows deleted.
     @discardableResult
     func prune(before cutoff: Int64) throws -> Int {
         try database.write { db in
@@ -98,6 +99,7 @@ struct JournalStore: Sendable {
                 sql: """
                     DELETE FROM actions WHERE at_ms < ? AND id IS NOT (
                         SELECT id FROM actions WHERE kind IN ('pause', 'resume') ORDER BY at_ms DESC, id DESC LIMIT 1)
+                    AND id IS NOT (SELECT id FROM actions WHERE kind = 'limit' ORDER BY at_ms DESC, id DESC LIMIT 1)
                     """,
                 arguments: [cutoff]
             )
@@ -108,8 +110,8 @@ struct JournalStore: Sendable {
         }
     }
 
-    /// The usage recorded at or after `since` (Unix milliseconds), oldest first, and whether the
-    /// last pause or resume left the gate paused.
+    /// The usage recorded at or after `since` (Unix milliseconds), oldest first, whether the last
+    /// pause or resume left the gate paused, and the last limit change.
     func recovery(since: Int64) throws -> JournalRecovery {
         try database.read { db in
             let rows = try Row.fetchCursor(
@@ -131,6 +133,9 @@ struct JournalStore: Sendable {
                 db,
                 sql: "SELECT kind FROM actions WHERE kind IN ('pause', 'resume') ORDER BY at_ms DESC, id DESC LIMIT 1"
             )
+            let lastLimit = try String.fetchOne(
+                db, sql: "SELECT detail FROM actions WHERE kind = 'limit' ORDER BY at_ms DESC, id DESC LIMIT 1"
+            )
             let grants = try Row.fetchCursor(
                 db,
                 sql: """
@@ -147,7 +152,8 @@ struct JournalStore: Sendable {
                 ))
             }
             return JournalRecovery(
-                usage: usage, paused: lastControl == JournalAction.Kind.pause.rawValue, openGrants: openGrants
+                usage: usage, paused: lastControl == JournalAction.Kind.pause.rawValue, openGrants: openGrants,
+                limitChange: lastLimit.flatMap(JournalLimitChange.init(detail:))
             )
         }
     }

@@ -20,6 +20,7 @@ public final class SQLiteJournal: JournalSink, @unchecked Sendable {
     let buffer: EventBuffer
     let health: JournalHealth
     let store: JournalStore
+    private let lock: JournalLock
     private let logger: Logger
     private let commitInterval: TimeSpan
     private let pruneInterval: TimeSpan
@@ -32,7 +33,8 @@ public final class SQLiteJournal: JournalSink, @unchecked Sendable {
     private var isClosed = false
 
     /// Opens the journal at `path`, or throws a `JournalFault` whose description is one line: the
-    /// daemon then refuses to start unless `--no-state`.
+    /// daemon then refuses to start unless `--no-state`. The journal is this process's alone until
+    /// `close()` (an exclusive lock on `<path>.lock`): another daemon opening it gets `.inUse`.
     public init(path: String, options: Options = Options(), logger: Logger) throws(JournalFault) {
         self.path = path
         self.retention = options.retention
@@ -42,11 +44,20 @@ public final class SQLiteJournal: JournalSink, @unchecked Sendable {
         self.retryInterval = options.retryInterval
         self.buffer = EventBuffer(capacity: options.bufferCapacity)
         self.health = JournalHealth(path: path, logger: logger)
-        self.store = try JournalStore.open(path: path, busyTimeout: Double(options.busyTimeout.nanoseconds) / 1e9)
+        // One daemon per journal: the lock comes before anything in the database is touched.
+        try JournalPath.prepareDirectory(for: path)
+        self.lock = try JournalLock(journalPath: path)
+        do {
+            self.store = try JournalStore.open(path: path, busyTimeout: Double(options.busyTimeout.nanoseconds) / 1e9)
+        } catch {
+            lock.release()
+            throw error
+        }
         do {
             try store.prune(before: WallClock.milliseconds() - options.retention.milliseconds)
         } catch {
             store.close()
+            lock.release()
             throw JournalFault.classify(error, path: path)
         }
         self.timer = DispatchSource.makeTimerSource(queue: queue)
@@ -111,6 +122,7 @@ public final class SQLiteJournal: JournalSink, @unchecked Sendable {
                 )
             }
             store.close()
+            lock.release()
         }
     }
 

@@ -64,11 +64,7 @@ extension GateHost {
                         "threshold": "\(gate.configuration.threshold)", "by": "\(session.worker)",
                     ]
                 )
-                journal(
-                    .limit, by: session.worker,
-                    detail: "limit=\(gate.configuration.limit(of: .tokens) ?? 0) threshold=\(gate.configuration.threshold)",
-                    now: now
-                )
+                journal(.limit, by: session.worker, detail: limitChangeDetail(), now: now)
                 session.write(Reply.encodeOK(id: id))
             } catch {
                 metrics?.rejected(.badRequest)

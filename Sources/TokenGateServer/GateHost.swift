@@ -62,6 +62,7 @@ final class GateHost {
             restored += 1
         }
         if recovery.paused { gate.pause(now: now) }
+        if let change = recovery.limitChange { restoreLimit(change, now: now) }
         let held = recoverOpenGrants(recovery.openGrants, now: now)
         logger.notice(
             "recovered from the journal",
@@ -70,6 +71,38 @@ final class GateHost {
                 "open_grants": "\(held)", "reserved": "\(gate.reserved.tokens)",
             ]
         )
+    }
+
+    /// Takes back the last limit or threshold change an operator made, unless the daemon now
+    /// starts with other values than it did then (the new starting values win); logs either way.
+    private func restoreLimit(_ change: JournalLimitChange, now: Instant) {
+        let start = configuration.gate
+        guard change.applies(toStartLimit: start.limit(of: .tokens), threshold: start.threshold) else {
+            logger.notice(
+                "journaled limit change not restored: the daemon starts with new values",
+                metadata: ["journaled": "\(change.detail)", "limit": "\(start.limit(of: .tokens) ?? 0)", "threshold": "\(start.threshold)"]
+            )
+            return
+        }
+        do {
+            if let limit = change.limit { try gate.setLimit(limit, for: .tokens, now: now) }
+            if let threshold = change.threshold { try gate.setThreshold(threshold, now: now) }
+        } catch {
+            logger.warning("journaled limit change not restored", metadata: ["journaled": "\(change.detail)", "reason": "\(error)"])
+            return
+        }
+        logger.notice(
+            "restored the limit from the journal",
+            metadata: ["limit": "\(gate.configuration.limit(of: .tokens) ?? 0)", "threshold": "\(gate.configuration.threshold)"]
+        )
+    }
+
+    /// The journal's record of a limit change the gate now has, with the starting values.
+    func limitChangeDetail() -> String {
+        JournalLimitChange(
+            limit: gate.configuration.limit(of: .tokens), threshold: gate.configuration.threshold,
+            startLimit: configuration.gate.limit(of: .tokens), startThreshold: configuration.gate.threshold
+        ).detail
     }
 
     /// Appends an action to the journal, stamped with the wall clock.

@@ -77,15 +77,21 @@ extension JournalSink {
 }
 
 /// What a journal hands back at start: the usage still inside the window, whether the gate was
-/// paused, and the grants of the window that were never closed (their usage is still to come).
+/// paused, the grants of the window that were never closed (their usage is still to come), and
+/// the last limit or threshold change.
 public struct JournalRecovery: Sendable, Equatable {
     public var usage: [JournalUsage]
     public var paused: Bool
     public var openGrants: [JournalGrant]
+    /// The last `limit` action, however old; nil when there is none.
+    public var limitChange: JournalLimitChange?
 
-    public init(usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = []) {
+    public init(
+        usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = [], limitChange: JournalLimitChange? = nil
+    ) {
         self.usage = usage
         self.paused = paused
         self.openGrants = openGrants
+        self.limitChange = limitChange
     }
 }

@@ -34,7 +34,8 @@ enum StatusBuilder {
             workers: snapshot.workers.map {
                 WorkerStatus(
                     worker: $0.worker, used: $0.used, requests: $0.requests, inFlight: $0.inFlight, waiting: $0.waiting,
-                    lastSeenMsAgo: $0.lastSeen.milliseconds, connected: connectedWorkers.contains($0.worker)
+                    lastSeenMsAgo: $0.lastSeen.milliseconds, connected: connectedWorkers.contains($0.worker),
+                    oldestGrantMs: $0.oldestGrant?.milliseconds
                 )
             },
             uptimeMs: uptime.milliseconds,

@@ -147,10 +147,12 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var waiting: Int
     public var lastSeenMsAgo: Int64
     public var connected: Bool
+    /// Contract v2: the age of the worker's oldest ticket in flight; absent when it has none.
+    public var oldestGrantMs: Int64?
 
     public init(
         worker: String, used: Int64, requests: Int64, inFlight: Int, waiting: Int, lastSeenMsAgo: Int64,
-        connected: Bool
+        connected: Bool, oldestGrantMs: Int64? = nil
     ) {
         self.worker = worker
         self.used = used
@@ -159,6 +161,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         self.waiting = waiting
         self.lastSeenMsAgo = lastSeenMsAgo
         self.connected = connected
+        self.oldestGrantMs = oldestGrantMs
     }
 
     enum CodingKeys: String, CodingKey {
@@ -167,6 +170,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         case waiting
         case lastSeenMsAgo = "last_seen_ms_ago"
         case connected
+        case oldestGrantMs = "oldest_grant_ms"
     }
 }
 

@@ -27,6 +27,13 @@ struct BenchSocketSmokeTests {
         #expect(run.stdout.contains("wake-up (window 0.30 s, 2 reps): p50"), "\(run.stdout)")
         #expect(run.stdout.contains("daemon RSS:"), "\(run.stdout)")
         #expect(run.stdout.contains("redis reference: skipped"), "\(run.stdout)")
+        // The build configuration, and a warning on stdout and stderr when it is a debug build.
+        let build = run.stdoutLines.first { $0.hasPrefix("build: ") } ?? ""
+        #expect(build == "build: release" || build.hasPrefix("build: debug - WARNING"), "\(run.stdout)")
+        if build.hasPrefix("build: debug") {
+            #expect(run.stderr.contains("a debug build runs 5-9 times slower"), "\(run)")
+            #expect(build.contains("swift build -c release"), "\(build)")
+        }
     }
 
     @Test("the TokenGateClient driver runs the same cases")

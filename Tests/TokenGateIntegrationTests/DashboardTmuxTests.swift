@@ -257,7 +257,7 @@ private final class Tmux: @unchecked Sendable {
     /// process group and the server if they are still there after 10 s. Blocks; safe to call when
     /// the server never started.
     func killServer() {
-        var merged = ProcessInfo.processInfo.environment
+        var merged = HermeticEnvironment.variables
         for (key, value) in environment { merged[key] = value.isEmpty ? nil : value }
         if let child = try? ChildProcess(
             [executable] + baseArguments + ["kill-server"], environment: merged, stdout: "/dev/null",

@@ -42,9 +42,10 @@ struct DefaultPathsTests {
         return try await CommandRun.run("/bin/sh", ["-c", command], environment: environment, timeout: 30)
     }
 
-    /// This process's environment without any tokengate or XDG path, plus `extra`.
+    /// The tests' hermetic environment without any tokengate socket, runtime or state path, plus
+    /// `extra` (`HOME` stays the hermetic one, so the journal's fallback is not the user's).
     private func environment(_ extra: [String: String]) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = HermeticEnvironment.variables
         for name in ["TOKENGATE_SOCKET", "XDG_RUNTIME_DIR", "XDG_STATE_HOME"] { environment[name] = nil }
         return environment.merging(extra) { $1 }
     }
@@ -87,19 +88,22 @@ struct DefaultPathsTests {
     )
     func topAttaches() async throws {
         let runtime = try TemporaryDirectory(prefix: "tg-xr")
+        let state = try TemporaryDirectory(prefix: "tg-xs")
         let elsewhere = try TemporaryDirectory(prefix: "tg-cwd")
         defer {
             runtime.remove()
+            state.remove()
             elsewhere.remove()
         }
-        let environment = environment(["XDG_RUNTIME_DIR": runtime.path])
+        // The daemon's journal goes to a state directory of this test's, never the user's.
+        let environment = environment(["XDG_RUNTIME_DIR": runtime.path, "XDG_STATE_HOME": state.path])
         try await withDefaultDaemon(environment: environment.merging(["TMPDIR": elsewhere.path]) { $1 }, socket: runtime.file("tokengate.sock")) {
             let feeder = try LineClient(path: runtime.file("tokengate.sock"))
             _ = try feeder.request(#"{"op":"report","input":400,"output":100,"worker":"default-top-worker"}"#)
             let binary = try TokenGateBinary.require()
             let script = elsewhere.file("pane.sh")
             try """
-            unset TOKENGATE_SOCKET XDG_STATE_HOME
+            unset TOKENGATE_SOCKET
             export XDG_RUNTIME_DIR='\(runtime.path)' TERM=xterm-256color
             cd '\(elsewhere.path)' && exec '\(binary)' top
             """.write(toFile: script, atomically: true, encoding: .utf8)
@@ -108,7 +112,7 @@ struct DefaultPathsTests {
             let tmux = ["/usr/bin/tmux", "-L", "tg-default", "-f", "/dev/null"]
             defer {
                 let kill = try? ChildProcess(
-                    tmux + ["kill-server"], environment: ProcessInfo.processInfo.environment.merging(tmuxEnvironment) { $1 },
+                    tmux + ["kill-server"], environment: HermeticEnvironment.variables.merging(tmuxEnvironment) { $1 },
                     stdout: "/dev/null", stderr: "/dev/null"
                 )
                 _ = kill?.waitBlocking(seconds: 5)

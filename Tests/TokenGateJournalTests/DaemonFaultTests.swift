@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateTestSupport
 import TokenGateWire
 
 /// Against the real `tokengate` binary: a journal that cannot be used stops `serve` with one line
@@ -92,11 +93,13 @@ struct DaemonFaultTests {
     func defaultPath() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = HermeticEnvironment.variables
         environment["XDG_STATE_HOME"] = directory.file("state")
+        // The default socket keeps the default journal (another socket keeps one of its own).
+        environment["XDG_RUNTIME_DIR"] = directory.path
         let expected = directory.file("state/tokengate/usage.sqlite")
         try withDaemon(
-            socket: directory.file("s.sock"), arguments: [], logPath: directory.file("d.log"), environment: environment
+            socket: directory.file("tokengate.sock"), arguments: [], logPath: directory.file("d.log"), environment: environment
         ) { daemon in
             let journal = try daemon.client().status().journal
             #expect(journal?.path == expected)

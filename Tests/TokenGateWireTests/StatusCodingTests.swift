@@ -123,3 +123,17 @@ struct StatusCodingTests {
         }
     }
 }
+
+@Suite("Status: oldest_grant_ms")
+struct OldestGrantCodingTests {
+    @Test("a worker's oldest_grant_ms is written when known, absent when none, and read back")
+    func oldestGrant() throws {
+        var status = StatusFixtures.running
+        status.workers[0].oldestGrantMs = 1500
+        let text = status.encoded().text
+        #expect(text.contains(#""connected":true,"oldest_grant_ms":1500"#), "\(text)")
+        #expect(text.ranges(of: "oldest_grant_ms").count == 1, "absent for the worker with none")
+        let decoded = try Status.decode(json: Array(text.utf8))
+        #expect(decoded.workers.map(\.oldestGrantMs) == [1500, nil])
+    }
+}

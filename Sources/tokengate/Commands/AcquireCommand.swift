@@ -41,6 +41,8 @@ struct AcquireCommand: AsyncParsableCommand {
 
     @OptionGroup var socket: SocketOption
 
+    @OptionGroup var config: ConfigOption
+
     func validate() throws {
         try ArgumentChecks.tokenCount(tokens, "--tokens")
         try ArgumentChecks.tokenCount(timeoutMs, "--timeout-ms")
@@ -48,11 +50,15 @@ struct AcquireCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let grant = try await DaemonSession.run(socket: socket, worker: worker) { client in
+        let socketPath = try socket.resolvedPath(config: config)
+        let grant = try await DaemonSession.run(socketPath: socketPath, worker: worker) { client in
             do {
                 return try await client.acquire(tokens: tokens, timeoutMs: timeoutMs)
             } catch TokenGateClientError.timedOut {
-                throw TokenGateClientError.timedOut(message: "no grant within \(timeoutMs ?? 0) ms")
+                // Say why: paused, cooling down after a 429, or a full window.
+                let status = try? await client.status()
+                throw TokenGateClientError.timedOut(
+                    message: NextStepHints.timedOut(afterMs: timeoutMs ?? 0, status: status))
             }
         }
         print(grant.ticket)

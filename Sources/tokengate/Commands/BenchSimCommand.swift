@@ -133,12 +133,18 @@ struct BenchSimCommand: AsyncParsableCommand {
         let workerCounts = try CommaList.parse(workers, option: "--workers") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
         let workloads = workload == "all"
             ? Workload.allCases
-            : try CommaList.parse(workload, option: "--workload") { Workload(rawValue: $0) }
-        let estimateModes = try CommaList.parse(estimates, option: "--estimates") { EstimateMode(rawValue: $0) }
+            : try CommaList.parse(
+                workload, option: "--workload", valid: ["all"] + Workload.allCases.map(\.rawValue)
+            ) { Workload(rawValue: $0) }
+        let estimateModes = try CommaList.parse(
+            estimates, option: "--estimates", valid: EstimateMode.allCases.map(\.rawValue)
+        ) { EstimateMode(rawValue: $0) }
         let thresholds = try CommaList.parse(threshold, option: "--threshold") { text in
             Double(text).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
         }
-        let algorithms = try CommaList.parse(algorithm, option: "--algorithm") { AccountingAlgorithm(rawValue: $0) }
+        let algorithms = try CommaList.parse(
+            algorithm, option: "--algorithm", valid: AccountingAlgorithm.allCases.map(\.rawValue)
+        ) { AccountingAlgorithm(rawValue: $0) }
         guard sendMargin.isFinite, sendMargin >= 0 else {
             throw ValidationError("--send-margin must be a number of seconds from 0 up")
         }
@@ -191,13 +197,19 @@ extension BenchSimCommand {
 
     /// Comma-separated option values.
     enum CommaList {
-        /// Each element of `text`, converted; a usage error names the first one that does not convert.
-        static func parse<Element>(_ text: String, option: String, _ convert: (String) -> Element?) throws -> [Element] {
+        /// Each element of `text`, converted; a usage error names the first one that does not convert
+        /// (and lists the `valid` names, when given).
+        static func parse<Element>(
+            _ text: String, option: String, valid: [String]? = nil, _ convert: (String) -> Element?
+        ) throws -> [Element] {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             var values: [Element] = []
             for part in parts {
-                guard let value = convert(part) else { throw ValidationError("\(option): invalid value '\(part)'") }
+                guard let value = convert(part) else {
+                    let choices = valid.map { " (valid: \($0.joined(separator: ", ")))" } ?? ""
+                    throw ValidationError("\(option): invalid value '\(part)'\(choices)")
+                }
                 values.append(value)
             }
             guard !values.isEmpty else { throw ValidationError("\(option) needs at least one value") }

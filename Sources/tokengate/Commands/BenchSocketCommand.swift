@@ -62,6 +62,8 @@ struct BenchSocketCommand: AsyncParsableCommand {
     func run() async throws {
         let machine = MachineDescription.current()
         print("tokengate bench socket: \(machine)")
+        print(BuildConfiguration.benchmarkLine)
+        if BuildConfiguration.isDebug { DaemonSession.printError(BuildConfiguration.benchmarkLine) }
         let driverName = driver == .raw ? "a blocking socket with pre-encoded lines" : "TokenGateClient"
         print("clients: separate processes, \(driverName), one connection each, one request outstanding")
         print("latency: exact percentiles from all samples; \(formatDecimal(duration, places: 1)) s per case\n")

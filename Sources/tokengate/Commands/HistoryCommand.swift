@@ -42,11 +42,19 @@ struct HistoryCommand: ParsableCommand {
         name: .customLong("state"),
         help: ArgumentHelp(
             "The daemon's usage journal.",
-            discussion: "Default: $XDG_STATE_HOME/tokengate/usage.sqlite, else ~/.local/state/tokengate/usage.sqlite.",
+            discussion: """
+                Default: the config file's `state`, else the journal of the daemon on --socket: \
+                $XDG_STATE_HOME/tokengate/usage.sqlite (else ~/.local/state/tokengate/usage.sqlite) for the \
+                default socket, usage-<socket path>.sqlite beside it for another one.
+                """,
             valueName: "path"
         )
     )
     var state: String?
+
+    @OptionGroup var socket: SocketOption
+
+    @OptionGroup var config: ConfigOption
 
     func validate() throws {
         guard HistoryDuration.milliseconds(since) != nil else {
@@ -57,7 +65,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let span = HistoryDuration.milliseconds(since) ?? 3_600_000
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        let path = JournalPath.resolve(explicit: state)
+        let path = try journalPath()
         let report: HistoryReport
         do {
             let history = try UsageHistory(path: path)
@@ -69,5 +77,19 @@ struct HistoryCommand: ParsableCommand {
         }
         let rendered = (HistoryFormat(rawValue: format.rawValue) ?? .table).render(report)
         FileHandle.standardOutput.write(Data(rendered.utf8))
+    }
+
+    /// `--state`, else the config file's `state`, else the journal the daemon on the socket keeps.
+    private func journalPath() throws -> String {
+        if let state, !state.isEmpty { return state }
+        let loaded = try LoadedConfig.load(explicit: config.config)
+        if let file = loaded?.file {
+            if let state = file.state { return state }
+            if file.noState == true, let loaded {
+                throw failure("the daemon of \(loaded.path) runs with no-state: it keeps no journal to read")
+            }
+        }
+        let socketPath = try socket.checked(LoadedConfig.socketPath(explicit: socket.socket, config: loaded))
+        return JournalPath.resolve(explicit: nil, socketPath: socketPath)
     }
 }

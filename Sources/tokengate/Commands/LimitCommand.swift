@@ -32,6 +32,8 @@ struct LimitCommand: AsyncParsableCommand {
 
     @OptionGroup var socket: SocketOption
 
+    @OptionGroup var config: ConfigOption
+
     func validate() throws {
         guard tokens >= 1, tokens <= WireLimits.maxCount else {
             throw ValidationError("the limit must be a whole number from 1 to 2^53-1, got \(tokens)")
@@ -42,7 +44,8 @@ struct LimitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let status = try await DaemonSession.run(socket: socket) { client in
+        let socketPath = try socket.resolvedPath(config: config)
+        let status = try await DaemonSession.run(socketPath: socketPath) { client in
             try await client.setLimit(tokens, threshold: threshold)
             return try await client.status()
         }

@@ -21,8 +21,11 @@ struct PauseCommand: AsyncParsableCommand {
 
     @OptionGroup var socket: SocketOption
 
+    @OptionGroup var config: ConfigOption
+
     func run() async throws {
-        let state = try await DaemonSession.run(socket: socket) { client in
+        let socketPath = try socket.resolvedPath(config: config)
+        let state = try await DaemonSession.run(socketPath: socketPath) { client in
             try await client.pause()
         }
         print(state.rawValue)

@@ -44,6 +44,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var socket: SocketOption
 
+    @OptionGroup var config: ConfigOption
+
     func validate() throws {
         try ArgumentChecks.tokenCount(input, "--input")
         try ArgumentChecks.tokenCount(output, "--output")
@@ -54,7 +56,8 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let result = try await DaemonSession.run(socket: socket, worker: worker) { client in
+        let socketPath = try socket.resolvedPath(config: config)
+        let result = try await DaemonSession.run(socketPath: socketPath, worker: worker) { client in
             try await client.report(
                 ticket: ticket, input: input, output: output, cacheCreation: cacheCreation, cacheRead: cacheRead,
                 model: model)

@@ -38,7 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("config"),
-        help: ArgumentHelp("A TOML file with any of these options; the command line wins over it.", valueName: "file")
+        help: ArgumentHelp(
+            "A TOML file with any of these options; the command line wins over it.",
+            discussion: "Default: $XDG_CONFIG_HOME/tokengate/serve.toml, else ~/.config/tokengate/serve.toml, when it exists.",
+            valueName: "file"
+        )
     )
     var config: String?
 
@@ -149,15 +153,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var file: ServeConfigFile?
-        if let config {
-            do {
-                file = try ServeConfigFile.load(path: config)
-            } catch {
-                throw failure(error.description, code: .usage)
-            }
-        }
-        let settings = ServeSettings(command: self, file: file)
+        // --config FILE, else the default config file when there is one.
+        let loaded = try LoadedConfig.load(explicit: config)
+        let settings = ServeSettings(command: self, config: loaded)
         if settings.socketPath.utf8.count > SocketPath.maximumLength {
             throw failure("socket path is longer than \(SocketPath.maximumLength) bytes: \(settings.socketPath)", code: .usage)
         }
@@ -179,12 +177,20 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tokengate")
-        if let config { logger.info("configuration read", metadata: ["config": "\(config)"]) }
+        if let loaded { logger.info("configuration read", metadata: ["config": "\(loaded.path)"]) }
+        // The socket first: a daemon refused because another one listens there opens nothing.
+        do {
+            try GateServer.prepareSocket(path: settings.socketPath)
+        } catch {
+            throw failure(error.description)
+        }
         let journal: JournalStartup.Opened?
         switch settings.journal {
         case .none: journal = nil
         case .path(let path):
-            journal = try JournalStartup.open(path: path, retainDays: settings.retain, window: gate.window, logger: logger)
+            journal = try JournalStartup.open(
+                path: path, socketPath: settings.socketPath, retainDays: settings.retain, window: gate.window, logger: logger
+            )
         }
         var configuration = ServerConfiguration(
             socketPath: settings.socketPath, gate: gate, allowGroup: settings.allowGroup, version: TokenGateVersion.string,

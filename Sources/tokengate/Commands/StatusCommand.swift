@@ -26,11 +26,14 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var socket: SocketOption
 
+    @OptionGroup var config: ConfigOption
+
     @Flag(name: .long, help: "Print the Status object as JSON (one line) instead of the summary.")
     var json = false
 
     func run() async throws {
-        let status = try await DaemonSession.run(socket: socket) { client in
+        let socketPath = try socket.resolvedPath(config: config)
+        let status = try await DaemonSession.run(socketPath: socketPath) { client in
             try await client.status()
         }
         print(json ? status.encoded().text : StatusSummary.render(status))

@@ -22,6 +22,8 @@ struct TopCommand: AsyncParsableCommand {
 
     @OptionGroup var socketOption: SocketOption
 
+    @OptionGroup var config: ConfigOption
+
     @Option(help: ArgumentHelp("Milliseconds between snapshots (at least 50).", valueName: "ms"))
     var interval: Int64 = WireLimits.defaultSubscribeIntervalMs
 
@@ -34,7 +36,7 @@ struct TopCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = socketOption.resolvedPath
+        let path = try socketOption.resolvedPath(config: config)
         let client = TokenGateClient(socketPath: path, worker: "top")
         let code: Int32
         do {

@@ -6,16 +6,16 @@ import TokenGateWire
 /// How the one-shot commands (`status`, `pause`, `acquire`, ...) talk to the daemon: one connection,
 /// no reconnecting, and the contract's exit codes for what goes wrong.
 enum DaemonSession {
-    /// Connects to the daemon at `socket` (as `worker`, when given), runs `body`, closes.
+    /// Connects to the daemon at `socketPath` (as `worker`, when given), runs `body`, closes.
     ///
-    /// A client error is printed as one line on stderr and becomes the contract's exit code: 3 when
+    /// A client error is printed as one line on stderr, with the next step to take, and becomes the contract's exit code: 3 when
     /// the daemon is not reachable (or stopping, or gone mid-call), 4 when an acquire timed out, 1
     /// otherwise.
     static func run<Result>(
-        socket: SocketOption, worker: String? = nil, _ body: (TokenGateClient) async throws -> Result
+        socketPath: String, worker: String? = nil, _ body: (TokenGateClient) async throws -> Result
     ) async throws -> Result {
         let client = TokenGateClient(
-            socketPath: socket.resolvedPath, worker: worker, options: TokenGateClientOptions(reconnects: false))
+            socketPath: socketPath, worker: worker, options: TokenGateClientOptions(reconnects: false))
         do {
             try await client.connect()
             let result = try await body(client)
@@ -23,7 +23,7 @@ enum DaemonSession {
             return result
         } catch let error as TokenGateClientError {
             await client.close()
-            printError(error.message)
+            printError(NextStepHints.message(for: error))
             throw exitCode(for: error)
         } catch {
             await client.close()

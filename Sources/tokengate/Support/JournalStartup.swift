@@ -11,11 +11,13 @@ enum JournalStartup {
         let recovery: JournalRecovery
     }
 
-    /// Opens the journal at `path` (or the default path) keeping `retainDays` of records; an
-    /// unwritable path, a locked database, a file that is not a database or a full disk throws the
-    /// exit code 1 after one line on stderr.
-    static func open(path: String?, retainDays: Double, window: TimeSpan, logger: Logger) throws -> Opened {
-        let resolved = JournalPath.resolve(explicit: path)
+    /// Opens the journal at `path` (or the default path of the daemon on `socketPath`) keeping
+    /// `retainDays` of records; another daemon holding it, an unwritable path, a locked database, a
+    /// file that is not a database or a full disk throws the exit code 1 after one line on stderr.
+    static func open(
+        path: String?, socketPath: String, retainDays: Double, window: TimeSpan, logger: Logger
+    ) throws -> Opened {
+        let resolved = JournalPath.resolve(explicit: path, socketPath: socketPath)
         var options = SQLiteJournal.Options()
         options.retention = .seconds(retainDays * 86_400)
         do {
@@ -28,6 +30,8 @@ enum JournalStartup {
                 journal.close()
                 throw error
             }
+        } catch let fault as JournalFault where fault.kind == .inUse {
+            throw failure(fault.description)
         } catch {
             throw failure("\(error) (run with --no-state to go without a journal)")
         }

@@ -38,13 +38,11 @@ struct ServeSettings {
     static let defaultRetain: Double = 7
     static let defaultLogLevel: Logger.Level = .info
 
-    /// Merges the command line over `file` (nil without `--config`) over the defaults.
-    init(command: ServeCommand, file: ServeConfigFile?) {
-        let file = file ?? ServeConfigFile()
-        socketPath = SocketPath.resolve(
-            explicit: command.socketOption.socket ?? file.socket, environment: ProcessInfo.processInfo.environment,
-            uid: getuid()
-        )
+    /// Merges the command line over the config file (`--config`, or the default file; nil when
+    /// neither) over the defaults.
+    init(command: ServeCommand, config: LoadedConfig?) {
+        let file = config?.file ?? ServeConfigFile()
+        socketPath = LoadedConfig.socketPath(explicit: command.socketOption.socket, config: config)
         limit = command.limit ?? file.limit.map(LimitSetting.init) ?? .tokens(GateConfiguration.defaultTokenLimit)
         window = command.window ?? file.window ?? Self.defaultWindow
         threshold = command.threshold ?? file.threshold ?? Self.defaultThreshold

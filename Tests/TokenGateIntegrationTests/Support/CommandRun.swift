@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -29,9 +30,9 @@ struct CommandRun: Sendable, CustomStringConvertible {
         stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastEmpty()
     }
 
-    /// Runs `executable` (an absolute path) with `arguments` (environment: this process's plus
-    /// `environment`, where an empty value removes the variable), killing it after `timeout`
-    /// seconds.
+    /// Runs `executable` (an absolute path) with `arguments` (environment: this process's, made
+    /// hermetic (``HermeticEnvironment``), plus `environment`, where an empty value removes the
+    /// variable), killing it after `timeout` seconds.
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
         timeout: TimeInterval = 60
@@ -40,7 +41,7 @@ struct CommandRun: Sendable, CustomStringConvertible {
         defer { directory.remove() }
         let outPath = directory.file("out")
         let errPath = directory.file("err")
-        var merged = ProcessInfo.processInfo.environment
+        var merged = HermeticEnvironment.variables
         for (name, value) in environment {
             merged[name] = value.isEmpty ? nil : value
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -63,7 +64,7 @@ final class DaemonProcess: @unchecked Sendable {
         if let fileLimit { argv = ["/bin/sh", "-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\""] + argv }
         let child = try ChildProcess(
             argv,
-            environment: ProcessInfo.processInfo.environment, stdout: logPath, stderr: logPath)
+            environment: HermeticEnvironment.variables, stdout: logPath, stderr: logPath)
         lock.withLock { self.child = child }
 
         let clock = ContinuousClock()

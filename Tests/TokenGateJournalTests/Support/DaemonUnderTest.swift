@@ -22,7 +22,7 @@ final class DaemonUnderTest {
         process.standardOutput = logFile
         process.standardError = logFile
         process.standardInput = FileHandle.nullDevice
-        if let environment { process.environment = environment }
+        process.environment = environment ?? HermeticEnvironment.variables
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {

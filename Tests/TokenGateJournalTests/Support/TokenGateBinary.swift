@@ -56,7 +56,7 @@ func runTokenGate(
         process.executableURL = URL(fileURLWithPath: prefix[0])
         process.arguments = Array(prefix.dropFirst()) + [binary] + arguments
     }
-    if let environment { process.environment = environment }
+    process.environment = environment ?? HermeticEnvironment.variables
     process.standardOutput = output
     process.standardError = error
     process.standardInput = FileHandle.nullDevice
