@@ -130,6 +130,8 @@ extension Gate {
     /// The amounts held by outstanding reservations on the timeline.
     public var reserved: BudgetAmounts { timeline.reserved }
 
-    /// The live coalescing slots of the gate's timeline (bounded).
+    /// The live coalescing slots of the gate's timeline: at most 2 x (slots per window + 2) for
+    /// the sliding window (used and reserved); the bucket's are bounded by the time its deficit
+    /// spans.
     public var windowSlotCount: Int { timeline.slotCount }
 }

@@ -115,7 +115,8 @@ struct FuzzedDaemon {
         }
         lastImmediateGrant = nil
         if onlyGrants && granted && !oversized { checkCapacity() }
-        if gate.windowSlotCount > gate.configuration.slotsPerWindow + 2 {
+        // The sliding-window timeline keeps two windows (used and reserved), each bounded.
+        if gate.windowSlotCount > 2 * (gate.configuration.slotsPerWindow + 2) {
             fatalError("window holds \(gate.windowSlotCount) slots")
         }
     }
