@@ -72,12 +72,29 @@ import TokenGateDashboard
         }
         var canvas = Canvas(size: TerminalSize(width: 28, height: 4))
         Chart(history: history, limit: 1_000, threshold: 0.9, now: 285).draw(into: &canvas, canvas.bounds, glyphs: .unicode)
-        // 32 steps of 1200 (the threshold 900 sits under the top row): column i fills 1.33 i eighths.
+        // The scale rounds up to 1.5k, labelled on the top row, so the threshold 900 sits on the
+        // second: 32 steps of 1500, column i fills 1.07 i eighths.
         #expect(canvas.text == """
-               90% ╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌▁
-                                 ▁▃▄▅▇██
-                           ▁▃▄▅▇████████
-                  0  ▁▃▄▅▇██████████████
+               1.5k
+               90% ╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌▁▂▃▄
+                            ▁▂▃▄▅▆▇█████
+                  0  ▁▂▃▄▅▆▇████████████
             """)
+    }
+
+    @Test("the scale's top is a round figure, and the threshold leaves the top row for its label")
+    func roundScale() {
+        #expect(Chart.roundUp(147_300) == 150_000)
+        #expect(Chart.roundUp(151_900) == 200_000)
+        #expect(Chart.roundUp(1_201) == 1_500)
+        #expect(Chart.roundUp(1) == 1)
+        // The demo's 150k limit at 0.9 on 9 rows: 200k (150k would put the threshold on the top row).
+        let top = Chart.roundTop(peak: 0, ceiling: 135_000, rows: 9)
+        #expect(top == 200_000)
+        #expect(Chart.row(for: 135_000, top: top, rows: 9) == 2)
+        // 80x24 leaves a short chart: still a round top above the threshold's row.
+        let short = Chart.roundTop(peak: 0, ceiling: 1_620_000, rows: 4)
+        #expect(short == 2_500_000)
+        #expect(Chart.row(for: 1_620_000, top: short, rows: 4) >= 1)
     }
 }

@@ -94,14 +94,15 @@ import TokenGateDashboard
 
     @Test func unicodeRow() {
         let canvas = row(Gauge(name: "tokens", limit: 1_000, used: 550, reserved: 100, threshold: 0.9))
-        // Bar of 16 cells: 8.8 cells used (8 and 6 eighths), reserved to 10.4 -> 10, marker at 14.
-        #expect(canvas.text == "tokens   ████████▊▒░░░░┃░  55%     550 +100    /   1.0k ok")
+        // Bar of 12 cells: 6.6 cells used (6 and 5 eighths), reserved to 7.8 -> 8, marker at 10;
+        // the reserved figure is labelled.
+        #expect(canvas.text == "tokens   ██████▋▒░░┃░  55%     550 +100 rsv    /   1.0k ok")
     }
 
     @Test func asciiRow() {
         let canvas = row(Gauge(name: "tokens", limit: 1_000, used: 550, reserved: 100, threshold: 0.9), glyphs: .ascii)
-        // 8.8 cells round to 9 whole cells.
-        #expect(canvas.text == "tokens   #########+....|.  55%     550 +100    /   1.0k ok")
+        // 6.6 cells round to 7 whole cells.
+        #expect(canvas.text == "tokens   #######+..|.  55%     550 +100 rsv    /   1.0k ok")
     }
 
     @Test func levelsAreWordsNotOnlyColours() {
@@ -118,7 +119,7 @@ import TokenGateDashboard
 
     @Test func markerIsHighlighted() {
         let canvas = row(Gauge(name: "tokens", limit: 1_000, used: 950, reserved: 0, threshold: 0.9))
-        let markerX = 9 + 14
+        let markerX = 9 + 10
         #expect(canvas[markerX, 0].scalar == "┃")
         #expect(canvas[markerX, 0].style.reverse && canvas[markerX, 0].style.bold)
     }

@@ -20,8 +20,12 @@ import TokenGateDashboard
     @Test func unknownKeysDoNothing() {
         #expect(KeyMap.action(for: .character("x")) == nil)
         #expect(KeyMap.action(for: .character(" ")) == nil)
-        #expect(KeyMap.action(for: .escape) == nil)
         #expect(KeyMap.action(for: .other(0o410)) == nil)
+    }
+
+    @Test func enterAndEscapeAnswerTheLimitConfirmLine() {
+        #expect(KeyMap.action(for: .enter) == .confirmLimit)
+        #expect(KeyMap.action(for: .escape) == .cancelLimit)
     }
 
     @Test func withHelpShownAnyKeyClosesItButQuitStillQuits() {

@@ -33,25 +33,49 @@ import TokenGateWire
         #expect(!session.render(glyphs: .unicode, now: 1.3).text.contains("pausing…"))
     }
 
-    @Test func limitStepsCompoundBeforeTheDaemonAnswers() {
+    @Test func plusAndMinusOpenAConfirmLineThatStepsByTenPercentOfTheLimitWhenItOpened() {
         var session = session()
-        #expect(session.handle(.raiseLimit, now: 1) == .command(.setLimit(1_980_000)))
-        #expect(session.handle(.raiseLimit, now: 1.1) == .command(.setLimit(2_180_000)))
-        #expect(session.handle(.lowerLimit, now: 1.2) == .command(.setLimit(1_960_000)))
+        // Nothing is sent until Enter; the line shows old -> new.
+        #expect(session.handle(.raiseLimit, now: 1) == .none)
+        #expect(session.limitProposal?.proposed == 1_980_000)
+        #expect(session.render(glyphs: .unicode, now: 1.1).text.contains("limit 1.80M → 1.98M (+10 %)"))
+        #expect(session.handle(.raiseLimit, now: 1.2) == .none)
+        #expect(session.limitProposal?.proposed == 2_160_000)
+        // The step stays 10 % of the limit when the line opened, so + and - cancel out.
+        #expect(session.handle(.lowerLimit, now: 1.3) == .none)
+        #expect(session.handle(.lowerLimit, now: 1.4) == .none)
+        #expect(session.limitProposal?.proposed == 1_800_000)
+        #expect(session.handle(.lowerLimit, now: 1.5) == .none)
+        #expect(session.handle(.confirmLimit, now: 1.6) == .command(.setLimit(1_620_000)))
+        #expect(session.limitProposal == nil)
+        #expect(session.render(glyphs: .unicode, now: 1.7).text.contains("limit 1.80M → 1.62"))
         var fleet = SyntheticFleet(workerCount: 8)
-        fleet.limit = 1_960_000
-        session.receive(.snapshot(fleet.status(at: 101)), now: 1.5)
+        fleet.limit = 1_620_000
+        session.receive(.snapshot(fleet.status(at: 101)), now: 2)
         #expect(session.requestedLimit == nil)
-        #expect(session.handle(.lowerLimit, now: 2) == .command(.setLimit(1_760_000)))
+        // The next line opens at the new limit.
+        #expect(session.handle(.lowerLimit, now: 3) == .none)
+        #expect(session.limitProposal?.proposed == 1_458_000)
     }
 
-    @Test func steppedLimitRoundsAndAlwaysMoves() {
-        #expect(DashboardSession.steppedLimit(1_800_000, up: true) == 1_980_000)
-        #expect(DashboardSession.steppedLimit(1_800_000, up: false) == 1_620_000)
-        #expect(DashboardSession.steppedLimit(1_234_567, up: true) == 1_360_000)
-        #expect(DashboardSession.steppedLimit(5, up: true) == 6)
-        #expect(DashboardSession.steppedLimit(3, up: false) == 2)
-        #expect(DashboardSession.steppedLimit(1, up: false) == 1)
+    @Test func escapeCancelsTheConfirmLineAndEnterWithoutChangeSendsNothing() {
+        var session = session()
+        _ = session.handle(.raiseLimit, now: 1)
+        #expect(session.handle(.cancelLimit, now: 1.1) == .none)
+        #expect(session.limitProposal == nil)
+        #expect(session.notice == "limit unchanged")
+        _ = session.handle(.raiseLimit, now: 2)
+        _ = session.handle(.lowerLimit, now: 2.1)
+        #expect(session.handle(.confirmLimit, now: 2.2) == .none)
+        #expect(session.handle(.confirmLimit, now: 2.3) == .none, "Enter with no line open does nothing")
+    }
+
+    @Test func aProposalNeverGoesBelowOne() {
+        var proposal = LimitProposal(current: 5, up: false)
+        #expect(proposal.step == 1)
+        #expect(proposal.proposed == 4)
+        for _ in 0..<10 { proposal.move(up: false) }
+        #expect(proposal.proposed == 1)
     }
 
     @Test func commandsNeedAConnection() {
@@ -67,6 +91,7 @@ import TokenGateWire
     @Test func aFailedCommandShowsInTheEvents() {
         var session = session()
         _ = session.handle(.raiseLimit, now: 1)
+        _ = session.handle(.confirmLimit, now: 1.1)
         session.commandFailed(.setLimit(1_980_000), reason: "forbidden", now: 1.2)
         #expect(session.model.events.last?.message == "limit 1.98M failed: forbidden")
         #expect(session.requestedLimit == nil)
@@ -160,5 +185,21 @@ import TokenGateWire
         #expect(ui.selectedWorker == "b")
         ui.reconcile(rows: ["c", "a", "b"], visibleRows: 5)
         #expect(ui.selectedIndex == 2 && ui.selectedWorker == "b")
+    }
+}
+
+@Suite struct LimitNoticeTests {
+    @Test func aLateConfirmationLeavesALaterNoticeAlone() {
+        var session = DashboardSession(socketLabel: "/tmp/s.sock", size: TerminalSize(width: 100, height: 30))
+        session.receive(.connected, now: 0)
+        session.receive(.snapshot(SyntheticFleet(workerCount: 8).status(at: 100)), now: 0.1)
+        _ = session.handle(.raiseLimit, now: 1)
+        #expect(session.handle(.confirmLimit, now: 1.1) == .command(.setLimit(1_980_000)))
+        _ = session.handle(.lowerLimit, now: 1.2)
+        _ = session.handle(.cancelLimit, now: 1.3)
+        var fleet = SyntheticFleet(workerCount: 8)
+        fleet.limit = 1_980_000
+        session.receive(.snapshot(fleet.status(at: 101)), now: 1.4)
+        #expect(session.notice == "limit unchanged")
     }
 }

@@ -86,6 +86,52 @@ struct DashboardTmuxTests {
             #expect(try await daemonState(daemon) { $0 == .running }, "the second `p` did not resume the daemon")
             screen = try await tmux.waitForScreen("the RUNNING badge again") { $0.row(containing: "RUNNING") != nil }
 
+            // 2b. Whole column headers, ages that read as ages, a labelled reservation, and a grant
+            // held by delta-e2e shown with its age in OLDEST.
+            let holder = try LineClient(path: daemon.socketPath)
+            let grant = try holder.request(#"{"op":"acquire","tokens":5000,"worker":"delta-e2e"}"#)
+            #expect(grant["ticket"] != nil, "\(grant.jsonText)")
+            screen = try await tmux.waitForScreen("delta-e2e's grant with its age") { screen in
+                guard let row = screen.row(containing: "● delta-e2e") else { return false }
+                // ..., FLIGHT, QUEUED, OLDEST, SEEN, the border.
+                let cells = screen.lines[row].split(separator: " ")
+                return cells.count >= 4 && cells[cells.count - 5] == "1" && cells[cells.count - 3].hasSuffix("s")
+            }
+            let header = try #require(screen.row(containing: "WORKER").map { screen.lines[$0] })
+            for title in ["▼USED", "SHARE", "REQ", "FLIGHT", "QUEUED", "OLDEST", "SEEN"] {
+                #expect(header.contains(title), "the header shows \(title) whole: \(header)")
+            }
+            #expect(!header.contains("WAIT "), "WAIT became QUEUED: \(header)")
+            screen = try await tmux.waitForScreen("event ages that read as ages") { $0.row(containing: "s ago ") != nil }
+            #expect(screen.gaugeLine?.contains("+5.0k rsv") == true, "the reservation is labelled:\n\(screen)")
+
+            // 2c. + opens a confirm line (nothing changes yet); - comes back; + and Enter apply 110k;
+            // - and Esc change nothing.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "+"])
+            screen = try await tmux.waitForScreen("the confirm line 100.0k → 110.0k") {
+                $0.row(containing: "limit 100.0k → 110.0k (+10 %)") != nil && $0.row(containing: "Enter apply") != nil
+            }
+            try await tmux.run(["send-keys", "-t", Tmux.session, "-"])
+            screen = try await tmux.waitForScreen("the confirm line back at 100.0k") {
+                $0.row(containing: "limit 100.0k → 100.0k (±0 %)") != nil
+            }
+            #expect(try LineClient(path: daemon.socketPath).status().limit == 100_000, "nothing applied before Enter")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "+"])
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Enter"])
+            #expect(await eventually(timeout: .seconds(10)) {
+                (try? LineClient(path: daemon.socketPath).status().limit) == 110_000
+            }, "Enter applied the proposed limit")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "-"])
+            screen = try await tmux.waitForScreen("the confirm line 110.0k → 99.0k") {
+                $0.row(containing: "limit 110.0k → 99.0k") != nil
+            }
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Escape"])
+            screen = try await tmux.waitForScreen("the key bar again, limit unchanged") {
+                $0.row(containing: "limit unchanged") != nil && $0.row(containing: "q Quit") != nil
+            }
+            #expect(try LineClient(path: daemon.socketPath).status().limit == 110_000, "Esc changed nothing")
+            _ = holder
+
             // 3. Resized to 80x24: redrawn at the new width.
             try await tmux.run(["resize-window", "-t", Tmux.session, "-x", "80", "-y", "24"])
             screen = try await tmux.waitForScreen("the dashboard redrawn at 80x24") { screen in

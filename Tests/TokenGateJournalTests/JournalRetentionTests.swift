@@ -9,7 +9,7 @@ import TokenGateServer
 
 @Suite("Journal retention")
 struct JournalRetentionTests {
-    @Test("records older than the retention are pruned at start, keeping the last pause or resume")
+    @Test("records older than the retention are pruned at start, keeping the last pause or resume and the last limit change")
     func pruneAtStart() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

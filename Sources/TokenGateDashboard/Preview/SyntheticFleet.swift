@@ -62,7 +62,9 @@ public struct SyntheticFleet: Sendable {
                 WorkerStatus(
                     worker: SyntheticFleet.workerName(index), used: Int64(Double(used) * share),
                     requests: Int64(Double(used) * share / 4_200) + 1, inFlight: flight, waiting: wait,
-                    lastSeenMsAgo: connected ? Int64(noise(seed, salt: 13) * 4_000) : 95_000, connected: connected))
+                    lastSeenMsAgo: connected ? Int64(noise(seed, salt: 13) * 4_000) : 95_000, connected: connected,
+                    // Grants out for up to 40 s; every tenth worker's has been out for minutes.
+                    oldestGrantMs: flight == 0 ? nil : Int64(noise(seed, salt: 21) * 40_000) + (index % 10 == 2 ? 150_000 : 0)))
         }
         var queue: QueueStatus?
         if waiting > 0, let head = workers.first(where: { $0.waiting > 0 }) {

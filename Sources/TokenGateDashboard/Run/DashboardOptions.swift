@@ -21,11 +21,17 @@ public struct DashboardOptions: Sendable, Equatable {
     public var color: ColorMode
     /// How often the screen refreshes when nothing else happens (countdowns, uptime, ages).
     public var tick: Duration
+    /// What the help overlay says `q` does: `top` leaves the daemon running; the demo stops its own.
+    public var quitText: String
 
-    public init(glyphs: GlyphMode = .auto, color: ColorMode = .auto, tick: Duration = .seconds(1)) {
+    public init(
+        glyphs: GlyphMode = .auto, color: ColorMode = .auto, tick: Duration = .seconds(1),
+        quitText: String = "quit (the daemon keeps running)"
+    ) {
         self.glyphs = glyphs
         self.color = color
         self.tick = tick
+        self.quitText = quitText
     }
 }
 

@@ -12,6 +12,7 @@ struct TerminalLoop {
         let terminal = try NcursesTerminal(options: options, wakeFD: mailbox.writeFD)
         defer { terminal.close() }
         var session = DashboardSession(socketLabel: socketLabel, size: terminal.size)
+        session.quitText = options.quitText
         let clock = ContinuousClock()
         let start = clock.now
         func now() -> Double {

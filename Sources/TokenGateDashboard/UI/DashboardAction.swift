@@ -16,10 +16,14 @@ public enum DashboardKey: Sendable, Equatable {
 public enum DashboardAction: Sendable, Equatable {
     /// Pause a running (or cooling down) daemon, resume a paused one.
     case togglePause
-    /// The limit up by 10 %.
+    /// Propose the limit 10 % higher (opens the confirm line, or steps it up).
     case raiseLimit
-    /// The limit down by 10 %.
+    /// Propose the limit 10 % lower (opens the confirm line, or steps it down).
     case lowerLimit
+    /// Apply the proposed limit (Enter).
+    case confirmLimit
+    /// Close the confirm line, changing nothing (Esc).
+    case cancelLimit
     case nextSort
     case previousSort
     case selectPrevious
@@ -39,7 +43,7 @@ public enum DashboardAction: Sendable, Equatable {
     case quit
 }
 
-/// Keys to actions: `p` pause/resume, `+`/`-` limit, `s`/`S` sort, arrows or `j`/`k` select, PgUp/PgDn,
+/// Keys to actions: `p` pause/resume, `+`/`-` propose a limit (Enter applies, Esc cancels), `s`/`S` sort, arrows or `j`/`k` select, PgUp/PgDn,
 /// Home/End or `g`/`G`, `?` help, `q` or Ctrl-C quit. Pure.
 public enum KeyMap {
     /// The action for `key`, or `nil` when the key means nothing. While the help overlay shows, `q`
@@ -75,7 +79,9 @@ public enum KeyMap {
         case .end: return .selectLast
         case .left: return .previousSort
         case .right: return .nextSort
-        case .escape, .enter, .other, .resize: return nil
+        case .enter: return .confirmLimit
+        case .escape: return .cancelLimit
+        case .other, .resize: return nil
         }
     }
 }

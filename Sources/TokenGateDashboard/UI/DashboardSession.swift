@@ -26,6 +26,10 @@ public struct DashboardSession: Sendable {
     public private(set) var ui: DashboardUIState
     /// Shown in the header.
     public let socketLabel: String
+    /// What the help overlay says `q` does.
+    public var quitText = "quit (the daemon keeps running)"
+    /// The limit change the confirm line proposes (`+`/`-` open it, Enter applies, Esc cancels).
+    public private(set) var limitProposal: LimitProposal?
     /// The terminal's size, as of the last resize.
     public private(set) var size: TerminalSize
     /// A short message for the key bar, shown until `noticeUntil`.
@@ -35,6 +39,8 @@ public struct DashboardSession: Sendable {
     /// The limit asked for most recently, until a snapshot shows it (so `+ + +` compounds).
     public private(set) var requestedLimit: Int64?
     var requestedAt: Double = 0
+    /// The notice shown when the requested limit was sent.
+    var limitNotice: String?
     /// The state asked for by `p`, until a snapshot shows it (then the notice goes).
     var requestedState: GateStateName?
 
@@ -71,7 +77,8 @@ public struct DashboardSession: Sendable {
         if case .snapshot(let status) = event {
             if let requested = requestedLimit, status.limit == requested || now - requestedAt > DashboardSession.noticeSeconds {
                 requestedLimit = nil
-                if status.limit == requested { clearNotice() }
+                // The confirmation ends the limit's own notice, not a later one ("limit unchanged").
+                if status.limit == requested, notice == limitNotice { clearNotice() }
             }
             if let requested = requestedState, requested == status.state || (requested == .running && status.state == .cooldown) {
                 requestedState = nil
@@ -138,12 +145,28 @@ public struct DashboardSession: Sendable {
             return .command(.pause)
         case .raiseLimit, .lowerLimit:
             guard let status = connectedStatus(now: now) else { return .none }
-            let base = requestedLimit ?? status.limit
-            let limit = DashboardSession.steppedLimit(base, up: action == .raiseLimit)
-            requestedLimit = limit
+            let up = action == .raiseLimit
+            if limitProposal == nil {
+                limitProposal = LimitProposal(current: requestedLimit ?? status.limit, up: up)
+            } else {
+                limitProposal?.move(up: up)
+            }
+        case .confirmLimit:
+            guard let proposal = limitProposal else { return .none }
+            limitProposal = nil
+            guard proposal.proposed != proposal.current else {
+                show("limit unchanged", now: now)
+                return .none
+            }
+            requestedLimit = proposal.proposed
             requestedAt = now
-            show("limit \(Format.tokens(base)) → \(Format.tokens(limit))…", now: now)
-            return .command(.setLimit(limit))
+            limitNotice = "limit \(Format.tokens(proposal.current)) → \(Format.tokens(proposal.proposed))…"
+            show(limitNotice ?? "", now: now)
+            return .command(.setLimit(proposal.proposed))
+        case .cancelLimit:
+            guard limitProposal != nil else { return .none }
+            limitProposal = nil
+            show("limit unchanged", now: now)
         }
         return .none
     }
@@ -152,18 +175,7 @@ public struct DashboardSession: Sendable {
     public func render(glyphs: Glyphs, now: Double) -> Canvas {
         DashboardView.render(
             model: model, ui: ui, size: size, glyphs: glyphs, now: now, socketLabel: socketLabel,
-            notice: now < noticeUntil ? notice : nil)
-    }
-
-    /// `base` up or down by 10 %, rounded to three significant digits, at least 1 and never equal to
-    /// `base`.
-    public static func steppedLimit(_ base: Int64, up: Bool) -> Int64 {
-        let target = Double(base) * (up ? 1.1 : 0.9)
-        var magnitude = 1.0
-        while target / magnitude >= 1000 { magnitude *= 10 }
-        var limit = Int64((target / magnitude).rounded() * magnitude)
-        if limit == base { limit = base + (up ? 1 : -1) }
-        return max(1, limit)
+            notice: now < noticeUntil ? notice : nil, limitProposal: limitProposal, quitText: quitText)
     }
 
     private mutating func connectedStatus(now: Double) -> Status? {

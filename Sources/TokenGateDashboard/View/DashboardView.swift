@@ -11,9 +11,12 @@ public enum DashboardView {
     ///   - now: the dashboard's clock, for countdowns, uptime and ages.
     ///   - socketLabel: shown in the header.
     ///   - notice: a short message for the key bar (command feedback).
+    ///   - limitProposal: the open confirm line of a limit change, which takes the key bar's place.
+    ///   - quitText: what the help says `q` does.
     public static func render(
         model: DashboardModel, ui: DashboardUIState, size: TerminalSize, glyphs: Glyphs, now: Double,
-        socketLabel: String = "", notice: String? = nil
+        socketLabel: String = "", notice: String? = nil, limitProposal: LimitProposal? = nil,
+        quitText: String = "quit (the daemon keeps running)"
     ) -> Canvas {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status)
@@ -37,15 +40,19 @@ public enum DashboardView {
         drawChart(into: &canvas, layout.chart, model: model, glyphs: glyphs, now: now)
         drawSide(into: &canvas, layout.side, model: model, glyphs: glyphs, now: now)
         drawTable(into: &canvas, layout.table, model: model, ui: ui, glyphs: glyphs)
-        KeyBar(paused: model.status?.state == .paused, sort: ui.sort, notice: notice)
-            .draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+        if let limitProposal {
+            LimitConfirmLine(proposal: limitProposal).draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+        } else {
+            KeyBar(paused: model.status?.state == .paused, sort: ui.sort, notice: notice)
+                .draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+        }
 
         if !model.isConnected, model.status != nil {
             // The last known state stays on screen, dimmed, under the "disconnected" banner.
             let stale = Rect(x: 0, y: layout.gauges.y, width: size.width, height: layout.keyBar.y - layout.gauges.y)
             canvas.restyle(stale) { $0.dim = true }
         }
-        if ui.showHelp { HelpOverlay().draw(into: &canvas, glyphs: glyphs) }
+        if ui.showHelp { HelpOverlay(quitText: quitText).draw(into: &canvas, glyphs: glyphs) }
         if !glyphs.isUnicode { canvas.asciiOnly() }
         return canvas
     }
@@ -151,7 +158,7 @@ public enum DashboardView {
         let inner = Box.draw(
             into: &canvas, rect, title: title, rightTitle: right, bottomLeft: bottomLeft, glyphs: glyphs)
         WorkerTable(rows: rows, sort: ui.sort, selectedIndex: rows.isEmpty ? nil : state.selectedIndex,
-                    scrollOffset: state.scrollOffset)
+                    scrollOffset: state.scrollOffset, windowMs: model.status?.windowMs ?? 0)
             .draw(into: &canvas, inner, glyphs: glyphs)
     }
 }

@@ -47,6 +47,32 @@ public struct Chart: Sendable {
         return max(1, peak, headroom)
     }
 
+    /// The smallest round value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at or
+    /// above `scaleTop(...)`
+    /// whose threshold row is below the top row when the plot has three rows or more, so the top
+    /// row always carries a round scale label (150k for a 150k limit, not 147.3k).
+    public static func roundTop(peak: Int64, ceiling: Int64, rows: Int) -> Int64 {
+        var candidate = roundUp(scaleTop(peak: peak, ceiling: ceiling, rows: rows))
+        for _ in 0..<8 where rows >= 3 && row(for: ceiling, top: candidate, rows: rows) == 0 {
+            candidate = roundUp(candidate + 1)
+        }
+        return candidate
+    }
+
+    /// `value` rounded up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten.
+    public static func roundUp(_ value: Int64) -> Int64 {
+        guard value > 1 else { return 1 }
+        var magnitude: Int64 = 1
+        while magnitude <= value / 10 { magnitude *= 10 }
+        for factor in [10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100] {
+            let (product, overflow) = magnitude.multipliedReportingOverflow(by: Int64(factor))
+            if overflow { return value }
+            let candidate = product / 10
+            if candidate >= value { return candidate }
+        }
+        return value
+    }
+
     /// The total span shown for a plot `columns` wide, for the bottom border.
     public static func spanSeconds(columns: Int) -> Int {
         secondsPerColumn(columns: columns) * max(1, columns)
@@ -60,7 +86,7 @@ public struct Chart: Sendable {
         let columns = history.columns(count: plot.width, secondsPerColumn: span, now: now)
         let peak = columns.compactMap { $0?.used }.max() ?? 0
         let ceiling = Int64((Double(limit) * threshold).rounded())
-        let top = Chart.scaleTop(peak: peak, ceiling: ceiling, rows: plot.height)
+        let top = Chart.roundTop(peak: peak, ceiling: ceiling, rows: plot.height)
         let thresholdRow = Chart.row(for: ceiling, top: top, rows: plot.height)
         let steps = glyphs.stepsPerCell
 
@@ -95,6 +121,11 @@ public struct Chart: Sendable {
             row: thresholdRow, align: .right, style: CellStyle(.accent, bold: true))
         if thresholdRow != plot.height - 1 {
             canvas.write("0", in: axis, row: plot.height - 1, align: .right, style: axisStyle)
+        }
+        // Half the scale, when there is a free row for it (round, as the top is).
+        let middle = Chart.row(for: top / 2, top: top, rows: plot.height)
+        if plot.height >= 5, middle != thresholdRow, middle > 0, middle < plot.height - 1 {
+            canvas.write(Format.tokens(top / 2), in: axis, row: middle, align: .right, style: axisStyle)
         }
     }
 }

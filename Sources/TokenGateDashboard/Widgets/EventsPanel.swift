@@ -1,4 +1,5 @@
-/// The last events, newest first: age, a label (PAUSE, 429, LIMIT, JOIN...) and what happened.
+/// The last events, newest first: how long ago (`12s ago`, `now`), a label (PAUSE, 429, LIMIT,
+/// JOIN...) and what happened.
 public struct EventsPanel: Sendable {
     public var events: [DashboardEvent]
     public var now: Double
@@ -17,8 +18,9 @@ public struct EventsPanel: Sendable {
         }
         for (line, event) in events.reversed().prefix(rect.height).enumerated() {
             let age = Format.age(milliseconds: Int64(max(0, now - event.time) * 1000), nowBelowOneSecond: true)
+            let ago = age == "now" ? "now" : age + " ago"
             let spans = [
-                TextSpan(age.leftPadding(5) + " ", .muted),
+                TextSpan(ago.leftPadding(10) + " ", .muted),
                 TextSpan(event.label.padding(6), CellStyle(event.role, bold: true)),
                 TextSpan(" " + event.message),
             ]

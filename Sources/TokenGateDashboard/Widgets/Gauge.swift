@@ -127,7 +127,7 @@ public struct Gauge: Sendable {
     /// Columns for the name.
     static let nameWidth = 9
     /// Columns after the bar: `  67%  1.21M +84.0k  / 1.80M NEAR`.
-    static let figuresWidth = 35
+    static let figuresWidth = 39
     /// Columns for ` ext 120.0k`.
     static let externalWidth = 11
 
@@ -149,7 +149,7 @@ public struct Gauge: Sendable {
         let figures = [
             TextSpan(Format.tokens(used).leftPadding(6)),
             TextSpan(" +", .muted),
-            TextSpan(Format.tokens(reserved).padding(6), .muted),
+            TextSpan((Format.tokens(reserved) + " rsv").padding(10), .muted),
             TextSpan(" / ", .muted),
             TextSpan(Format.tokens(limit).leftPadding(6)),
         ]

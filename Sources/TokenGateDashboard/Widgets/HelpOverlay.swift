@@ -1,6 +1,11 @@
 /// The `?` overlay: the keys and what the glyphs and words mean, in a box over the screen's centre.
 public struct HelpOverlay: Sendable {
-    public init() {}
+    /// What `q` does to the daemon: `top` leaves it running, the demo stops its own.
+    public var quitText: String
+
+    public init(quitText: String = "quit (the daemon keeps running)") {
+        self.quitText = quitText
+    }
 
     func lines(glyphs: Glyphs) -> [[TextSpan]] {
         let key = CellStyle(.accent, bold: true)
@@ -10,12 +15,12 @@ public struct HelpOverlay: Sendable {
         let marker = String(Character(glyphs.marker))
         return [
             row("p", "pause or resume dispatch for the whole fleet"),
-            row("+  -", "raise or lower the limit by 10 %"),
+            row("+  -", "propose the limit 10 % up or down; Enter applies, Esc cancels"),
             row("s  S", "next or previous sort order of the workers"),
             row(glyphs.isUnicode ? "↑ ↓  j k" : "Up Dn  j k", "select a worker"),
             row("PgUp PgDn", "a page up or down; Home End: first, last"),
             row("?  Esc", "close this help"),
-            row("q  Ctrl-C", "quit (the daemon keeps running)"),
+            row("q  Ctrl-C", quitText),
             [],
             [TextSpan("Gauges".padding(14), CellStyle(bold: true)),
              TextSpan(full, .init(.good)), TextSpan(" used  "), TextSpan(reserved, .init(.good)),

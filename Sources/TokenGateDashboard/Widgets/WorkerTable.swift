@@ -1,33 +1,41 @@
 import TokenGateWire
 
-/// The workers table: name, used in the window, share with a small bar, requests, in flight, waiting,
-/// last seen. Sorted by the UI state, scrolled so the selected row shows, with a scroll bar on the
-/// box's right border.
+/// The workers table: name, used in the window, share with a small bar, requests, in flight,
+/// queued acquires, the age of the oldest grant in flight (marked when older than a window), last
+/// seen. Sorted by the UI state, scrolled so the selected row shows, with a scroll bar on the box's
+/// right border. Columns are as wide as their headers (with room for the sort arrow) and content;
+/// the name column as wide as the longest name, what is left over stays blank.
 public struct WorkerTable: Sendable {
     /// The workers in display order.
     public var rows: [WorkerStatus]
     public var sort: WorkerSort
     public var selectedIndex: Int?
     public var scrollOffset: Int
+    /// The window's length: an oldest grant older than this is marked. 0 marks nothing.
+    public var windowMs: Int64
 
-    public init(rows: [WorkerStatus], sort: WorkerSort, selectedIndex: Int?, scrollOffset: Int) {
+    public init(rows: [WorkerStatus], sort: WorkerSort, selectedIndex: Int?, scrollOffset: Int, windowMs: Int64 = 0) {
         self.rows = rows
         self.sort = sort
         self.selectedIndex = selectedIndex
         self.scrollOffset = scrollOffset
+        self.windowMs = windowMs
     }
 
-    /// Fixed column widths; the name takes what is left, the share bar grows up to `maxShareBar`.
+    /// Column widths: each fits its header, a sort arrow and its widest value.
     static let usedWidth = 6
     static let percentWidth = 5
-    static let minShareBar = 6
+    static let minShareBar = 4
     static let maxShareBar = 20
     static let requestsWidth = 6
-    static let flightWidth = 6
-    static let waitWidth = 5
+    static let flightWidth = 7
+    static let queuedWidth = 7
+    static let oldestWidth = 7
     static let seenWidth = 6
     static let gap = 2
-    static let minNameWidth = 12
+    static let minNameWidth = 10
+    /// The mark after an oldest grant older than the window.
+    static let staleMark = "!"
 
     /// Rows of data that fit in an interior `height` rows high (one row is the column header).
     public static func visibleRows(interiorHeight height: Int) -> Int { max(0, height - 1) }
@@ -37,18 +45,24 @@ public struct WorkerTable: Sendable {
         var shareBar: Int
     }
 
-    static func columns(width: Int) -> Columns {
-        let fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + waitWidth + seenWidth + 6 * gap
-        let spare = max(0, width - fixed - minNameWidth - minShareBar)
-        let bar = min(maxShareBar, minShareBar + spare / 3)
-        return Columns(name: max(minNameWidth, width - fixed - bar), shareBar: bar)
+    /// The widths for a table `width` wide showing names up to `longestName` characters: the name
+    /// column fits the longest name (at least `minNameWidth`, shrinking to it when room is short),
+    /// the share bar takes what is left up to `maxShareBar`.
+    static func columns(width: Int, longestName: Int = minNameWidth) -> Columns {
+        let fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + queuedWidth + oldestWidth
+            + seenWidth + 7 * gap
+        let room = max(minNameWidth, width - fixed - minShareBar)
+        let name = min(room, max(minNameWidth, longestName))
+        let bar = min(maxShareBar, max(minShareBar, width - fixed - name))
+        return Columns(name: name, shareBar: bar)
     }
 
     /// Draws the header and the visible rows into `rect` (the box's interior), and the scroll bar on
     /// the border column just right of it.
     public func draw(into canvas: inout Canvas, _ rect: Rect, glyphs: Glyphs) {
         guard rect.height >= 1, rect.width >= 20 else { return }
-        let columns = WorkerTable.columns(width: rect.width)
+        let longest = rows.map(\.worker.count).max() ?? 0
+        let columns = WorkerTable.columns(width: rect.width, longestName: longest)
         drawHeader(into: &canvas, rect.row(0), columns: columns, glyphs: glyphs)
         let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         guard !rows.isEmpty else {
@@ -84,7 +98,8 @@ public struct WorkerTable: Sendable {
         cell("SHARE", WorkerTable.percentWidth + 1 + columns.shareBar, nil, right: false)
         cell("REQ", WorkerTable.requestsWidth, .requests, right: true)
         cell("FLIGHT", WorkerTable.flightWidth, .inFlight, right: true)
-        cell("WAIT", WorkerTable.waitWidth, .waiting, right: true)
+        cell("QUEUED", WorkerTable.queuedWidth, .waiting, right: true)
+        cell("OLDEST", WorkerTable.oldestWidth, nil, right: true)
         cell("SEEN", WorkerTable.seenWidth, .lastSeen, right: true)
     }
 
@@ -116,7 +131,14 @@ public struct WorkerTable: Sendable {
         }
         number(Format.tokens(worker.requests), WorkerTable.requestsWidth)
         number(String(worker.inFlight), WorkerTable.flightWidth)
-        number(String(worker.waiting), WorkerTable.waitWidth, worker.waiting > 0 ? CellStyle(.warn, bold: true) : base)
+        number(String(worker.waiting), WorkerTable.queuedWidth, worker.waiting > 0 ? CellStyle(.warn, bold: true) : base)
+        if let oldest = worker.oldestGrantMs {
+            let stale = windowMs > 0 && oldest > windowMs
+            let text = Format.age(milliseconds: oldest, nowBelowOneSecond: false) + (stale ? WorkerTable.staleMark : " ")
+            number(text, WorkerTable.oldestWidth, stale ? CellStyle(.bad, bold: true) : base)
+        } else {
+            number("- ", WorkerTable.oldestWidth, CellStyle(.muted))
+        }
         let seen = worker.connected ? Format.age(milliseconds: worker.lastSeenMsAgo) : "gone"
         number(seen, WorkerTable.seenWidth, CellStyle(.muted))
 

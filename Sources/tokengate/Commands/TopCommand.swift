@@ -10,7 +10,7 @@ struct TopCommand: AsyncParsableCommand {
         abstract: "Watch a running daemon live, and pause, resume or re-limit it.",
         discussion: """
             Attaches to the daemon through `subscribe` and redraws on every snapshot, key and \
-            resize. Keys: p pause/resume, + / - limit by 10 %, s sort workers, arrows or j/k select, \
+            resize. Keys: p pause/resume, + / - propose the limit 10 % up or down (Enter applies, Esc cancels), s sort workers, arrows or j/k select, \
             ? help, q or Ctrl-C quit. When the daemon goes away the dashboard says so and \
             reconnects by itself.
 

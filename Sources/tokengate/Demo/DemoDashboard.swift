@@ -9,6 +9,8 @@ enum DemoDashboard {
         return await withTaskGroup(of: Int32.self) { group in
             group.addTask {
                 do {
+                    var options = options
+                    options.quitText = "quit (stops the demo and its daemon)"
                     return try await runDashboard(link: link, socketLabel: "demo \(socketPath)", options: options)
                 } catch {
                     FileHandle.standardError.write(Data("tokengate: \(error)\n".utf8))
