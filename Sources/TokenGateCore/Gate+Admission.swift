@@ -120,7 +120,6 @@ extension Gate {
     /// Drops a removed ticket's reservation: its request never reached the provider.
     mutating func releaseReservation(of ticket: Ticket, now: Instant) {
         timeline.release(reserved: ticket.reserved, at: ticket.grantedAt, now: now)
-        correctExternalUsage(grantedAt: ticket.grantedAt, reserved: ticket.reserved, actual: .zero)
     }
 
     /// Adds consumption at `place` to the worker's own window.

@@ -37,15 +37,18 @@ extension Gate {
         return unseen
     }
 
-    /// A ticket granted (a send margin or more) before the latest reading closed: what it really cost beyond its
-    /// reservation was in the provider's figure and now counts on the timeline too, and what it
-    /// cost less was counted on the timeline but not by the provider. Either way the external
-    /// figure moves by the difference.
+    /// A ticket granted (a send margin or more) before the latest reading closed with a real cost
+    /// above its reservation: the provider's figure held the excess, and now the timeline does
+    /// too, so the external figure drops by it (nothing counts twice). A cost below the
+    /// reservation changes nothing: a provider that charges the estimate at arrival and refunds
+    /// at the end (Anthropic's `max_tokens`) gives the difference back itself, and one that
+    /// charged the real cost is read again at the next response.
     mutating func correctExternalUsage(grantedAt: Instant, reserved: BudgetAmounts, actual: BudgetAmounts) {
         guard !external.isEmpty else { return }
         // Grants within a send margin of the reading were left out of it: nothing to correct.
         for (kind, unseen) in external where grantedAt + configuration.sendMargin <= unseen.observedAt {
-            external[kind]?.amount = unseen.amount.addingSaturating(reserved[kind] - actual[kind])
+            let excess = actual[kind] - reserved[kind]
+            if excess > 0 { external[kind]?.amount = unseen.amount - min(excess, max(0, unseen.amount)) }
         }
     }
 
