@@ -96,7 +96,7 @@ extension Gate {
             id: TicketID(rawValue: nextTicketNumber), worker: waiter.worker, owner: waiter.owner,
             reserved: reserved, grantedAt: now, leaseExpiresAt: now + configuration.lease
         )
-        nextTicketNumber += 1
+        nextTicketNumber += identifiers.stride
         tickets[ticket.id] = ticket
         leaseOrder.append(ticket.id)
         timeline.reserve(reserved, at: now, now: now)
