@@ -34,6 +34,8 @@ public struct ServeConfigFile: Equatable, Sendable {
     public var metrics: MetricsEndpoint?
     public var sendMargin: Double?
     public var algorithm: AccountingAlgorithm?
+    /// `[pools.NAME]` tables, in the order the file declares them.
+    public var pools: [PoolSpec]?
 
     /// A file that sets nothing.
     public init() {}
@@ -69,7 +71,7 @@ public struct ServeConfigFile: Equatable, Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         for entry in entries {
             guard let value = table[entry.key] else { continue }
-            let reader = ConfigValueReader(path: path, key: entry.key, line: entry.line, value: value)
+            let reader = ConfigValueReader(path: path, key: entry.key, line: entry.line, value: value, source: text)
             guard let key = ServeConfigKey(rawValue: entry.key) else {
                 throw reader.error(.unknownKey(suggestion: ServeConfigKey.suggestion(for: entry.key)?.rawValue))
             }
@@ -103,6 +105,17 @@ public struct ServeConfigFile: Equatable, Sendable {
         case .metrics: metrics = try reader.metricsEndpoint()
         case .sendMargin: sendMargin = try reader.nonNegativeNumber(unit: "seconds")
         case .algorithm: algorithm = try reader.algorithm()
+        case .pools: pools = try reader.pools(order: Self.poolOrder(in: reader.source))
+        }
+    }
+
+    /// The pool names in the order their `[pools.NAME]` headers appear (a TOML table has none).
+    static func poolOrder(in text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("[pools."), let close = trimmed.firstIndex(of: "]") else { return nil }
+            let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 7)..<close]
+            return String(name).trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
         }
     }
 

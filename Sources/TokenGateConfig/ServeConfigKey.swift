@@ -18,6 +18,7 @@ public enum ServeConfigKey: String, CaseIterable, Sendable {
     case metrics
     case sendMargin = "send-margin"
     case algorithm
+    case pools
 
     /// The key a misspelt one most likely meant: the same name with `_` for `-`, or in another case.
     static func suggestion(for unknown: String) -> ServeConfigKey? {

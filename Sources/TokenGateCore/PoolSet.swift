@@ -32,9 +32,14 @@ public struct PoolSet: Sendable {
     /// `default` first, then the declared pools in declaration order.
     public private(set) var pools: [Pool]
 
+    /// The pool `default` alone.
+    public init(default defaultConfiguration: GateConfiguration) {
+        pools = [Pool(name: Self.defaultName, models: [], gate: Gate(configuration: defaultConfiguration))]
+    }
+
     /// `default` from `defaultConfiguration`, then `declarations` (checked: names, globs, and no
     /// glob that an earlier one covers).
-    public init(default defaultConfiguration: GateConfiguration, declarations: [Declaration] = []) throws(PoolError) {
+    public init(default defaultConfiguration: GateConfiguration, declarations: [Declaration]) throws(PoolError) {
         try Self.check(declarations)
         let count = declarations.count + 1
         var pools = [Pool(
@@ -83,6 +88,12 @@ public struct PoolSet: Sendable {
 
     /// The gate of pool `index`.
     public func gate(_ index: Int) -> Gate { pools[index].gate }
+
+    /// The gate of pool `index`, to read or change in place.
+    public subscript(pool index: Int) -> Gate {
+        get { pools[index].gate }
+        _modify { yield &pools[index].gate }
+    }
 
     // MARK: Every pool
 

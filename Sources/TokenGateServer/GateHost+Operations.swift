@@ -7,6 +7,16 @@ extension GateHost {
     func perform(_ request: Request, for session: Session) {
         let id = request.id
         let now = clock.now()
+        // The pool the request is about (contract v2): named, else matched by model, else default.
+        let pool: Int
+        do {
+            var model = request.target.model
+            if case .report(let report) = request.operation { model = report.model }
+            pool = try pools.route(model: model, pool: request.target.pool)
+        } catch {
+            metrics?.rejected(.badRequest)
+            return session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
+        }
         switch request.operation {
         case .hello(let worker):
             if worker != session.worker { logger.info("worker connected", metadata: ["worker": "\(worker)"]) }
@@ -15,13 +25,13 @@ extension GateHost {
             session.write(Reply.encodeHello(id: id, server: configuration.serverName, worker: worker))
 
         case .acquire(let acquire):
-            self.acquire(acquire, id: id, session: session, now: now)
+            self.acquire(acquire, pool: pool, id: id, session: session, now: now)
 
         case .report(let report):
-            self.report(report, id: id, session: session, now: now)
+            self.report(report, pool: pool, id: id, session: session, now: now)
 
         case .release(let ticket):
-            if gate.release(ticket: ticketID(ticket), now: now) {
+            if pools.release(ticket: ticketID(ticket), now: now) {
                 journalTicketClosed(ticket)
                 metrics?.released()
                 session.write(Reply.encodeOK(id: id))
@@ -31,11 +41,11 @@ extension GateHost {
             }
 
         case .throttled(let throttled):
-            let until = startCooldown(retryAfterMs: throttled.retryAfterMs, reportedBy: session.worker, now: now)
+            let until = startCooldown(retryAfterMs: throttled.retryAfterMs, pool: pool, reportedBy: session.worker, now: now)
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
         case .observe(let headers):
-            observe(ProviderHeaders(headers: headers), from: session, now: now)
+            observe(ProviderHeaders(headers: headers), pool: pool, from: session, now: now)
             session.write(Reply.encodeOK(id: id))
 
         case .status:
@@ -47,24 +57,31 @@ extension GateHost {
         case .pause, .resume:
             guard access.mayControl(session.peer) else { return forbid(id, session) }
             let pausing = request.operation == .pause
-            if pausing { gate.pause(now: now) } else { gate.resume(now: now) }
-            logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)"])
-            journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now)
-            session.write(Reply.encodeState(id: id, state: stateName(gate.snapshot(now: now).state)))
+            // Without a pool or model: every pool (contract v2).
+            let affected = request.target.isUnspecified ? Array(pools.pools.indices) : [pool]
+            for index in affected {
+                if pausing { pools[pool: index].pause(now: now) } else { pools[pool: index].resume(now: now) }
+            }
+            let names = affected.map { pools.names[$0] }.joined(separator: ",")
+            logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)", "pools": "\(names)"])
+            // The journal keeps the default pool's state (a pool's own pause is not yet journaled).
+            if affected.contains(0) { journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now) }
+            session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
 
         case .setLimit(let change):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
             do {
-                if let limit = change.limit { try gate.setLimit(limit, for: .tokens, now: now) }
-                if let threshold = change.threshold { try gate.setThreshold(threshold, now: now) }
+                if let limit = change.limit { try pools[pool: pool].setLimit(limit, for: .tokens, now: now) }
+                if let threshold = change.threshold { try pools[pool: pool].setThreshold(threshold, now: now) }
                 logger.notice(
                     "limit changed",
                     metadata: [
-                        "limit": "\(gate.configuration.limit(of: .tokens) ?? 0)",
-                        "threshold": "\(gate.configuration.threshold)", "by": "\(session.worker)",
+                        "pool": "\(pools.names[pool])", "limit": "\(pools[pool: pool].configuration.limit(of: .tokens) ?? 0)",
+                        "threshold": "\(pools[pool: pool].configuration.threshold)", "by": "\(session.worker)",
                     ]
                 )
-                journal(.limit, by: session.worker, detail: limitChangeDetail(), now: now)
+                // The journal restores the default pool's limit (a pool's own is not yet journaled).
+                if pool == 0 { journal(.limit, by: session.worker, detail: limitChangeDetail(), now: now) }
                 session.write(Reply.encodeOK(id: id))
             } catch {
                 metrics?.rejected(.badRequest)
@@ -73,7 +90,7 @@ extension GateHost {
         }
     }
 
-    private func acquire(_ acquire: Request.Acquire, id: RequestID?, session: Session, now: Instant) {
+    private func acquire(_ acquire: Request.Acquire, pool: Int, id: RequestID?, session: Session, now: Instant) {
         let estimate: Estimate
         do {
             estimate = try Estimate(tokens: acquire.tokens, input: acquire.input, output: acquire.output)
@@ -85,7 +102,9 @@ extension GateHost {
         session.workerNames.insert(worker)
         let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
         // Grants resolved while the gate caught up to `now` came first.
-        let decision = gate.acquire(worker: worker, estimate: estimate, deadline: deadline, owner: session.id, now: now)
+        let decision = pools[pool: pool].acquire(
+            worker: worker, estimate: estimate, deadline: deadline, owner: session.id, now: now
+        )
         settleOutcomes()
         switch decision {
         case .granted(let grant):
@@ -103,7 +122,7 @@ extension GateHost {
         }
     }
 
-    private func report(_ report: Request.Report, id: RequestID?, session: Session, now: Instant) {
+    private func report(_ report: Request.Report, pool: Int, id: RequestID?, session: Session, now: Instant) {
         let usage: Usage
         do {
             usage = try Usage(
@@ -116,7 +135,9 @@ extension GateHost {
         }
         let worker = report.worker ?? session.worker
         session.workerNames.insert(worker)
-        let result = gate.settle(ticket: report.ticket.map(ticketID), usage: usage, worker: worker, now: now)
+        let result = pools.settle(
+            ticket: report.ticket.map(ticketID), usage: usage, worker: worker, fallback: pool, now: now
+        )
         metrics?.reported(usage)
         if result == .settled, let ticket = report.ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
@@ -128,7 +149,7 @@ extension GateHost {
 
     /// Takes in a provider's rate-limit headers: each budget's figures tighten admission by the
     /// spending the window cannot see; `retry-after` starts a cooldown as a 429 would.
-    private func observe(_ headers: ProviderHeaders, from session: Session, now: Instant) {
+    private func observe(_ headers: ProviderHeaders, pool: Int, from session: Session, now: Instant) {
         let wallNow = clock.epochMilliseconds(of: now)
         for reading in headers.readings {
             let kind = BudgetKind(reading.budget)
@@ -136,38 +157,42 @@ extension GateHost {
                 kind: kind, limit: reading.limit, remaining: reading.remaining,
                 reset: reading.resetEpochMs.map { now + TimeSpan.milliseconds($0 - wallNow) }, observedAt: now
             )
-            let unseen = gate.observe(observation, now: now)
+            let unseen = pools[pool: pool].observe(observation, now: now)
             if configuration.adoptsProviderLimit, kind == .tokens {
-                let before = gate.configuration.limit(of: .tokens)
-                try? gate.adoptProviderLimit(of: .tokens, now: now)
-                if let after = gate.configuration.limit(of: .tokens), after != before {
+                let before = pools[pool: pool].configuration.limit(of: .tokens)
+                try? pools[pool: pool].adoptProviderLimit(of: .tokens, now: now)
+                if let after = pools[pool: pool].configuration.limit(of: .tokens), after != before {
                     logger.notice("adopted the provider's limit", metadata: ["limit": "\(after)"])
-                    journal(.limit, by: session.worker, detail: "limit=\(after) (provider)", now: now)
+                    if pool == 0 { journal(.limit, by: session.worker, detail: "limit=\(after) (provider)", now: now) }
                 }
             }
-            if unseen > 0, budgetsWithUnseenSpending.insert(kind).inserted {
+            let budgetKey = "\(pools.names[pool])/\(kind.rawValue)"
+            if unseen > 0, budgetsWithUnseenSpending.insert(budgetKey).inserted {
                 logger.info(
                     "provider reports spending this daemon cannot see",
-                    metadata: ["budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(session.worker)"]
+                    metadata: ["pool": "\(pools.names[pool])", "budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(session.worker)"]
                 )
-            } else if unseen == 0, budgetsWithUnseenSpending.remove(kind) != nil {
+            } else if unseen == 0, budgetsWithUnseenSpending.remove(budgetKey) != nil {
                 logger.info(
-                    "provider's figures match this daemon's again", metadata: ["budget": "\(kind.rawValue)"]
+                    "provider's figures match this daemon's again", metadata: ["pool": "\(pools.names[pool])", "budget": "\(kind.rawValue)"]
                 )
             }
         }
         if let retryAfterMs = headers.retryAfterMs {
-            startCooldown(retryAfterMs: retryAfterMs, reportedBy: session.worker, now: now)
+            startCooldown(retryAfterMs: retryAfterMs, pool: pool, reportedBy: session.worker, now: now)
         }
     }
 
     /// The provider said 429 (a `throttled`, or `retry-after` in observed headers): no grants until
     /// then, logged and journaled. Returns when the cooldown ends.
     @discardableResult
-    private func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
-        let until = gate.throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
+    private func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
+        let until = pools[pool: pool].throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
         metrics?.throttled()
-        logger.warning("provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"])
+        logger.warning(
+            "provider cooldown",
+            metadata: ["pool": "\(pools.names[pool])", "worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"]
+        )
         journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
         return until
     }

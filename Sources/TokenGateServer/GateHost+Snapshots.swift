@@ -90,19 +90,15 @@ extension GateHost {
 
     /// The Status object as of `now`.
     func status(now: Instant) -> Status {
-        let snapshot = gate.snapshot(now: now)
         let connected = Set(sessions.values.flatMap(\.workerNames))
+        let snapshots = pools.pools.map { pool in
+            StatusBuilder.PoolSnapshot(name: pool.name, models: pool.models.map(\.pattern), snapshot: pool.gate.snapshot(now: now))
+        }
         return StatusBuilder.status(
-            from: snapshot, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
+            pools: snapshots, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
             now: now, journal: configuration.journal
         )
     }
 
-    func stateName(_ state: GateSnapshot.State) -> GateStateName {
-        switch state {
-        case .running: .running
-        case .paused: .paused
-        case .cooldown: .cooldown
-        }
-    }
+    func stateName(_ state: GateSnapshot.State) -> GateStateName { StatusBuilder.stateName(state) }
 }

@@ -11,7 +11,13 @@ final class GateHost {
     let access: AccessPolicy
     let logger: Logger
     let clock = DaemonClock()
-    var gate: Gate
+    /// One gate per pool; `default` (the top-level limits) first.
+    var pools: PoolSet
+    /// The pool `default`'s gate: what the v1 fields of status describe.
+    var gate: Gate {
+        get { pools[pool: 0] }
+        _modify { yield &pools[pool: 0] }
+    }
     let startedAt: Instant
     /// Prefixes every ticket of this daemon's life, so a ticket from before a restart is unknown
     /// rather than mistaken for a new one.
@@ -31,16 +37,16 @@ final class GateHost {
     var metrics: GateMetrics?
     /// Tickets of a previous daemon held again after a restart, by their old text.
     var recoveredTickets = RecoveredTickets()
-    /// The budgets in which provider readings currently show spending this daemon cannot see:
+    /// The budgets (`pool/budget`) in which provider readings currently show spending this daemon cannot see:
     /// logged when a budget enters or leaves this set, not at every reading.
-    var budgetsWithUnseenSpending: Set<BudgetKind> = []
+    var budgetsWithUnseenSpending: Set<String> = []
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.access = access
         self.logger = logger
-        self.gate = Gate(configuration: configuration.gate)
+        self.pools = configuration.pools
         self.startedAt = clock.now()
         self.ticketPrefix = String(UInt32.random(in: 0x1000...0xFFFF), radix: 16)
         if let recovery = configuration.recovery { recover(recovery) }
@@ -58,7 +64,9 @@ final class GateHost {
                     input: usage.input, output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead
                 )
             else { continue }
-            gate.restore(amounts, worker: usage.worker, at: instant, now: now)
+            // Usage goes back to the pool of its model (a pool removed since counts in default).
+            let pool = (try? pools.route(model: usage.model, pool: nil)) ?? 0
+            pools[pool: pool].restore(amounts, worker: usage.worker, at: instant, now: now)
             restored += 1
         }
         if recovery.paused { gate.pause(now: now) }
@@ -131,7 +139,7 @@ final class GateHost {
         sessions[session.id] = nil
         subscribers[session.id] = nil
         for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
-        let withdrawal = gate.withdraw(owner: session.id, now: clock.now())
+        let withdrawal = pools.withdraw(owner: session.id, now: clock.now())
         for ticket in withdrawal.ticketsReleased { journalTicketClosed(ticketText(ticket)) }
         logger.info(
             "worker left",
@@ -176,7 +184,7 @@ final class GateHost {
     /// Delivers grants and timeouts the last gate call resolved, re-arms the timer, and tells
     /// subscribers that the state changed.
     func settleOutcomes() {
-        for outcome in gate.takeOutcomes() {
+        for outcome in pools.takeOutcomes() {
             guard let owner = waiterSessions.removeValue(forKey: outcome.waiter), let session = sessions[owner],
                 let requestID = session.pendingAcquires.removeValue(forKey: outcome.waiter)
             else { continue }

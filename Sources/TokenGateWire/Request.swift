@@ -7,10 +7,13 @@ public struct Request: Sendable, Equatable {
     public var id: RequestID?
     /// What the client asks for.
     public var operation: Operation
+    /// Contract v2: the pool the request is about (ignored by the ops that take none).
+    public var target: PoolTarget
 
-    public init(id: RequestID? = nil, _ operation: Operation) {
+    public init(id: RequestID? = nil, _ operation: Operation, target: PoolTarget = .unspecified) {
         self.id = id
         self.operation = operation
+        self.target = target
     }
 
     /// The operations of the contract, each with its fields, already validated when decoded.

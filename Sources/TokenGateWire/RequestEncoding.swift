@@ -28,7 +28,7 @@ extension Request {
             writer.writeField("cache_creation", fields.cacheCreation)
             writer.writeField("cache_read", fields.cacheRead)
             writer.writeField("worker", fields.worker)
-            writer.writeField("model", fields.model)
+            writer.writeField("model", fields.model ?? target.model)
         case .release(let ticket):
             writer.writeField("ticket", ticket)
         case .throttled(let fields):
@@ -54,6 +54,8 @@ extension Request {
         case .status, .pause, .resume:
             break
         }
+        if operation.name != .report { writer.writeField("model", target.model) }
+        writer.writeField("pool", target.pool)
         writer.writeRaw("}\n")
         return writer.bytes
     }

@@ -32,14 +32,17 @@ public struct Status: Codable, Sendable, Equatable {
     public var algorithm: String?
     /// Contract v2: the send margin in milliseconds (absent from a v1 daemon).
     public var sendMarginMs: Int64?
+    /// Contract v2: every pool, `default` first (absent from a v1 daemon).
+    public var pools: [PoolStatus]?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
         inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
         cooldownWorker: String? = nil, journal: JournalStatus? = nil, algorithm: String? = nil,
-        sendMarginMs: Int64? = nil
+        sendMarginMs: Int64? = nil, pools: [PoolStatus]? = nil
     ) {
+        self.pools = pools
         self.algorithm = algorithm
         self.sendMarginMs = sendMarginMs
         self.state = state
@@ -74,6 +77,7 @@ public struct Status: Codable, Sendable, Equatable {
         case journal
         case algorithm
         case sendMarginMs = "send_margin_ms"
+        case pools
     }
 }
 
@@ -149,11 +153,14 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var connected: Bool
     /// Contract v2: the age of the worker's oldest ticket in flight; absent when it has none.
     public var oldestGrantMs: Int64?
+    /// Contract v2: tokens used in the window per pool it used (absent from a v1 daemon).
+    public var poolUsed: [String: Int64]?
 
     public init(
         worker: String, used: Int64, requests: Int64, inFlight: Int, waiting: Int, lastSeenMsAgo: Int64,
-        connected: Bool, oldestGrantMs: Int64? = nil
+        connected: Bool, oldestGrantMs: Int64? = nil, poolUsed: [String: Int64]? = nil
     ) {
+        self.poolUsed = poolUsed
         self.worker = worker
         self.used = used
         self.requests = requests
@@ -171,6 +178,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         case lastSeenMsAgo = "last_seen_ms_ago"
         case connected
         case oldestGrantMs = "oldest_grant_ms"
+        case poolUsed = "pool_used"
     }
 }
 

@@ -138,7 +138,20 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var algorithm: AccountingAlgorithm?
 
+    @Option(
+        name: .customLong("pool"),
+        help: ArgumentHelp(
+            "A pool with its own limit for a model class (repeatable).",
+            discussion: "NAME:models=GLOB|GLOB,limit=N[,input-limit=N][,output-limit=N][,requests-limit=N][,threshold=F]. Models are matched in declaration order; the top-level limits form the pool default, which takes every other model. Given here, --pool replaces the config file's [pools.NAME] tables.",
+            valueName: "spec"
+        )
+    )
+    var pool: [String] = []
+
     func validate() throws {
+        for spec in pool {
+            do { _ = try PoolSpec(flag: spec) } catch { throw ValidationError(error.description) }
+        }
         if let sendMargin, !(sendMargin.isFinite && sendMargin >= 0) {
             throw ValidationError("--send-margin must be a number of seconds from 0 up")
         }
@@ -170,6 +183,12 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let pools: PoolSet
+        do {
+            pools = try PoolSpec.poolSet(settings.pools, daemon: gate)
+        } catch {
+            throw failure(error.description, code: .usage)
+        }
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -196,6 +215,7 @@ struct ServeCommand: AsyncParsableCommand {
             socketPath: settings.socketPath, gate: gate, allowGroup: settings.allowGroup, version: TokenGateVersion.string,
             journal: journal?.journal, recovery: journal?.recovery
         )
+        configuration.pools = pools
         configuration.adoptsProviderLimit = settings.limit == .auto
         configuration.metrics = settings.metrics
         let server: GateServer

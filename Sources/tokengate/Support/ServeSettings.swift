@@ -25,6 +25,8 @@ struct ServeSettings {
     var metrics: MetricsEndpoint?
     var sendMargin: Double
     var algorithm: AccountingAlgorithm
+    /// Contract v2: the declared pools (`--pool` replaces the file's `[pools.NAME]` tables).
+    var pools: [PoolSpec]
 
     /// Whether the daemon keeps a usage journal, and where.
     enum JournalChoice: Equatable {
@@ -67,6 +69,8 @@ struct ServeSettings {
         metrics = command.metrics ?? file.metrics
         sendMargin = command.sendMargin ?? file.sendMargin ?? GateConfiguration.defaultSendMargin.seconds
         algorithm = command.algorithm ?? file.algorithm ?? .slidingWindow
+        // Checked in ServeCommand.validate: a flag that does not parse never gets here.
+        pools = command.pool.isEmpty ? (file.pools ?? []) : command.pool.compactMap { try? PoolSpec(flag: $0) }
     }
 }
 

@@ -47,6 +47,19 @@ enum StatusSummary {
                     header: ["budgets", "used", "reserved", "limit"],
                     rows: status.budgets.map { [$0.name, grouped($0.used), grouped($0.reserved), grouped($0.limit)] }))
         }
+        if let pools = status.pools, pools.count > 1 {
+            lines.append("")
+            lines.append(
+                contentsOf: table(
+                    header: ["pools", "models", "state", "used", "reserved", "limit", "waiting"],
+                    rows: pools.map { pool in
+                        [
+                            pool.name, pool.models.isEmpty ? "(others)" : pool.models.joined(separator: " "),
+                            pool.state.rawValue, grouped(pool.used), grouped(pool.reserved), grouped(pool.limit),
+                            String(pool.waiting),
+                        ]
+                    }))
+        }
         lines.append("")
         if status.workers.isEmpty {
             lines.append("workers    none in the window")
