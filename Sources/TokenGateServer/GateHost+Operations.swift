@@ -41,8 +41,8 @@ extension GateHost {
         case .status:
             session.write(Reply.encodeStatus(id: id, status: status(now: now)))
 
-        case .subscribe(let intervalMs):
-            subscribe(session, interval: .milliseconds(intervalMs), id: id, now: now)
+        case .subscribe(let intervalMs, let history):
+            subscribe(session, interval: .milliseconds(intervalMs), history: history, id: id, now: now)
 
         case .pause, .resume:
             guard access.mayControl(session.peer) else { return forbid(id, session) }
@@ -90,7 +90,7 @@ extension GateHost {
         switch decision {
         case .granted(let grant):
             journalGrant(grant, now: now)
-            metrics?.granted(waited: grant.waited)
+            countGrant(grant, now: now)
             session.write(Reply.encodeGrant(
                 id: id, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
             ))
@@ -118,6 +118,7 @@ extension GateHost {
         session.workerNames.insert(worker)
         let result = gate.settle(ticket: report.ticket.map(ticketID), usage: usage, worker: worker, now: now)
         metrics?.reported(usage)
+        recentRates.reported(tokens: usage.amounts(countingCacheRead: gate.configuration.countsCacheRead).tokens, at: now)
         if result == .settled, let ticket = report.ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
             wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: report.ticket, input: usage.input,
@@ -167,6 +168,7 @@ extension GateHost {
     private func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
         let until = gate.throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
         metrics?.throttled()
+        recentRates.throttled(at: now)
         logger.warning("provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"])
         journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
         return until

@@ -136,7 +136,7 @@ struct FieldReader {
             let interval =
                 try count("interval_ms", from: WireLimits.minSubscribeIntervalMs)
                 ?? WireLimits.defaultSubscribeIntervalMs
-            return .subscribe(intervalMs: interval)
+            return .subscribe(intervalMs: interval, history: try flag("history") ?? false)
         case .pause:
             return .pause
         case .resume:
@@ -203,6 +203,14 @@ struct FieldReader {
             throw FieldError(message: "\"\(key)\" must be a string, got \(value.briefDescription)")
         }
         return text
+    }
+
+    private func flag(_ key: String) throws(FieldError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .bool(let flag) = value else {
+            throw FieldError(message: "\"\(key)\" must be true or false, got \(value.briefDescription)")
+        }
+        return flag
     }
 
     private func worker(_ key: String) throws(FieldError) -> String? {
