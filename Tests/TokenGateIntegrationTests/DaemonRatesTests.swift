@@ -43,6 +43,11 @@ struct DaemonRatesTests {
             let p99 = try #require(rates.waitP99Ms)
             #expect(waits.min()! >= 150, "the queued grants waited: \(waits)")
             #expect(p99 >= waits.min()! && p99 <= waits.max()!, "p99 \(p99) of waits \(waits) and 98 near 0")
+
+            let summary = try await CommandRun.tokengate(["status", "--socket", daemon.socketPath])
+            #expect(summary.status == 0)
+            #expect(summary.stdout.contains("tokens/min · ") && summary.stdout.contains(" grants/s · wait p99 "), "\(summary.stdout)")
+            #expect(summary.stdout.contains(" · 2 429s"), "\(summary.stdout)")
         }
     }
 
