@@ -399,7 +399,7 @@ final class ClientCore: Sendable {
     // MARK: Subscriptions
 
     /// Registers a subscriber; its stream keeps `owner` alive until it ends.
-    func subscribe(intervalMs: Int64, owner: some AnyObject & Sendable) -> AsyncThrowingStream<SubscriptionEvent, any Error> {
+    func subscribe(intervalMs: Int64, history: Bool = false, owner: some AnyObject & Sendable) -> AsyncThrowingStream<SubscriptionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(
             of: SubscriptionEvent.self, bufferingPolicy: .bufferingNewest(64))
         if let configurationProblem {
@@ -417,12 +417,13 @@ final class ClientCore: Sendable {
                 return
             }
             let subscriber = ClientState.Subscriber(
-                continuation: continuation, intervalMs: intervalMs, lastDisconnectReason: state.disconnectReason)
+                continuation: continuation, intervalMs: intervalMs, history: history,
+                lastDisconnectReason: state.disconnectReason)
             state.subscribers[subscriberID] = subscriber
             switch state.phase {
             case .ready(let channel):
                 let request = PendingRequest(
-                    id: state.allocateID(), operation: .subscribe(intervalMs: intervalMs),
+                    id: state.allocateID(), operation: .subscribe(intervalMs: intervalMs, history: history),
                     completion: .subscribe(subscribers: [subscriberID]), now: .now())
                 state.inFlight[request.id] = request
                 effects.write(request.encodeLine(), to: channel)

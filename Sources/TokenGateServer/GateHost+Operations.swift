@@ -51,8 +51,8 @@ extension GateHost {
         case .status:
             session.write(Reply.encodeStatus(id: id, status: status(now: now)))
 
-        case .subscribe(let intervalMs):
-            subscribe(session, interval: .milliseconds(intervalMs), id: id, now: now)
+        case .subscribe(let intervalMs, let history):
+            subscribe(session, interval: .milliseconds(intervalMs), history: history, id: id, now: now)
 
         case .pause, .resume:
             guard access.mayControl(session.peer) else { return forbid(id, session) }
@@ -109,7 +109,7 @@ extension GateHost {
         switch decision {
         case .granted(let grant):
             journalGrant(grant, now: now)
-            metrics?.granted(waited: grant.waited)
+            countGrant(grant, now: now)
             session.write(Reply.encodeGrant(
                 id: id, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
             ))
@@ -139,6 +139,7 @@ extension GateHost {
             ticket: report.ticket.map(ticketID), usage: usage, worker: worker, fallback: pool, now: now
         )
         metrics?.reported(usage)
+        recentRates.reported(tokens: usage.amounts(countingCacheRead: gate.configuration.countsCacheRead).tokens, at: now)
         if result == .settled, let ticket = report.ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
             wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: report.ticket, input: usage.input,
@@ -189,6 +190,7 @@ extension GateHost {
     private func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
         let until = pools[pool: pool].throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
         metrics?.throttled()
+        recentRates.throttled(at: now)
         logger.warning(
             "provider cooldown",
             metadata: ["pool": "\(pools.names[pool])", "worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"]

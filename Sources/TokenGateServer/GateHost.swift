@@ -40,6 +40,11 @@ final class GateHost {
     /// The budgets (`pool/budget`) in which provider readings currently show spending this daemon cannot see:
     /// logged when a budget enters or leaves this set, not at every reading.
     var budgetsWithUnseenSpending: Set<String> = []
+    /// Tokens, grants, waits and 429s over the last window, for `rates` in status.
+    var recentRates: RecentRates
+    /// The window's fill per second over the last window, for `history` (see `startFillSampler`).
+    var fillHistory: FillHistory
+    var fillSampler: Scheduled<Void>?
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
@@ -48,8 +53,13 @@ final class GateHost {
         self.logger = logger
         self.pools = configuration.pools
         self.startedAt = clock.now()
+        self.recentRates = RecentRates(window: configuration.gate.window, startedAt: startedAt)
+        self.fillHistory = FillHistory(window: configuration.gate.window, startedAt: startedAt)
         self.ticketPrefix = String(UInt32.random(in: 0x1000...0xFFFF), radix: 16)
         if let recovery = configuration.recovery { recover(recovery) }
+        let now = clock.now()
+        fillHistory.record(used: gate.used(now: now).tokens, reserved: gate.reserved.tokens, at: now)
+        startFillSampler()
     }
 
     /// Replays the usage a journal kept from before a restart, and the paused state.
@@ -190,8 +200,9 @@ final class GateHost {
             else { continue }
             switch outcome {
             case .granted(let grant):
-                journalGrant(grant, now: clock.now())
-                metrics?.granted(waited: grant.waited)
+                let now = clock.now()
+                journalGrant(grant, now: now)
+                countGrant(grant, now: now)
                 session.send(Reply.encodeGrant(
                     id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
                 ))
@@ -227,6 +238,8 @@ final class GateHost {
         wakeUp?.task.cancel()
         wakeUp = nil
         snapshotPush?.cancel()
+        fillSampler?.cancel()
+        fillSampler = nil
         for session in sessions.values {
             for requestID in session.pendingAcquires.values {
                 session.write(Reply.encodeError(id: requestID, code: .shuttingDown, message: "the daemon is shutting down"))

@@ -34,8 +34,10 @@ public struct Request: Sendable, Equatable {
         case observe(headers: [String: String])
         /// Asks for the Status object.
         case status
-        /// Asks for a snapshot event every `intervalMs` (>= 50, default 250) and on every change.
-        case subscribe(intervalMs: Int64)
+        /// Asks for a snapshot event every `intervalMs` (>= 50, default 250) and on every change;
+        /// with `history` (an addition to contract v2), the first snapshot carries the window's fill
+        /// per second over the last window.
+        case subscribe(intervalMs: Int64, history: Bool = false)
         /// Stops new grants.
         case pause
         /// Resumes grants.

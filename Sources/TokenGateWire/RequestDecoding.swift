@@ -140,7 +140,7 @@ struct FieldReader {
             let interval =
                 try count("interval_ms", from: WireLimits.minSubscribeIntervalMs)
                 ?? WireLimits.defaultSubscribeIntervalMs
-            return .subscribe(intervalMs: interval)
+            return .subscribe(intervalMs: interval, history: try flag("history") ?? false)
         case .pause:
             return .pause
         case .resume:
@@ -220,6 +220,14 @@ struct FieldReader {
             throw FieldError(message: "\"pool\" must be 1-64 characters of A-Za-z0-9._-, got \(describeString(.string(pool)))")
         }
         return PoolTarget(model: model, pool: pool)
+    }
+
+    private func flag(_ key: String) throws(FieldError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .bool(let flag) = value else {
+            throw FieldError(message: "\"\(key)\" must be true or false, got \(value.briefDescription)")
+        }
+        return flag
     }
 
     private func worker(_ key: String) throws(FieldError) -> String? {

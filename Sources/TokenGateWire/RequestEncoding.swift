@@ -43,8 +43,9 @@ extension Request {
                 writer.writeString(headers[name] ?? "")
             }
             writer.writeRaw("}")
-        case .subscribe(let intervalMs):
+        case .subscribe(let intervalMs, let history):
             writer.writeField("interval_ms", intervalMs)
+            if history { writer.writeRaw(",\"history\":true") }
         case .setLimit(let fields):
             writer.writeField("limit", fields.limit)
             if let threshold = fields.threshold {

@@ -34,15 +34,23 @@ public struct Status: Codable, Sendable, Equatable {
     public var sendMarginMs: Int64?
     /// Contract v2: every pool, `default` first (absent from a v1 daemon).
     public var pools: [PoolStatus]?
+    /// Addition to contract v2: tokens per minute, grants per second, wait p99 and 429s over the
+    /// last window (absent from older daemons).
+    public var rates: RatesStatus?
+    /// Addition to contract v2: the window's fill per second over the last window; only in the
+    /// first snapshot of a `subscribe` with `"history": true`.
+    public var history: HistoryStatus?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
         inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
         cooldownWorker: String? = nil, journal: JournalStatus? = nil, algorithm: String? = nil,
-        sendMarginMs: Int64? = nil, pools: [PoolStatus]? = nil
+        sendMarginMs: Int64? = nil, pools: [PoolStatus]? = nil, rates: RatesStatus? = nil, history: HistoryStatus? = nil
     ) {
         self.pools = pools
+        self.rates = rates
+        self.history = history
         self.algorithm = algorithm
         self.sendMarginMs = sendMarginMs
         self.state = state
@@ -78,6 +86,7 @@ public struct Status: Codable, Sendable, Equatable {
         case algorithm
         case sendMarginMs = "send_margin_ms"
         case pools
+        case rates, history
     }
 }
 

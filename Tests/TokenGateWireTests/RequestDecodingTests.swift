@@ -45,6 +45,8 @@ struct RequestDecodingTests {
             (#"{"op":"status"}"#, Request(.status)),
             (#"{"op":"subscribe"}"#, Request(.subscribe(intervalMs: 250))),
             (#"{"op":"subscribe","interval_ms":50}"#, Request(.subscribe(intervalMs: 50))),
+            (#"{"op":"subscribe","history":true}"#, Request(.subscribe(intervalMs: 250, history: true))),
+            (#"{"op":"subscribe","history":false}"#, Request(.subscribe(intervalMs: 250))),
             (#"{"op":"pause","id":-3}"#, Request(id: -3, .pause)),
             (#"{"op":"resume"}"#, Request(.resume)),
             (#"{"op":"set_limit","limit":1800000}"#, Request(.setLimit(.init(limit: 1_800_000)))),
@@ -104,6 +106,8 @@ struct RequestDecodingTests {
             ("{\"op\":\"setLimit\",\"limit\":5}", .unknownOp),
             ("{\"op\":\"\"}", .unknownOp),
             // Counts.
+            ("{\"op\":\"subscribe\",\"history\":1}", .badRequest),
+            ("{\"op\":\"subscribe\",\"history\":\"true\"}", .badRequest),
             ("{\"op\":\"acquire\",\"tokens\":-1}", .badRequest),
             ("{\"op\":\"acquire\",\"tokens\":1.5}", .badRequest),
             ("{\"op\":\"acquire\",\"tokens\":5.0}", .badRequest),

@@ -21,7 +21,8 @@ public enum DashboardView {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status)
         let provider = ProviderRow(status: model.status, order: budgets.map(\.name))
-        guard let layout = layout(budgets: budgets, provider: provider, size: size) else {
+        let rates = RatesRow(status: model.status)
+        guard let layout = layout(budgets: budgets, provider: provider, rates: rates, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -32,6 +33,9 @@ public enum DashboardView {
         }
         if !provider.isEmpty, budgets.count < layout.gauges.height {
             provider.draw(into: &canvas, layout.gauges.row(budgets.count).inset(dx: 1, dy: 0), glyphs: glyphs)
+        }
+        if !rates.isEmpty, layout.gauges.height > 0 {
+            rates.draw(into: &canvas, layout.gauges.row(layout.gauges.height - 1).inset(dx: 1, dy: 0), glyphs: glyphs)
         }
         if budgets.isEmpty {
             canvas.write(" no budget yet", in: layout.gauges, style: .muted)
@@ -61,11 +65,13 @@ public enum DashboardView {
     /// provider reported on any of them.
     public static func layout(for status: Status?, size: TerminalSize) -> DashboardLayout? {
         let budgets = gauges(for: status)
-        return layout(budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)), size: size)
+        return layout(
+            budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)),
+            rates: RatesRow(status: status), size: size)
     }
 
-    private static func layout(budgets: [Gauge], provider: ProviderRow, size: TerminalSize) -> DashboardLayout? {
-        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty)
+    private static func layout(budgets: [Gauge], provider: ProviderRow, rates: RatesRow, size: TerminalSize) -> DashboardLayout? {
+        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, ratesRow: !rates.isEmpty)
     }
 
     /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon
