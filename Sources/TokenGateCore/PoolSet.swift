@@ -80,12 +80,6 @@ public struct PoolSet: Sendable {
     /// The pool whose gate queued `waiter`.
     public func pool(of waiter: WaiterID) -> Int { pools[0].gate.identifiers.index(of: waiter.rawValue) }
 
-    /// Runs `body` on the gate of pool `index`, in place.
-    @discardableResult
-    public mutating func withGate<Result>(_ index: Int, _ body: (inout Gate) throws -> Result) rethrows -> Result {
-        try body(&pools[index].gate)
-    }
-
     /// The gate of pool `index`.
     public func gate(_ index: Int) -> Gate { pools[index].gate }
 

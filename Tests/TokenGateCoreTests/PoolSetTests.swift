@@ -80,11 +80,11 @@ struct PoolSetTests {
     @Test("each pool has its own window and queue; tickets never collide and settle in their own pool")
     func independentPools() throws {
         var pools = try Self.pools()
-        let opus = try #require(pools.withGate(1) { $0.acquire(worker: "a", estimate: estimate(100), now: at(0)) }.grant)
+        let opus = try #require(pools[pool: 1].acquire(worker: "a", estimate: estimate(100), now: at(0)).grant)
         // opus is full; sonnet and default are not.
-        #expect(pools.withGate(1) { $0.acquire(worker: "a", estimate: estimate(1), now: at(0)) }.waiter != nil)
-        let sonnet = try #require(pools.withGate(2) { $0.acquire(worker: "a", estimate: estimate(500), now: at(0)) }.grant)
-        let other = try #require(pools.withGate(0) { $0.acquire(worker: "a", estimate: estimate(900), now: at(0)) }.grant)
+        #expect(pools[pool: 1].acquire(worker: "a", estimate: estimate(1), now: at(0)).waiter != nil)
+        let sonnet = try #require(pools[pool: 2].acquire(worker: "a", estimate: estimate(500), now: at(0)).grant)
+        let other = try #require(pools[pool: 0].acquire(worker: "a", estimate: estimate(900), now: at(0)).grant)
         #expect(Set([opus.ticket, sonnet.ticket, other.ticket]).count == 3)
         #expect(pools.pool(of: opus.ticket) == 1 && pools.pool(of: sonnet.ticket) == 2 && pools.pool(of: other.ticket) == 0)
         // A report settles in the ticket's pool whatever the fallback, and frees only that pool.
@@ -100,9 +100,9 @@ struct PoolSetTests {
     @Test("a 429 cools only its pool; the earliest wake-up of any pool is the set's")
     func cooldownPerPool() throws {
         var pools = try Self.pools()
-        pools.withGate(1) { $0.throttle(until: at(5), now: at(0)) }
-        #expect(pools.withGate(1) { $0.acquire(worker: "a", estimate: estimate(1), now: at(0)) }.waiter != nil)
-        #expect(pools.withGate(2) { $0.acquire(worker: "a", estimate: estimate(1), now: at(0)) }.grant != nil)
+        pools[pool: 1].throttle(until: at(5), now: at(0))
+        #expect(pools[pool: 1].acquire(worker: "a", estimate: estimate(1), now: at(0)).waiter != nil)
+        #expect(pools[pool: 2].acquire(worker: "a", estimate: estimate(1), now: at(0)).grant != nil)
         #expect(pools.nextWakeUp(now: at(0)) == at(5))
         pools.advance(to: at(5))
         #expect(pools.takeOutcomes().compactMap(\.grant).count == 1)
@@ -112,9 +112,9 @@ struct PoolSetTests {
     func withdrawEverywhere() throws {
         var pools = try Self.pools()
         let owner = OwnerID(rawValue: 7)
-        _ = pools.withGate(1) { $0.acquire(worker: "a", estimate: estimate(100), owner: owner, now: at(0)) }
-        _ = pools.withGate(1) { $0.acquire(worker: "a", estimate: estimate(100), owner: owner, now: at(0)) }
-        _ = pools.withGate(2) { $0.acquire(worker: "a", estimate: estimate(100), owner: owner, now: at(0)) }
+        _ = pools[pool: 1].acquire(worker: "a", estimate: estimate(100), owner: owner, now: at(0))
+        _ = pools[pool: 1].acquire(worker: "a", estimate: estimate(100), owner: owner, now: at(0))
+        _ = pools[pool: 2].acquire(worker: "a", estimate: estimate(100), owner: owner, now: at(0))
         let withdrawal = pools.withdraw(owner: owner, now: at(1))
         #expect(withdrawal.ticketsReleased.count == 2 && withdrawal.waitersDropped.count == 1)
         #expect(pools.gate(1).reserved.tokens == 0 && pools.gate(2).reserved.tokens == 0)
