@@ -64,8 +64,8 @@ extension GateHost {
             }
             let names = affected.map { pools.names[$0] }.joined(separator: ",")
             logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)", "pools": "\(names)"])
-            // The journal keeps the default pool's state (a pool's own pause is not yet journaled).
-            if affected.contains(0) { journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now) }
+            // The journal keeps the pause of every pool (a pool's own pause is not yet journaled).
+            if request.target.isUnspecified { journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now) }
             session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
 
         case .setLimit(let change):

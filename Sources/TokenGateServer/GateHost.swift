@@ -79,7 +79,8 @@ final class GateHost {
             pools[pool: pool].restore(amounts, worker: usage.worker, at: instant, now: now)
             restored += 1
         }
-        if recovery.paused { gate.pause(now: now) }
+        // A journaled pause is one of every pool or of default (a pool's own is not journaled).
+        if recovery.paused { for index in pools.pools.indices { pools[pool: index].pause(now: now) } }
         if let change = recovery.limitChange { restoreLimit(change, now: now) }
         let held = recoverOpenGrants(recovery.openGrants, now: now)
         logger.notice(
