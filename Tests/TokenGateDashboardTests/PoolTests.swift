@@ -122,3 +122,24 @@ import TokenGateWire
         #expect(await link.received == [.pause(pool: "opus"), .setLimit(5, pool: "opus"), .resume(pool: nil)])
     }
 }
+
+@Suite struct PoolEventAndHelpTests {
+    @Test func anotherPoolsPauseCooldownAndLimitAreEvents() {
+        let old = DashboardPreview.status(.pools, at: DashboardPreview.now - 40)
+        var new = old
+        new.pools![1].state = .cooldown
+        new.pools![1].cooldownRemainingMs = 20_000
+        new.pools![2].state = .paused
+        new.pools![2].limit = 660_000
+        let events = EventDerivation.events(from: old, to: new, now: 1)
+        #expect(events.map(\.label) == ["429", "PAUSE", "LIMIT"])
+        #expect(events.map(\.message) == ["opus · 20s", "haiku: no new grants", "haiku 600.0k → 660.0k"])
+    }
+
+    @Test func theHelpSaysWhatTabDoesOnlyWithPools() {
+        let pools = DashboardPreview.render(.pools, size: TerminalSize(width: 80, height: 24), showHelp: true).text
+        #expect(pools.contains("select the pool: all, default, each pool, all again"))
+        let one = DashboardPreview.render(.running, size: TerminalSize(width: 80, height: 24), showHelp: true).text
+        #expect(!one.contains("Tab"))
+    }
+}

@@ -131,7 +131,6 @@ public struct SyntheticFleet: Sendable {
                 status.workers[index].used += share
             }
             let waiting = pool.state == .running ? 0 : users.count / 2
-            status.waiting += waiting
             pools.append(PoolStatus(
                 name: pool.name, models: pool.models, state: pool.state, limit: pool.limit, threshold: pool.threshold,
                 used: used, reserved: reserved, inFlight: pool.state == .running ? 2 : 0, waiting: waiting,
