@@ -27,7 +27,7 @@ import TokenGateWire
             }
         }
         #expect(sawPaused)
-        #expect(await link.received == [.pause, .setLimit(2_000_000)])
+        #expect(await link.received == [.pause(pool: nil), .setLimit(2_000_000, pool: nil)])
     }
 
     @Test func runDashboardNeedsATerminal() async {

@@ -16,12 +16,12 @@ import TokenGateWire
 
     @Test func pauseTogglesOnTheDaemonsState() {
         var running = session()
-        #expect(running.handle(.togglePause, now: 1) == .command(.pause))
+        #expect(running.handle(.togglePause, now: 1) == .command(.pause(pool: nil)))
         #expect(running.notice == "pausing…")
         var paused = session(state: .paused)
-        #expect(paused.handle(.togglePause, now: 1) == .command(.resume))
+        #expect(paused.handle(.togglePause, now: 1) == .command(.resume(pool: nil)))
         var cooling = session(state: .cooldown)
-        #expect(cooling.handle(.togglePause, now: 1) == .command(.pause))
+        #expect(cooling.handle(.togglePause, now: 1) == .command(.pause(pool: nil)))
     }
 
     @Test func theNoticeGoesWhenTheSnapshotConfirms() {
@@ -46,7 +46,7 @@ import TokenGateWire
         #expect(session.handle(.lowerLimit, now: 1.4) == .none)
         #expect(session.limitProposal?.proposed == 1_800_000)
         #expect(session.handle(.lowerLimit, now: 1.5) == .none)
-        #expect(session.handle(.confirmLimit, now: 1.6) == .command(.setLimit(1_620_000)))
+        #expect(session.handle(.confirmLimit, now: 1.6) == .command(.setLimit(1_620_000, pool: nil)))
         #expect(session.limitProposal == nil)
         #expect(session.render(glyphs: .unicode, now: 1.7).text.contains("limit 1.80M → 1.62"))
         var fleet = SyntheticFleet(workerCount: 8)
@@ -92,7 +92,7 @@ import TokenGateWire
         var session = session()
         _ = session.handle(.raiseLimit, now: 1)
         _ = session.handle(.confirmLimit, now: 1.1)
-        session.commandFailed(.setLimit(1_980_000), reason: "forbidden", now: 1.2)
+        session.commandFailed(.setLimit(1_980_000, pool: nil), reason: "forbidden", now: 1.2)
         #expect(session.model.events.last?.message == "limit 1.98M failed: forbidden")
         #expect(session.requestedLimit == nil)
         #expect(session.render(glyphs: .unicode, now: 1.3).text.contains("limit 1.98M failed"))
@@ -194,7 +194,7 @@ import TokenGateWire
         session.receive(.connected, now: 0)
         session.receive(.snapshot(SyntheticFleet(workerCount: 8).status(at: 100)), now: 0.1)
         _ = session.handle(.raiseLimit, now: 1)
-        #expect(session.handle(.confirmLimit, now: 1.1) == .command(.setLimit(1_980_000)))
+        #expect(session.handle(.confirmLimit, now: 1.1) == .command(.setLimit(1_980_000, pool: nil)))
         _ = session.handle(.lowerLimit, now: 1.2)
         _ = session.handle(.cancelLimit, now: 1.3)
         var fleet = SyntheticFleet(workerCount: 8)

@@ -223,6 +223,89 @@ struct DashboardTmuxTests {
         }
     }
 
+    @Test(
+        "top on a daemon with three pools: a gauge per pool; Tab selects a pool, then p pauses only that pool and +/- name it",
+        .enabled(if: Tmux.executable != nil, "tmux is not installed: the dashboard's end-to-end test needs it"),
+        .timeLimit(.minutes(3))
+    )
+    func poolKeysInTmux() async throws {
+        try await DaemonProcess.with(arguments: [
+            "--window", "60", "--limit", "100000",
+            "--pool", "opus:models=claude-opus-*,limit=40000",
+            "--pool", "haiku:models=claude-haiku-*,limit=60000",
+        ]) { daemon in
+            let feeder = try LineClient(path: daemon.socketPath)
+            for (worker, model, tokens) in [("alpha-e2e", "claude-opus-4", 20_000), ("bravo-e2e", "claude-haiku-4", 6_000),
+                                            ("alpha-e2e", "gpt-x", 10_000)] {
+                let reply = try feeder.request(
+                    #"{"op":"report","input":\#(tokens),"output":0,"worker":"\#(worker)","model":"\#(model)"}"#)
+                #expect(reply["ok"] == .bool(true), "\(reply.jsonText)")
+            }
+
+            let directory = try TemporaryDirectory(prefix: "tg-tmux")
+            defer { directory.remove() }
+            let tmux = try Tmux(directory: directory)
+            defer { tmux.killServer() }
+            let script = directory.file("pane.sh")
+            try paneScript(
+                binary: try TokenGateBinary.require(), socket: daemon.socketPath, exitFile: directory.file("exit"),
+                sttyFile: directory.file("stty")
+            ).write(toFile: script, atomically: true, encoding: .utf8)
+            try await tmux.newSession(columns: 120, rows: 40, command: "sh " + script)
+
+            // One gauge line per pool, each with its own figures and state.
+            var screen = try await tmux.waitForScreen("a gauge per pool") { screen in
+                screen.row(containing: " haiku ") != nil && screen.row(containing: "Tab Pool:all") != nil
+            }
+            let opus = try #require(screen.row(containing: " opus ").map { screen.lines[$0] }, "\(screen)")
+            #expect(opus.contains("50%") && opus.contains("40.0k") && opus.contains("running"), "\(opus)")
+            let defaultRow = try #require(screen.row(containing: " default ").map { screen.lines[$0] }, "\(screen)")
+            #expect(defaultRow.contains("10.0k") && defaultRow.contains("100.0k"), "\(defaultRow)")
+
+            // Tab, Tab: all -> default -> opus; the table shows usage in opus.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Tab"])
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Tab"])
+            screen = try await tmux.waitForScreen("opus selected") { $0.row(containing: "Tab Pool:opus") != nil }
+            #expect(screen.row(containing: "used in opus") != nil, "the table says whose usage:\n\(screen)")
+            if let alpha = screen.row(containing: "● alpha-e2e") {
+                #expect(screen.lines[alpha].contains("20.0k"), "alpha's usage in opus:\n\(screen)")
+            }
+
+            // p pauses opus alone.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "p"])
+            #expect(try await poolStates(daemon) { $0 == ["default": .running, "opus": .paused, "haiku": .running] },
+                    "`p` with opus selected did not pause opus alone")
+            screen = try await tmux.waitForScreen("opus's PAUSED badge") { screen in
+                screen.row(containing: " opus ").map { screen.lines[$0].contains("PAUSED") } == true
+            }
+            #expect(screen.lines[0].contains("RUNNING"), "the daemon (default) still runs:\n\(screen)")
+
+            // + opens a confirm line naming opus; Esc closes it.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "+"])
+            screen = try await tmux.waitForScreen("the confirm line for opus") { $0.row(containing: "limit opus 40.0k") != nil }
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Escape"])
+
+            // p again resumes it.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "p"])
+            #expect(try await poolStates(daemon) { $0.values.allSatisfy { $0 == .running } }, "the second `p` did not resume opus")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "q"])
+        }
+    }
+
+    /// Polls `tokengate status --json` until `condition` holds for the pools' states (30 s at most).
+    private func poolStates(
+        _ daemon: DaemonProcess, _ condition: @escaping ([String: GateStateName]) -> Bool
+    ) async throws -> Bool {
+        try await eventually(timeout: .seconds(30)) {
+            let run = try await CommandRun.tokengate(["status", "--json", "--socket", daemon.socketPath])
+            guard run.status == 0 else { return false }
+            let pools = try Status.decode(json: Array(run.stdout.utf8)).pools ?? []
+            if condition(Dictionary(uniqueKeysWithValues: pools.map { ($0.name, $0.state) })) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+            return false
+        }
+    }
+
     /// What runs in the pane: `tokengate top` in a UTF-8 locale; after it, its exit status (to a
     /// file and the screen), `stty -a` (to a file), then a prompt that reads one line.
     private func paneScript(binary: String, socket: String, exitFile: String, sttyFile: String) -> String {

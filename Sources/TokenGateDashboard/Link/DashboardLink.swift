@@ -21,10 +21,20 @@ public protocol DashboardLink: Sendable {
     /// Called once per dashboard run; the dashboard stops iterating (cancels) when it quits, and the
     /// link should then release what the stream holds (use `onTermination`).
     func events() -> AsyncStream<DashboardLinkEvent>
-    /// Asks the daemon to stop granting (`pause`).
-    func pause() async throws
-    /// Asks the daemon to grant again (`resume`).
-    func resume() async throws
-    /// Sets the `tokens` budget's limit per window (`set_limit` with `limit`).
-    func setLimit(_ limit: Int64) async throws
+    /// Asks the daemon to stop granting (`pause`) in pool `pool`, or in every pool when `nil`.
+    func pause(pool: String?) async throws
+    /// Asks the daemon to grant again (`resume`) in pool `pool`, or in every pool when `nil`.
+    func resume(pool: String?) async throws
+    /// Sets the `tokens` budget's limit per window (`set_limit` with `limit`) of pool `pool`, or of
+    /// the pool `default` when `nil`.
+    func setLimit(_ limit: Int64, pool: String?) async throws
+}
+
+extension DashboardLink {
+    /// Pauses every pool.
+    public func pause() async throws { try await pause(pool: nil) }
+    /// Resumes every pool.
+    public func resume() async throws { try await resume(pool: nil) }
+    /// Sets the limit of the pool `default`.
+    public func setLimit(_ limit: Int64) async throws { try await setLimit(limit, pool: nil) }
 }

@@ -21,6 +21,10 @@ public struct DashboardModel: Sendable {
     public private(set) var statusTime: Double?
     /// Window usage per second, for the chart.
     public private(set) var history: UsageHistory
+    /// The usage history of each pool but `default` (whose history is ``history``), sampled from the
+    /// snapshots since the dashboard attached: the daemon's own history covers `default` only.
+    public private(set) var poolHistories: [String: UsageHistory] = [:]
+    let historySeconds: Int
     /// Oldest first, at most `maxEvents`.
     public private(set) var events: [DashboardEvent] = []
     /// How many events are kept.
@@ -33,6 +37,7 @@ public struct DashboardModel: Sendable {
     ///   - maxEvents: how many events to keep.
     public init(historySeconds: Int = 900, maxEvents: Int = 100) {
         history = UsageHistory(seconds: historySeconds)
+        self.historySeconds = historySeconds
         self.maxEvents = max(1, maxEvents)
     }
 
@@ -81,6 +86,10 @@ public struct DashboardModel: Sendable {
         }
         history.record(
             time: now, used: status.used, reserved: status.reserved, limit: status.limit, threshold: status.threshold)
+        for pool in status.pools ?? [] where pool.name != PoolSelection.defaultPool {
+            poolHistories[pool.name, default: UsageHistory(seconds: historySeconds)].record(
+                time: now, used: pool.used, reserved: pool.reserved, limit: pool.limit, threshold: pool.threshold)
+        }
     }
 
     /// Adds a line of feedback to the events panel (a failed command, for instance).

@@ -60,6 +60,23 @@ public enum EventDerivation {
             }
         }
 
+        // The other pools' own state and limit changes (`default`'s are the top-level ones above).
+        let oldPools = Dictionary((old.pools ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for pool in new.pools ?? [] where pool.name != PoolSelection.defaultPool {
+            guard let previous = oldPools[pool.name] else { continue }
+            switch (previous.state, pool.state) {
+            case (.running, .paused), (.cooldown, .paused): add(.paused, "\(pool.name): no new grants")
+            case (.paused, .running): add(.resumed, "\(pool.name): grants again")
+            case (.running, .cooldown), (.paused, .cooldown):
+                add(.cooldown, pool.name + (pool.cooldownRemainingMs.map { " · " + Format.countdown(milliseconds: $0) } ?? ""))
+            case (.cooldown, .running): add(.cooldownOver, "\(pool.name): cooldown over")
+            default: break
+            }
+            if pool.limit != previous.limit {
+                add(.limit, "\(pool.name) \(Format.tokens(previous.limit)) → \(Format.tokens(pool.limit))")
+            }
+        }
+
         if let journal = new.journal, journal.ok != (old.journal?.ok ?? true) {
             if journal.ok {
                 add(.journalRecovered, "journal writing again")

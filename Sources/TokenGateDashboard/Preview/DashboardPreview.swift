@@ -19,6 +19,10 @@ public enum DashboardPreview {
         /// not see with the provider's own figures beside the local ones, an oversized request at the
         /// head of the queue and a failing journal.
         case budgets
+        /// Three pools (contract v2): `default` running, `opus` (its own smaller limit) cooling down
+        /// after a 429 for 12 s more, `haiku` paused by the operator; the workers' usage split over
+        /// the pools they use.
+        case pools
     }
 
     /// The dashboard clock at which previews are rendered.
@@ -73,6 +77,18 @@ public enum DashboardPreview {
             status.queue = QueueStatus(worker: "batch-06", estimate: 1_700_000, admissibleInMs: nil, oversized: true)
             return status
         }
+        if scenario == .pools {
+            let status = fleet.status(at: uptime, connectedWorkers: connected)
+            let opusCooling = time >= now - 8
+            return fleet.withPools(status, extra: [
+                SyntheticFleet.ExtraPool(
+                    name: "opus", models: ["claude-opus-*"], limit: 400_000, state: opusCooling ? .cooldown : .running,
+                    cooldownRemainingMs: 20_000 - Int64((time - (now - 8)) * 1000)),
+                SyntheticFleet.ExtraPool(
+                    name: "haiku", models: ["claude-haiku-*"], limit: 600_000, threshold: 1.0,
+                    state: time >= now - 30 ? .paused : .running),
+            ], at: uptime)
+        }
         if scenario == .paused, time >= now - 30 {
             return fleet.status(at: uptime, state: .paused, connectedWorkers: connected)
         }
@@ -94,10 +110,10 @@ public enum DashboardPreview {
     /// The UI state after the selection moved `selectedIndex` rows down a table of `visibleRows`.
     public static func ui(
         for model: DashboardModel, selectedIndex: Int = 0, visibleRows: Int, sort: WorkerSort = .used,
-        showHelp: Bool = false
+        showHelp: Bool = false, selectedPool: String? = nil
     ) -> DashboardUIState {
-        var ui = DashboardUIState(sort: sort, showHelp: showHelp)
-        let rows = DashboardView.tableRows(for: model.status, sort: sort).map(\.worker)
+        var ui = DashboardUIState(sort: sort, showHelp: showHelp, selectedPool: selectedPool)
+        let rows = DashboardView.tableRows(for: model.status, sort: sort, pool: selectedPool).map(\.worker)
         ui.select(index: selectedIndex, rows: rows, visibleRows: visibleRows)
         return ui
     }
@@ -105,13 +121,16 @@ public enum DashboardPreview {
     /// One frame of `scenario` at `size`.
     public static func render(
         _ scenario: Scenario, size: TerminalSize = TerminalSize(width: 100, height: 30), workers: Int = 8,
-        selectedIndex: Int = 0, sort: WorkerSort = .used, showHelp: Bool = false, glyphs: Glyphs = .unicode
+        selectedIndex: Int = 0, sort: WorkerSort = .used, showHelp: Bool = false, glyphs: Glyphs = .unicode,
+        selectedPool: String? = nil, limitProposal: LimitProposal? = nil
     ) -> Canvas {
         let model = self.model(scenario, workers: workers)
         let visible = DashboardView.layout(for: model.status, size: size)?.tableVisibleRows ?? 1
-        let ui = self.ui(for: model, selectedIndex: selectedIndex, visibleRows: visible, sort: sort, showHelp: showHelp)
+        let ui = self.ui(
+            for: model, selectedIndex: selectedIndex, visibleRows: visible, sort: sort, showHelp: showHelp,
+            selectedPool: selectedPool)
         return DashboardView.render(
             model: model, ui: ui, size: size, glyphs: glyphs, now: now,
-            socketLabel: "/run/user/1000/tokengate.sock")
+            socketLabel: "/run/user/1000/tokengate.sock", limitProposal: limitProposal)
     }
 }

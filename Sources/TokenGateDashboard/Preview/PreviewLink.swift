@@ -31,19 +31,19 @@ public actor PreviewLink: DashboardLink {
         }
     }
 
-    public func pause() async throws {
-        received.append(.pause)
-        paused = true
+    public func pause(pool: String?) async throws {
+        received.append(.pause(pool: pool))
+        if pool == nil || pool == "default" { paused = true }
     }
 
-    public func resume() async throws {
-        received.append(.resume)
-        paused = false
+    public func resume(pool: String?) async throws {
+        received.append(.resume(pool: pool))
+        if pool == nil || pool == "default" { paused = false }
     }
 
-    public func setLimit(_ limit: Int64) async throws {
-        received.append(.setLimit(limit))
-        fleet.limit = max(1, limit)
+    public func setLimit(_ limit: Int64, pool: String?) async throws {
+        received.append(.setLimit(limit, pool: pool))
+        if pool == nil || pool == "default" { fleet.limit = max(1, limit) }
     }
 
     private func produce(into continuation: AsyncStream<DashboardLinkEvent>.Continuation) async {

@@ -82,6 +82,65 @@ public struct SyntheticFleet: Sendable {
             rates: rates(used: used, workers: workers, waiting: waiting, throttled: state == .cooldown, at: time))
     }
 
+    /// A made-up pool beside `default` (contract v2): its name, globs, limit and share of the
+    /// workers that use it.
+    public struct ExtraPool: Sendable {
+        public var name: String
+        public var models: [String]
+        public var limit: Int64
+        public var threshold: Double
+        public var state: GateStateName
+        public var cooldownRemainingMs: Int64?
+
+        public init(
+            name: String, models: [String], limit: Int64, threshold: Double = 0.9, state: GateStateName = .running,
+            cooldownRemainingMs: Int64? = nil
+        ) {
+            self.name = name
+            self.models = models
+            self.limit = limit
+            self.threshold = threshold
+            self.state = state
+            self.cooldownRemainingMs = cooldownRemainingMs
+        }
+    }
+
+    /// `status` (from ``status(at:state:cooldownRemainingMs:cooldownWorker:connectedWorkers:)``,
+    /// which becomes the pool `default`) with `extra` pools beside it: each pool's usage follows its own
+    /// swell, worker `i` uses pool `k` (counted from 1) when `i % (k + 1) == 0`, and `pool_used`
+    /// splits each worker's figures, which then add up over the pools.
+    public func withPools(_ status: Status, extra: [ExtraPool], at time: Double) -> Status {
+        var status = status
+        var pools = [PoolStatus(
+            name: "default", models: [], state: status.state, limit: status.limit, threshold: status.threshold,
+            used: status.used, reserved: status.reserved, inFlight: status.inFlight, waiting: status.waiting,
+            cooldownRemainingMs: status.cooldownRemainingMs, budgets: status.budgets)]
+        for index in status.workers.indices {
+            status.workers[index].poolUsed = ["default": status.workers[index].used]
+        }
+        for (number, pool) in extra.enumerated() {
+            let k = number + 1
+            let used = Int64(Double(pool.limit) * load(at: time + Double(37 * k)) * (pool.state == .paused ? 0.6 : 1))
+            let reserved = pool.state == .running ? pool.limit / 40 : 0
+            let users = status.workers.indices.filter { $0 % (k + 1) == 0 }
+            let weights = users.map { 1.0 / Double($0 + k + 1) }
+            let total = weights.reduce(0, +)
+            for (position, index) in users.enumerated() {
+                let share = Int64(Double(used) * weights[position] / max(total, 1e-9))
+                status.workers[index].poolUsed?[pool.name] = share
+                status.workers[index].used += share
+            }
+            let waiting = pool.state == .running ? 0 : users.count / 2
+            pools.append(PoolStatus(
+                name: pool.name, models: pool.models, state: pool.state, limit: pool.limit, threshold: pool.threshold,
+                used: used, reserved: reserved, inFlight: pool.state == .running ? 2 : 0, waiting: waiting,
+                cooldownRemainingMs: pool.state == .cooldown ? (pool.cooldownRemainingMs ?? 20_000) : nil,
+                budgets: [BudgetStatus(name: "tokens", limit: pool.limit, used: used, reserved: reserved)]))
+        }
+        status.pools = pools
+        return status
+    }
+
     /// Rates that go with the window's usage: the window's tokens per minute, its requests per
     /// second, a p99 wait that grows while acquires queue, and one 429 while cooling down.
     func rates(used: Int64, workers: [WorkerStatus], waiting: Int, throttled: Bool, at time: Double) -> RatesStatus {

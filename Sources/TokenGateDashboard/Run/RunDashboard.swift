@@ -48,9 +48,9 @@ public func runDashboard(
                 group.addTask {
                     do {
                         switch command {
-                        case .pause: try await link.pause()
-                        case .resume: try await link.resume()
-                        case .setLimit(let limit): try await link.setLimit(limit)
+                        case .pause(let pool): try await link.pause(pool: pool)
+                        case .resume(let pool): try await link.resume(pool: pool)
+                        case .setLimit(let limit, let pool): try await link.setLimit(limit, pool: pool)
                         }
                     } catch {
                         mailbox.post(.commandFailed(command, reason: String(describing: error)))

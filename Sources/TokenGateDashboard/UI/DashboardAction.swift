@@ -24,6 +24,11 @@ public enum DashboardAction: Sendable, Equatable {
     case confirmLimit
     /// Close the confirm line, changing nothing (Esc).
     case cancelLimit
+    /// Select the next pool (Tab): all, `default`, then the others in the daemon's order, then all
+    /// again. Only when the daemon has more than one pool.
+    case nextPool
+    /// Select the previous pool (Shift-Tab).
+    case previousPool
     case nextSort
     case previousSort
     case selectPrevious
@@ -43,9 +48,11 @@ public enum DashboardAction: Sendable, Equatable {
     case quit
 }
 
-/// Keys to actions: `p` pause/resume, `+`/`-` propose a limit (Enter applies, Esc cancels), `s`/`S` sort, arrows or `j`/`k` select, PgUp/PgDn,
+/// Keys to actions: Tab/Shift-Tab select the pool, `p` pause/resume, `+`/`-` propose a limit (Enter applies, Esc cancels), `s`/`S` sort, arrows or `j`/`k` select, PgUp/PgDn,
 /// Home/End or `g`/`G`, `?` help, `q` or Ctrl-C quit. Pure.
 public enum KeyMap {
+    /// curses' KEY_BTAB (Shift-Tab).
+    static let backTab: Int32 = 0o541
     /// The action for `key`, or `nil` when the key means nothing. While the help overlay shows, `q`
     /// and Ctrl-C still quit and any other key closes it.
     public static func action(for key: DashboardKey, helpShown: Bool = false) -> DashboardAction? {
@@ -65,6 +72,7 @@ public enum KeyMap {
             case "g": return .selectFirst
             case "G": return .selectLast
             case "?", "h", "H": return .toggleHelp
+            case "\t": return .nextPool
             case "\u{0C}": return .redraw
             case "\u{1A}": return .suspend
             case "\u{02}": return .pageUp
@@ -81,7 +89,8 @@ public enum KeyMap {
         case .right: return .nextSort
         case .enter: return .confirmLimit
         case .escape: return .cancelLimit
-        case .other, .resize: return nil
+        case .other(let code): return code == backTab ? .previousPool : nil
+        case .resize: return nil
         }
     }
 }

@@ -5,9 +5,12 @@ import TokenGateWire
 public struct DashboardSession: Sendable {
     /// A request for the daemon, carried out by the runner through the link.
     public enum Command: Sendable, Equatable {
-        case pause
-        case resume
-        case setLimit(Int64)
+        /// Pause pool `pool`, or every pool when `nil`.
+        case pause(pool: String?)
+        /// Resume pool `pool`, or every pool when `nil`.
+        case resume(pool: String?)
+        /// Set the limit of pool `pool`, or of the daemon's `default` when `nil`.
+        case setLimit(Int64, pool: String?)
     }
 
     /// What the runner must do after an action.
@@ -38,11 +41,15 @@ public struct DashboardSession: Sendable {
     public private(set) var noticeUntil: Double = 0
     /// The limit asked for most recently, until a snapshot shows it (so `+ + +` compounds).
     public private(set) var requestedLimit: Int64?
+    /// The pool of `requestedLimit` (`nil`: the daemon's only one).
+    var requestedLimitPool: String?
     var requestedAt: Double = 0
     /// The notice shown when the requested limit was sent.
     var limitNotice: String?
     /// The state asked for by `p`, until a snapshot shows it (then the notice goes).
     var requestedState: GateStateName?
+    /// The pool of `requestedState` (`nil`: every pool).
+    var requestedStatePool: String?
 
     /// How long a notice stays, and how long a requested limit is used as the base for the next step.
     public static let noticeSeconds = 3.0
@@ -63,7 +70,9 @@ public struct DashboardSession: Sendable {
     public var visibleRows: Int { layout?.tableVisibleRows ?? 1 }
 
     /// Worker names in table order.
-    public var rowNames: [String] { DashboardView.tableRows(for: model.status, sort: ui.sort).map(\.worker) }
+    public var rowNames: [String] {
+        DashboardView.tableRows(for: model.status, sort: ui.sort, pool: ui.selectedPool).map(\.worker)
+    }
 
     /// The terminal has a new size.
     public mutating func resize(to size: TerminalSize) {
@@ -75,12 +84,15 @@ public struct DashboardSession: Sendable {
     public mutating func receive(_ event: DashboardLinkEvent, now: Double) {
         model.apply(event, now: now)
         if case .snapshot(let status) = event {
-            if let requested = requestedLimit, status.limit == requested || now - requestedAt > DashboardSession.noticeSeconds {
+            ui.selectedPool = PoolSelection.reconciled(ui.selectedPool, in: status)
+            let limit = PoolSelection.limit(of: requestedLimitPool, in: status)
+            if let requested = requestedLimit, limit == requested || now - requestedAt > DashboardSession.noticeSeconds {
                 requestedLimit = nil
                 // The confirmation ends the limit's own notice, not a later one ("limit unchanged").
-                if status.limit == requested, notice == limitNotice { clearNotice() }
+                if limit == requested, notice == limitNotice { clearNotice() }
             }
-            if let requested = requestedState, requested == status.state || (requested == .running && status.state == .cooldown) {
+            let state = PoolSelection.state(of: requestedStatePool, in: status)
+            if let requested = requestedState, requested == state || (requested == .running && state == .cooldown) {
                 requestedState = nil
                 clearNotice()
             }
@@ -92,11 +104,11 @@ public struct DashboardSession: Sendable {
     public mutating func commandFailed(_ command: Command, reason: String, now: Double) {
         let what: String
         switch command {
-        case .pause: what = "pause"
+        case .pause(let pool): what = "pause" + (pool.map { " " + $0 } ?? "")
             requestedState = nil
-        case .resume: what = "resume"
+        case .resume(let pool): what = "resume" + (pool.map { " " + $0 } ?? "")
             requestedState = nil
-        case .setLimit(let limit): what = "limit \(Format.tokens(limit))"
+        case .setLimit(let limit, let pool): what = "limit " + (pool.map { $0 + " " } ?? "") + Format.tokens(limit)
             requestedLimit = nil
         }
         model.note("\(what) failed: \(reason)", now: now)
@@ -133,21 +145,32 @@ public struct DashboardSession: Sendable {
             ui.select(index: 0, rows: rows, visibleRows: visible)
         case .selectLast:
             ui.select(index: rows.count - 1, rows: rows, visibleRows: visible)
+        case .nextPool, .previousPool:
+            let pools = PoolSelection.pools(of: model.status)
+            guard !pools.isEmpty, limitProposal == nil else { return .none }
+            ui.selectedPool = PoolSelection.step(from: ui.selectedPool, forward: action == .nextPool, pools: pools)
+            ui.reconcile(rows: rowNames, visibleRows: visible)
         case .togglePause:
             guard let status = connectedStatus(now: now) else { return .none }
-            if status.state == .paused {
+            let pool = PoolSelection.pool(ui.selectedPool, in: status)?.name
+            let suffix = pool.map { " " + $0 } ?? (PoolSelection.pools(of: status).isEmpty ? "" : " all pools")
+            requestedStatePool = pool
+            if PoolSelection.state(of: pool, in: status) == .paused {
                 requestedState = .running
-                show("resuming…", now: now)
-                return .command(.resume)
+                show("resuming\(suffix)…", now: now)
+                return .command(.resume(pool: pool))
             }
             requestedState = .paused
-            show("pausing…", now: now)
-            return .command(.pause)
+            show("pausing\(suffix)…", now: now)
+            return .command(.pause(pool: pool))
         case .raiseLimit, .lowerLimit:
             guard let status = connectedStatus(now: now) else { return .none }
             let up = action == .raiseLimit
             if limitProposal == nil {
-                limitProposal = LimitProposal(current: requestedLimit ?? status.limit, up: up)
+                let target = PoolSelection.limitTarget(ui.selectedPool, in: status)
+                let requested = requestedLimitPool == target ? requestedLimit : nil
+                limitProposal = LimitProposal(
+                    current: requested ?? PoolSelection.limit(of: target, in: status), up: up, pool: target)
             } else {
                 limitProposal?.move(up: up)
             }
@@ -159,10 +182,12 @@ public struct DashboardSession: Sendable {
                 return .none
             }
             requestedLimit = proposal.proposed
+            requestedLimitPool = proposal.pool
             requestedAt = now
-            limitNotice = "limit \(Format.tokens(proposal.current)) → \(Format.tokens(proposal.proposed))…"
+            let pool = proposal.pool.map { $0 + " " } ?? ""
+            limitNotice = "limit \(pool)\(Format.tokens(proposal.current)) → \(Format.tokens(proposal.proposed))…"
             show(limitNotice ?? "", now: now)
-            return .command(.setLimit(proposal.proposed))
+            return .command(.setLimit(proposal.proposed, pool: proposal.pool))
         case .cancelLimit:
             guard limitProposal != nil else { return .none }
             limitProposal = nil

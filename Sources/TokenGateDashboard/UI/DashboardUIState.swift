@@ -12,11 +12,16 @@ public struct DashboardUIState: Sendable, Equatable {
     /// The first visible row.
     public var scrollOffset: Int
     public var showHelp: Bool
+    /// The pool that `p`, `+` and `-`, the chart, the queue panel and the table's usage are about;
+    /// `nil` is "all" (pause and resume every pool, the limit of `default`, the workers' totals).
+    /// Only set when the daemon has more than one pool.
+    public var selectedPool: String?
 
     public init(
         sort: WorkerSort = .used, selectedWorker: String? = nil, selectedIndex: Int = 0, scrollOffset: Int = 0,
-        showHelp: Bool = false
+        showHelp: Bool = false, selectedPool: String? = nil
     ) {
+        self.selectedPool = selectedPool
         self.sort = sort
         self.selectedWorker = selectedWorker
         selectionPinned = selectedWorker != nil

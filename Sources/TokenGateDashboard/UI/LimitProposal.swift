@@ -8,13 +8,16 @@ public struct LimitProposal: Sendable, Equatable {
     public let step: Int64
     /// What Enter would set: at least 1, at most 2^53-1.
     public private(set) var proposed: Int64
+    /// The pool whose limit it changes (`nil`: the daemon's only one); the confirm line names it.
+    public let pool: String?
 
     /// The largest limit the protocol carries.
     static let maximum: Int64 = 9_007_199_254_740_991
 
     /// A line opened at `current`, already one step up or down.
-    public init(current: Int64, up: Bool) {
+    public init(current: Int64, up: Bool, pool: String? = nil) {
         self.current = current
+        self.pool = pool
         self.step = max(1, Int64((Double(current) * 0.1).rounded()))
         self.proposed = current
         move(up: up)

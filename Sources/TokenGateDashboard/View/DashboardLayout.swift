@@ -4,6 +4,8 @@
 public struct DashboardLayout: Sendable, Equatable {
     /// Below this the screen shows "terminal too small".
     public static let minimumSize = TerminalSize(width: 80, height: 24)
+    /// Gauge rows at most: four budgets, or up to six pools (more pools are not drawn).
+    public static let maximumGaugeRows = 6
 
     /// The two header rows.
     public var header: Rect
@@ -20,14 +22,14 @@ public struct DashboardLayout: Sendable, Equatable {
     /// Worker rows the table shows at once.
     public var tableVisibleRows: Int { WorkerTable.visibleRows(interiorHeight: table.height - 2) }
 
-    /// The layout for `size` with `budgetCount` gauges (1 to 4) and, when `providerRow`, one more
+    /// The layout for `size` with `budgetCount` gauges (1 to 4 budgets, or 1 to 6 pools) and, when `providerRow`, one more
     /// row for the provider's figures, when `ratesRow` one for the rates; `nil` below the minimum size.
     public static func make(
         size: TerminalSize, budgetCount: Int, providerRow: Bool = false, ratesRow: Bool = false
     ) -> DashboardLayout? {
         guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
         let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        let gaugeRows = min(4, max(1, budgetCount)) + (providerRow ? 1 : 0) + (ratesRow ? 1 : 0)
+        let gaugeRows = min(maximumGaugeRows, max(1, budgetCount)) + (providerRow ? 1 : 0) + (ratesRow ? 1 : 0)
         let (header, afterHeader) = screen.splitTop(2)
         let (gauges, afterGauges) = afterHeader.splitTop(gaugeRows)
         let body = Rect(x: 0, y: afterGauges.y, width: size.width, height: afterGauges.height - 1)

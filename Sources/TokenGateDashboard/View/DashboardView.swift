@@ -19,8 +19,8 @@ public enum DashboardView {
         quitText: String = "quit (the daemon keeps running)"
     ) -> Canvas {
         var canvas = Canvas(size: size)
-        let budgets = gauges(for: model.status)
-        let provider = ProviderRow(status: model.status, order: budgets.map(\.name))
+        let budgets = gauges(for: model.status, selectedPool: ui.selectedPool, now: now, snapshotAge: model.snapshotAge(now: now) ?? 0)
+        let provider = ProviderRow(status: model.status, order: gauges(for: model.status).map(\.name))
         let rates = RatesRow(status: model.status)
         guard let layout = layout(budgets: budgets, provider: provider, rates: rates, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
@@ -41,13 +41,15 @@ public enum DashboardView {
             canvas.write(" no budget yet", in: layout.gauges, style: .muted)
         }
 
-        drawChart(into: &canvas, layout.chart, model: model, glyphs: glyphs, now: now)
-        drawSide(into: &canvas, layout.side, model: model, glyphs: glyphs, now: now)
+        drawChart(into: &canvas, layout.chart, model: model, pool: ui.selectedPool, glyphs: glyphs, now: now)
+        drawSide(into: &canvas, layout.side, model: model, pool: ui.selectedPool, glyphs: glyphs, now: now)
         drawTable(into: &canvas, layout.table, model: model, ui: ui, glyphs: glyphs)
         if let limitProposal {
             LimitConfirmLine(proposal: limitProposal).draw(into: &canvas, layout.keyBar, glyphs: glyphs)
         } else {
-            KeyBar(paused: model.status?.state == .paused, sort: ui.sort, notice: notice)
+            let pools = !PoolSelection.pools(of: model.status).isEmpty
+            let paused = model.status.map { PoolSelection.state(of: ui.selectedPool, in: $0) == .paused } ?? false
+            KeyBar(paused: paused, sort: ui.sort, notice: notice, pool: pools ? (ui.selectedPool ?? "all") : nil)
                 .draw(into: &canvas, layout.keyBar, glyphs: glyphs)
         }
 
@@ -56,7 +58,7 @@ public enum DashboardView {
             let stale = Rect(x: 0, y: layout.gauges.y, width: size.width, height: layout.keyBar.y - layout.gauges.y)
             canvas.restyle(stale) { $0.dim = true }
         }
-        if ui.showHelp { HelpOverlay(quitText: quitText).draw(into: &canvas, glyphs: glyphs) }
+        if ui.showHelp { HelpOverlay(quitText: quitText, pools: !PoolSelection.pools(of: model.status).isEmpty).draw(into: &canvas, glyphs: glyphs) }
         if !glyphs.isUnicode { canvas.asciiOnly() }
         return canvas
     }
@@ -65,9 +67,25 @@ public enum DashboardView {
     /// provider reported on any of them.
     public static func layout(for status: Status?, size: TerminalSize) -> DashboardLayout? {
         let budgets = gauges(for: status)
+        let pools = PoolSelection.pools(of: status)
         return layout(
-            budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)),
+            budgets: pools.isEmpty ? budgets : pools.map { Gauge(name: $0.name, limit: $0.limit, used: 0, reserved: 0, threshold: 1) },
+            provider: ProviderRow(status: status, order: budgets.map(\.name)),
             rates: RatesRow(status: status), size: size)
+    }
+
+    /// With several pools, one gauge per pool (its `tokens` limit, usage, threshold and state, the
+    /// selected one's name highlighted); else ``gauges(for:)``.
+    public static func gauges(for status: Status?, selectedPool: String?, now: Double, snapshotAge: Double = 0) -> [Gauge] {
+        let pools = PoolSelection.pools(of: status)
+        guard !pools.isEmpty else { return gauges(for: status) }
+        return pools.map { pool in
+            var gauge = Gauge(name: pool.name, limit: pool.limit, used: pool.used, reserved: pool.reserved, threshold: pool.threshold)
+            gauge.poolState = pool.state
+            gauge.cooldownRemainingMs = pool.cooldownRemainingMs.map { max(0, $0 - Int64(snapshotAge * 1000)) }
+            gauge.selected = pool.name == selectedPool
+            return gauge
+        }
     }
 
     private static func layout(budgets: [Gauge], provider: ProviderRow, rates: RatesRow, size: TerminalSize) -> DashboardLayout? {
@@ -97,18 +115,35 @@ public enum DashboardView {
     }
 
     /// The workers in table order.
-    public static func tableRows(for status: Status?, sort: WorkerSort) -> [WorkerStatus] {
-        sort.sorted(status?.workers ?? [])
+    public static func tableRows(for status: Status?, sort: WorkerSort, pool: String? = nil) -> [WorkerStatus] {
+        sort.sorted(PoolSelection.workers(status, in: pool))
     }
 
-    static func drawChart(into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, glyphs: Glyphs, now: Double) {
+    static func drawChart(
+        into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, pool: String?, glyphs: Glyphs, now: Double
+    ) {
         let plotColumns = rect.width - 2 - Chart.axisWidth
         let span = Format.duration(seconds: Int64(Chart.spanSeconds(columns: plotColumns)))
-        var title = [TextSpan("History", .title), TextSpan(" window usage", .muted)]
+        let selected = PoolSelection.pool(pool, in: model.status)
+        var title = [TextSpan("History", .title)]
+        var history = model.history
+        if let selected {
+            title.append(TextSpan(" " + selected.name, CellStyle(.accent, bold: true)))
+            if selected.name != PoolSelection.defaultPool {
+                // The daemon's history covers `default` only: this pool's is what the dashboard saw.
+                history = model.poolHistories[selected.name] ?? UsageHistory()
+                title.append(TextSpan(" since attach", .muted))
+            } else {
+                title.append(TextSpan(" window usage", .muted))
+            }
+        } else {
+            title.append(TextSpan(PoolSelection.pools(of: model.status).isEmpty ? " window usage" : " default", .muted))
+        }
         var right: [TextSpan] = []
-        if let status = model.status {
+        let status = PoolSelection.narrowed(model.status, to: pool)
+        if let status {
             right = [TextSpan("now ", .muted), TextSpan(Format.tokens(status.used), CellStyle(bold: true))]
-            if let peak = model.history.columns(count: plotColumns, secondsPerColumn: Chart.secondsPerColumn(columns: plotColumns), now: now)
+            if let peak = history.columns(count: plotColumns, secondsPerColumn: Chart.secondsPerColumn(columns: plotColumns), now: now)
                 .compactMap({ $0?.used }).max() {
                 right += [TextSpan("  peak ", .muted), TextSpan(Format.tokens(peak))]
             }
@@ -119,17 +154,34 @@ public enum DashboardView {
             into: &canvas, rect, title: title, rightTitle: right,
             bottomLeft: [TextSpan(String(repeating: " ", count: Chart.axisWidth - 2) + "-" + span, .muted)],
             bottomRight: [TextSpan("now", .muted)], glyphs: glyphs)
-        guard let status = model.status else { return }
-        Chart(history: model.history, limit: status.limit, threshold: status.threshold, now: now)
+        guard let status else { return }
+        Chart(history: history, limit: status.limit, threshold: status.threshold, now: now)
             .draw(into: &canvas, inner, glyphs: glyphs)
     }
 
-    static func drawSide(into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, glyphs: Glyphs, now: Double) {
-        let inner = Box.draw(into: &canvas, rect, title: [TextSpan("Queue", .title)], glyphs: glyphs)
+    static func drawSide(
+        into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, pool: String?, glyphs: Glyphs, now: Double
+    ) {
+        var title = [TextSpan("Queue", .title)]
+        var cooldown = model.cooldownRemainingMs(now: now)
+        let status = PoolSelection.narrowed(model.status, to: pool)
+        if let selected = PoolSelection.pool(pool, in: model.status) {
+            title.append(TextSpan(" " + selected.name, CellStyle(.accent, bold: true)))
+            if selected.name != PoolSelection.defaultPool {
+                cooldown = selected.cooldownRemainingMs.map {
+                    max(0, $0 - Int64(((model.snapshotAge(now: now) ?? 0) * 1000).rounded(.down)))
+                }
+                // The queue's head is reported for `default` only: "n/a" rather than the wrong one.
+                title.append(TextSpan(" (head n/a)", .muted))
+            }
+        } else if !PoolSelection.pools(of: model.status).isEmpty {
+            title.append(TextSpan(" default", .muted))
+        }
+        let inner = Box.draw(into: &canvas, rect, title: title, glyphs: glyphs)
         let queueRows = 3
         QueuePanel(
-            status: model.status, snapshotAge: model.snapshotAge(now: now) ?? 0,
-            cooldownRemainingMs: model.cooldownRemainingMs(now: now)
+            status: status, snapshotAge: model.snapshotAge(now: now) ?? 0,
+            cooldownRemainingMs: cooldown
         ).draw(into: &canvas, Rect(x: inner.x, y: inner.y, width: inner.width, height: queueRows), glyphs: glyphs)
         let separatorY = inner.y + queueRows
         guard separatorY < inner.maxY else { return }
@@ -141,7 +193,7 @@ public enum DashboardView {
     static func drawTable(
         into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, ui: DashboardUIState, glyphs: Glyphs
     ) {
-        let rows = tableRows(for: model.status, sort: ui.sort)
+        let rows = tableRows(for: model.status, sort: ui.sort, pool: ui.selectedPool)
         let visible = WorkerTable.visibleRows(interiorHeight: rect.height - 2)
         var state = ui
         state.reconcile(rows: rows.map(\.worker), visibleRows: visible)
@@ -150,6 +202,10 @@ public enum DashboardView {
         if waiting > 0 { title.append(TextSpan("  \(waiting) waiting", CellStyle(.warn))) }
         title.append(TextSpan("  sort ", .muted))
         title.append(TextSpan(ui.sort.rawValue, CellStyle(.accent)))
+        if !PoolSelection.pools(of: model.status).isEmpty {
+            title.append(TextSpan("  used in ", .muted))
+            title.append(TextSpan(PoolSelection.pool(ui.selectedPool, in: model.status)?.name ?? "all pools", CellStyle(.accent, bold: true)))
+        }
         var right: [TextSpan] = []
         if rows.count > visible, visible > 0 {
             let first = state.scrollOffset + 1

@@ -1,3 +1,5 @@
+import TokenGateWire
+
 /// Where the parts of a horizontal gauge fall, in cells and eighths. Pure maths, tested on its own.
 ///
 /// From the left: used (solid, in eighth-cell steps), external (usage the provider reported that this
@@ -107,6 +109,13 @@ public struct Gauge: Sendable {
     /// Whether to keep a column for the external figure (set on every gauge when any has one, so
     /// the bars stay aligned).
     public var showsExternalColumn: Bool
+    /// A pool's gauge (contract v2, several pools): the pool's own state, shown as a badge after the
+    /// level word; `nil` for a budget's gauge, which has none.
+    public var poolState: GateStateName?
+    /// The pool's cooldown left, for the badge.
+    public var cooldownRemainingMs: Int64?
+    /// The pool the keys act on: its name shows in reverse video.
+    public var selected = false
 
     public init(name: String, limit: Int64, used: Int64, reserved: Int64, threshold: Double, external: Int64 = 0) {
         self.name = name
@@ -130,13 +139,18 @@ public struct Gauge: Sendable {
     static let figuresWidth = 39
     /// Columns for ` ext 120.0k`.
     static let externalWidth = 11
+    /// Columns for a pool's state badge: ` PAUSED`, ` COOL 12s`, ` running`.
+    static let badgeWidth = 10
 
     /// Draws the gauge on row `rect.y` across `rect.width` columns.
     public func draw(into canvas: inout Canvas, _ rect: Rect, glyphs: Glyphs) {
         let figuresWidth = Gauge.figuresWidth + (showsExternalColumn ? Gauge.externalWidth : 0)
+            + (poolState == nil ? 0 : Gauge.badgeWidth)
         guard rect.height > 0, rect.width > Gauge.nameWidth + figuresWidth + 4 else { return }
         let y = rect.y
-        canvas.write(glyphs.truncate(name, to: Gauge.nameWidth - 1), x: rect.x, y: y, style: CellStyle(bold: true))
+        canvas.write(
+            glyphs.truncate(name, to: Gauge.nameWidth - 1), x: rect.x, y: y,
+            style: CellStyle(selected ? .accent : .normal, bold: true, reverse: selected))
         let barX = rect.x + Gauge.nameWidth
         let barWidth = rect.width - Gauge.nameWidth - figuresWidth
         drawBar(into: &canvas, x: barX, y: y, width: barWidth, glyphs: glyphs)
@@ -159,6 +173,17 @@ public struct Gauge: Sendable {
         x += 4
         if external > 0 {
             canvas.write(" ext " + Format.tokens(external), x: x, y: y, style: .muted, maxWidth: rect.maxX - x)
+        }
+        if let poolState {
+            let badgeX = rect.maxX - Gauge.badgeWidth + 1
+            let badge: TextSpan
+            switch poolState {
+            case .running: badge = TextSpan("running", .muted)
+            case .paused: badge = TextSpan("PAUSED", CellStyle(.warn, bold: true, reverse: true))
+            case .cooldown:
+                badge = TextSpan("COOL " + Format.countdown(milliseconds: cooldownRemainingMs ?? 0), CellStyle(.bad, bold: true, reverse: true))
+            }
+            canvas.write([badge], x: badgeX, y: y, maxX: rect.maxX)
         }
     }
 

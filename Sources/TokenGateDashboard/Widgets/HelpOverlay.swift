@@ -2,9 +2,12 @@
 public struct HelpOverlay: Sendable {
     /// What `q` does to the daemon: `top` leaves it running, the demo stops its own.
     public var quitText: String
+    /// Whether the daemon has several pools: then the help says what Tab does.
+    public var pools: Bool
 
-    public init(quitText: String = "quit (the daemon keeps running)") {
+    public init(quitText: String = "quit (the daemon keeps running)", pools: Bool = false) {
         self.quitText = quitText
+        self.pools = pools
     }
 
     func lines(glyphs: Glyphs) -> [[TextSpan]] {
@@ -13,9 +16,16 @@ public struct HelpOverlay: Sendable {
         let full = String(Character(glyphs.full))
         let reserved = String(Character(glyphs.reserved))
         let marker = String(Character(glyphs.marker))
-        return [
+        let poolRows = pools ? [
+            row("Tab  S-Tab", "select the pool: all, default, each pool, all again"),
+            row("", "p, +/-, chart, queue and workers' usage follow it"),
+            row("p", "pause or resume the selected pool (all: every pool)"),
+            row("+  -", "propose its limit 10 % up or down (all: default's)"),
+        ] : [
             row("p", "pause or resume dispatch for the whole fleet"),
             row("+  -", "propose the limit 10 % up or down; Enter applies, Esc cancels"),
+        ]
+        return poolRows + [
             row("s  S", "next or previous sort order of the workers"),
             row(glyphs.isUnicode ? "↑ ↓  j k" : "Up Dn  j k", "select a worker"),
             row("PgUp PgDn", "a page up or down; Home End: first, last"),

@@ -3,16 +3,19 @@ public struct KeyBar: Sendable {
     public var paused: Bool
     public var sort: WorkerSort
     public var notice: String?
+    /// With several pools, the selected one (`all` when none): the bar then shows `Tab Pool:NAME`.
+    public var pool: String?
 
-    public init(paused: Bool, sort: WorkerSort, notice: String?) {
+    public init(paused: Bool, sort: WorkerSort, notice: String?, pool: String? = nil) {
         self.paused = paused
         self.sort = sort
         self.notice = notice
+        self.pool = pool
     }
 
     /// The key and label pairs, in order.
     public func items(glyphs: Glyphs) -> [(key: String, label: String)] {
-        [
+        (pool.map { [("Tab", "Pool:" + $0)] } ?? []) + [
             ("p", paused ? "Resume" : "Pause"),
             ("+-", "Limit"),
             ("s", "Sort:" + sort.rawValue),

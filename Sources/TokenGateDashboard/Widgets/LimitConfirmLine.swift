@@ -1,5 +1,6 @@
 /// The key bar's place while a limit change waits for confirmation:
-/// ` limit 150.0k → 165.0k (+10 %)  Enter apply  Esc cancel  +/- step 15.0k`.
+/// ` limit 150.0k → 165.0k (+10 %)  Enter apply  Esc cancel  +/- step 15.0k`, with the pool's
+/// name after `limit` when the daemon has several (` limit opus 90.0k → 99.0k ...`).
 public struct LimitConfirmLine: Sendable {
     public var proposal: LimitProposal
 
@@ -21,6 +22,7 @@ public struct LimitConfirmLine: Sendable {
         let arrow = glyphs.isUnicode ? " → " : " -> "
         let spans = [
             TextSpan(" limit ", CellStyle(.warn, bold: true)),
+            TextSpan(proposal.pool.map { $0 + " " } ?? "", CellStyle(bold: true)),
             TextSpan(Format.tokens(proposal.current)),
             TextSpan(arrow, .muted),
             TextSpan(Format.tokens(proposal.proposed), CellStyle(.warn, bold: true)),

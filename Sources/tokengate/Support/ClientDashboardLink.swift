@@ -29,7 +29,7 @@ struct ClientDashboardLink: DashboardLink {
         }
     }
 
-    func pause() async throws { _ = try await client.pause() }
-    func resume() async throws { _ = try await client.resume() }
-    func setLimit(_ limit: Int64) async throws { try await client.setLimit(limit) }
+    func pause(pool: String?) async throws { _ = try await client.pause(pool: pool) }
+    func resume(pool: String?) async throws { _ = try await client.resume(pool: pool) }
+    func setLimit(_ limit: Int64, pool: String?) async throws { try await client.setLimit(limit, pool: pool) }
 }
