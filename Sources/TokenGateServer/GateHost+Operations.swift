@@ -35,7 +35,7 @@ extension GateHost {
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
         case .observe(let headers):
-            observe(ProviderHeaders(headers: headers), from: session, now: now)
+            observe(headers, worker: session.worker, now: now)
             session.write(Reply.encodeOK(id: id))
 
         case .status:
@@ -116,20 +116,29 @@ extension GateHost {
         }
         let worker = report.worker ?? session.worker
         session.workerNames.insert(worker)
-        let result = gate.settle(ticket: report.ticket.map(ticketID), usage: usage, worker: worker, now: now)
-        metrics?.reported(usage)
-        if result == .settled, let ticket = report.ticket { journalTicketClosed(ticket) }
-        configuration.journal?.append(.usage(JournalUsage(
-            wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: report.ticket, input: usage.input,
-            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: report.model
-        )))
+        let result = recordUsage(usage, ticket: report.ticket, worker: worker, model: report.model, now: now)
         session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
+    }
+
+    /// Settles a report: the usage replaces the ticket's reservation (or counts from now without
+    /// one), is counted in metrics and journaled.
+    @discardableResult
+    func recordUsage(_ usage: Usage, ticket: String?, worker: String, model: String?, now: Instant) -> SettleResult {
+        let result = gate.settle(ticket: ticket.map(ticketID), usage: usage, worker: worker, now: now)
+        metrics?.reported(usage)
+        if result == .settled, let ticket { journalTicketClosed(ticket) }
+        configuration.journal?.append(.usage(JournalUsage(
+            wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: ticket, input: usage.input,
+            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: model
+        )))
+        return result
     }
 
     /// Takes in a provider's rate-limit headers: each budget's figures tighten admission by the
     /// spending the window cannot see; `retry-after` starts a cooldown as a 429 would.
-    private func observe(_ headers: ProviderHeaders, from session: Session, now: Instant) {
+    func observe(_ rawHeaders: [String: String], worker: String, now: Instant) {
         let wallNow = clock.epochMilliseconds(of: now)
+        let headers = ProviderHeaders(headers: rawHeaders, nowEpochMs: wallNow)
         for reading in headers.readings {
             let kind = BudgetKind(reading.budget)
             let observation = ProviderObservation(
@@ -142,13 +151,13 @@ extension GateHost {
                 try? gate.adoptProviderLimit(of: .tokens, now: now)
                 if let after = gate.configuration.limit(of: .tokens), after != before {
                     logger.notice("adopted the provider's limit", metadata: ["limit": "\(after)"])
-                    journal(.limit, by: session.worker, detail: "limit=\(after) (provider)", now: now)
+                    journal(.limit, by: worker, detail: "limit=\(after) (provider)", now: now)
                 }
             }
             if unseen > 0, budgetsWithUnseenSpending.insert(kind).inserted {
                 logger.info(
                     "provider reports spending this daemon cannot see",
-                    metadata: ["budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(session.worker)"]
+                    metadata: ["budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(worker)"]
                 )
             } else if unseen == 0, budgetsWithUnseenSpending.remove(kind) != nil {
                 logger.info(
@@ -157,14 +166,14 @@ extension GateHost {
             }
         }
         if let retryAfterMs = headers.retryAfterMs {
-            startCooldown(retryAfterMs: retryAfterMs, reportedBy: session.worker, now: now)
+            startCooldown(retryAfterMs: retryAfterMs, reportedBy: worker, now: now)
         }
     }
 
     /// The provider said 429 (a `throttled`, or `retry-after` in observed headers): no grants until
     /// then, logged and journaled. Returns when the cooldown ends.
     @discardableResult
-    private func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
+    func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
         let until = gate.throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
         metrics?.throttled()
         logger.warning("provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"])

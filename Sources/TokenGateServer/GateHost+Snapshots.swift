@@ -92,10 +92,12 @@ extension GateHost {
     func status(now: Instant) -> Status {
         let snapshot = gate.snapshot(now: now)
         let connected = Set(sessions.values.flatMap(\.workerNames))
-        return StatusBuilder.status(
+        var status = StatusBuilder.status(
             from: snapshot, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
             now: now, journal: configuration.journal
         )
+        status.gateway = gatewayStatusSource?.gatewayStatus()
+        return status
     }
 
     func stateName(_ state: GateSnapshot.State) -> GateStateName {

@@ -34,6 +34,12 @@ final class GateHost {
     /// The budgets in which provider readings currently show spending this daemon cannot see:
     /// logged when a budget enters or leaves this set, not at every reading.
     var budgetsWithUnseenSpending: Set<BudgetKind> = []
+    /// The HTTP gateway's queued acquires, by the owner the gateway gave each request.
+    var gatewayWaiters: [OwnerID: GatewayWaiter] = [:]
+    /// The owner of each queued gateway acquire, by waiter.
+    var gatewayWaiterOwners: [WaiterID: OwnerID] = [:]
+    /// The gateway's figures for status, once a gateway is attached.
+    var gatewayStatusSource: (any GatewayStatusSource)?
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
@@ -177,6 +183,10 @@ final class GateHost {
     /// subscribers that the state changed.
     func settleOutcomes() {
         for outcome in gate.takeOutcomes() {
+            if let owner = gatewayWaiterOwners.removeValue(forKey: outcome.waiter) {
+                deliverGatewayOutcome(outcome, owner: owner)
+                continue
+            }
             guard let owner = waiterSessions.removeValue(forKey: outcome.waiter), let session = sessions[owner],
                 let requestID = session.pendingAcquires.removeValue(forKey: outcome.waiter)
             else { continue }
@@ -229,5 +239,6 @@ final class GateHost {
             session.channel.close(promise: nil)
         }
         waiterSessions.removeAll()
+        shutDownGatewayWaiters()
     }
 }

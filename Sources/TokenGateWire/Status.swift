@@ -32,6 +32,8 @@ public struct Status: Codable, Sendable, Equatable {
     public var algorithm: String?
     /// Contract v2: the send margin in milliseconds (absent from a v1 daemon).
     public var sendMarginMs: Int64?
+    /// Contract v2: the HTTP gateway (`serve --gateway`), absent when the daemon runs none.
+    public var gateway: GatewayStatus?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
@@ -74,6 +76,7 @@ public struct Status: Codable, Sendable, Equatable {
         case journal
         case algorithm
         case sendMarginMs = "send_margin_ms"
+        case gateway
     }
 }
 

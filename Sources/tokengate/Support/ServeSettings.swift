@@ -1,7 +1,9 @@
+import ArgumentParser
 import Foundation
 import Logging
 import TokenGateConfig
 import TokenGateCore
+import TokenGateGateway
 import TokenGateServer
 import TokenGateWire
 
@@ -25,6 +27,8 @@ struct ServeSettings {
     var metrics: MetricsEndpoint?
     var sendMargin: Double
     var algorithm: AccountingAlgorithm
+    /// `--gateway` and its upstream; nil runs no gateway.
+    var gateway: GatewaySettings?
 
     /// Whether the daemon keeps a usage journal, and where.
     enum JournalChoice: Equatable {
@@ -67,6 +71,16 @@ struct ServeSettings {
         metrics = command.metrics ?? file.metrics
         sendMargin = command.sendMargin ?? file.sendMargin ?? GateConfiguration.defaultSendMargin.seconds
         algorithm = command.algorithm ?? file.algorithm ?? .slidingWindow
+        if let listen = command.gateway ?? file.gateway {
+            gateway = GatewaySettings(
+                listen: listen, upstream: command.upstream ?? file.upstream,
+                kind: command.upstreamKind ?? file.upstreamKind.flatMap(UpstreamKind.init(rawValue:)) ?? .anthropic,
+                maxWait: command.gatewayMaxWait ?? file.gatewayMaxWait ?? GatewayConfiguration.defaultMaxWaitSeconds,
+                upstreamTimeout: command.upstreamTimeout ?? file.upstreamTimeout
+                    ?? GatewayConfiguration.defaultUpstreamTimeoutSeconds,
+                upstreamCA: command.upstreamCA ?? file.upstreamCA
+            )
+        }
     }
 }
 
@@ -77,5 +91,26 @@ extension LimitSetting {
         case .tokens(let tokens): self = .tokens(tokens)
         case .auto: self = .auto
         }
+    }
+}
+
+/// `serve --gateway HOST:PORT [--upstream URL] [--upstream-kind K] [--gateway-max-wait S] ...`.
+struct GatewaySettings {
+    var listen: String
+    var upstream: String?
+    var kind: UpstreamKind
+    var maxWait: Double
+    var upstreamTimeout: Double
+    var upstreamCA: String?
+
+    /// The gateway's configuration; throws a one-line reason when the address is not one.
+    func configuration() throws -> GatewayConfiguration {
+        guard let address = GatewayListenAddress(parsing: listen) else {
+            throw ValidationError("--gateway must be HOST:PORT, :PORT or PORT, got '\(listen)'")
+        }
+        return GatewayConfiguration(
+            listen: address, upstream: upstream, kind: kind, maxWaitSeconds: maxWait, upstreamTimeoutSeconds: upstreamTimeout,
+            upstreamCAFile: upstreamCA
+        )
     }
 }
