@@ -134,7 +134,15 @@ let package = Package(
         .target(name: "TokenGateTestSupport", dependencies: ["TokenGateWire"], path: "Tests/TokenGateTestSupport"),
         .testTarget(
             name: "TokenGateIntegrationTests",
-            dependencies: ["TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter"]
+            dependencies: [
+                "TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
