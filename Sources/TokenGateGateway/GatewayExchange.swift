@@ -134,7 +134,6 @@ struct GatewayExchange: Sendable {
                 gate.report(ticket: ticket, usage: charge.estimatedUsage, worker: charge.worker, model: charge.model)
             }
             try Task.checkCancellation()
-            counters.failed()
             logger.warning(
                 "gateway: upstream failed",
                 metadata: ["worker": "\(charge.worker)", "reason": "\(failure.reason)", "charged": "\(!failure.neverReachedUpstream)"]

@@ -31,9 +31,13 @@ final class FakeUpstream: Sendable {
     }
 
     struct Reply: Sendable {
+        /// 0: no response at all (the upstream hangs before its head).
         var status: Int = 200
         var headers: [(String, String)] = []
         var steps: [Step] = []
+
+        /// Never answers.
+        static let silent = Reply(status: 0)
 
         /// A JSON body with its content-length.
         static func json(_ text: String, status: Int = 200, headers: [(String, String)] = []) -> Reply {
@@ -173,6 +177,8 @@ private final class ScriptHandler: ChannelInboundHandler {
             )
             state.withLockedValue { $0.recorded.append(recorded) }
             let reply = script(recorded)
+            replying = true
+            guard reply.status > 0 else { return }
             var headers = HTTPHeaders()
             for (name, value) in reply.headers { headers.add(name: name, value: value) }
             replying = true
