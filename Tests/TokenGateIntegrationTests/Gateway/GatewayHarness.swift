@@ -15,10 +15,11 @@ struct GatewayHarness {
     var base: String { "http://127.0.0.1:\(port)" }
 
     static func with(
-        upstream: String, kind: String = "anthropic", arguments: [String] = [], _ body: (GatewayHarness) async throws -> Void
+        upstream: String, kind: String = "anthropic", arguments: [String] = [], base: [String] = DaemonProcess.baseArguments,
+        _ body: (GatewayHarness) async throws -> Void
     ) async throws {
         let argv = ["--gateway", "0", "--upstream", upstream, "--upstream-kind", kind] + arguments
-        try await DaemonProcess.with(arguments: argv) { daemon in
+        try await DaemonProcess.with(arguments: argv, base: base) { daemon in
             var port: Int?
             _ = await eventually {
                 port = Self.gatewayPort(in: daemon.log)
