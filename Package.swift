@@ -118,6 +118,14 @@ let package = Package(
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
+        .testTarget(
+            name: "TokenGateGatewayTests",
+            dependencies: [
+                "TokenGateGateway", "TokenGateWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateServer", "TokenGateCore"]),
         .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
         .testTarget(
