@@ -35,6 +35,14 @@ final class GatewayCounters: GatewayStatusSource {
 
     var current: Figures { figures.withLockedValue { $0 } }
 
+    func gatewayMetrics() -> GatewayMetricsFigures {
+        let now = current
+        return GatewayMetricsFigures(
+            requests: now.requests, inFlight: now.inFlight, errors: now.errors,
+            upstreamLatencySumSeconds: now.upstreamLatencySumSeconds, upstreamResponses: now.upstreamResponses
+        )
+    }
+
     func gatewayStatus() -> GatewayStatus {
         let now = current
         return GatewayStatus(

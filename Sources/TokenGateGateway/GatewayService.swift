@@ -86,15 +86,6 @@ public final class GatewayService: Service, Sendable {
         )
     }
 
-    /// The running figures, for metrics.
-    public func metricsFigures() -> GatewayMetricsFigures {
-        let now = exchange.counters.current
-        return GatewayMetricsFigures(
-            requests: now.requests, inFlight: now.inFlight, errors: now.errors,
-            upstreamLatencySumSeconds: now.upstreamLatencySumSeconds, upstreamResponses: now.upstreamResponses
-        )
-    }
-
     /// Serves until graceful shutdown.
     public func run() async throws {
         let serverChannel = self.serverChannel
@@ -162,13 +153,4 @@ public final class GatewayService: Service, Sendable {
             work.cancel()
         }
     }
-}
-
-/// The gateway's counters for the metrics endpoint.
-public struct GatewayMetricsFigures: Sendable {
-    public var requests: Int64
-    public var inFlight: Int64
-    public var errors: Int64
-    public var upstreamLatencySumSeconds: Double
-    public var upstreamResponses: Int64
 }

@@ -61,4 +61,25 @@ public enum GatewayAcquireOutcome: Sendable, Equatable {
 /// must be cheap and must not block.
 public protocol GatewayStatusSource: Sendable {
     func gatewayStatus() -> GatewayStatus
+    /// The gateway's running totals for `--metrics`.
+    func gatewayMetrics() -> GatewayMetricsFigures
+}
+
+/// The gateway's running totals, for the metrics endpoint.
+public struct GatewayMetricsFigures: Sendable, Equatable {
+    public var requests: Int64
+    public var inFlight: Int64
+    public var errors: Int64
+    /// Time from sending requests upstream to their response heads, summed, in seconds.
+    public var upstreamLatencySumSeconds: Double
+    /// Responses the upstream gave (the count that latency sum is over).
+    public var upstreamResponses: Int64
+
+    public init(requests: Int64, inFlight: Int64, errors: Int64, upstreamLatencySumSeconds: Double, upstreamResponses: Int64) {
+        self.requests = requests
+        self.inFlight = inFlight
+        self.errors = errors
+        self.upstreamLatencySumSeconds = upstreamLatencySumSeconds
+        self.upstreamResponses = upstreamResponses
+    }
 }
