@@ -21,7 +21,8 @@ public enum DashboardView {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status)
         let provider = ProviderRow(status: model.status, order: budgets.map(\.name))
-        guard let layout = layout(budgets: budgets, provider: provider, size: size) else {
+        let gateway = GatewayRow(status: model.status)
+        guard let layout = layout(budgets: budgets, provider: provider, gateway: gateway, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -32,6 +33,10 @@ public enum DashboardView {
         }
         if !provider.isEmpty, budgets.count < layout.gauges.height {
             provider.draw(into: &canvas, layout.gauges.row(budgets.count).inset(dx: 1, dy: 0), glyphs: glyphs)
+        }
+        let gatewayIndex = budgets.count + (provider.isEmpty ? 0 : 1)
+        if !gateway.isEmpty, gatewayIndex < layout.gauges.height {
+            gateway.draw(into: &canvas, layout.gauges.row(gatewayIndex).inset(dx: 1, dy: 0), glyphs: glyphs)
         }
         if budgets.isEmpty {
             canvas.write(" no budget yet", in: layout.gauges, style: .muted)
@@ -61,11 +66,14 @@ public enum DashboardView {
     /// provider reported on any of them.
     public static func layout(for status: Status?, size: TerminalSize) -> DashboardLayout? {
         let budgets = gauges(for: status)
-        return layout(budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)), size: size)
+        return layout(
+            budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)), gateway: GatewayRow(status: status),
+            size: size
+        )
     }
 
-    private static func layout(budgets: [Gauge], provider: ProviderRow, size: TerminalSize) -> DashboardLayout? {
-        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty)
+    private static func layout(budgets: [Gauge], provider: ProviderRow, gateway: GatewayRow, size: TerminalSize) -> DashboardLayout? {
+        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, gatewayRow: !gateway.isEmpty)
     }
 
     /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon
