@@ -13,7 +13,8 @@ enum HeaderPolicy {
     /// library from the URL and the body; `identityEncoding` asks for an uncompressed response
     /// (gated requests, whose usage the gateway reads).
     static func upstreamRequestHeaders(_ headers: HTTPHeaders, identityEncoding: Bool) -> HTTPHeaders {
-        var result = endToEnd(headers, alsoDropping: ["host", "content-length"])
+        // `expect: 100-continue` was answered by the gateway itself.
+        var result = endToEnd(headers, alsoDropping: ["host", "content-length", "expect"])
         result.remove(name: "x-tokengate-worker")
         result.remove(name: "x-tokengate-priority")
         for (name, _) in result where name.lowercased().hasPrefix("x-tokengate-") { result.remove(name: name) }
