@@ -129,9 +129,9 @@ struct GatewayExchange: Sendable {
         } catch {
             let failure = UpstreamFailure(error)
             if failure.neverReachedUpstream {
-                gate.release(ticket: ticket)
+                await gate.release(ticket: ticket)
             } else {
-                gate.report(ticket: ticket, usage: charge.estimatedUsage, worker: charge.worker, model: charge.model)
+                await gate.report(ticket: ticket, usage: charge.estimatedUsage, worker: charge.worker, model: charge.model)
             }
             try Task.checkCancellation()
             logger.warning(
@@ -145,22 +145,22 @@ struct GatewayExchange: Sendable {
         if response.status == .tooManyRequests {
             let retryAfterMs = Self.retryAfterMs(observed)
             observed["retry-after"] = nil
-            if !observed.isEmpty { gate.observe(headers: observed, worker: charge.worker, model: charge.model) }
-            gate.throttled(retryAfterMs: retryAfterMs, worker: charge.worker, model: charge.model)
+            if !observed.isEmpty { await gate.observe(headers: observed, worker: charge.worker, model: charge.model) }
+            await gate.throttled(retryAfterMs: retryAfterMs, worker: charge.worker, model: charge.model)
             // A refused request costs nothing at the provider.
-            gate.release(ticket: ticket)
+            await gate.release(ticket: ticket)
             logger.info("gateway: upstream 429", metadata: ["worker": "\(charge.worker)", "retry_after_ms": "\(retryAfterMs)"])
             var none: ResponseUsageReader?
             try await relay(response, reader: &none, keepAlive: keepAlive, outbound: outbound)
             return try await outbound.write(.end(nil))
         }
-        if !observed.isEmpty { gate.observe(headers: observed, worker: charge.worker, model: charge.model) }
+        if !observed.isEmpty { await gate.observe(headers: observed, worker: charge.worker, model: charge.model) }
         guard response.status.code < 300 else {
             // 4xx: refused, not charged; 5xx: it reached the provider and may have been charged.
             if response.status.code >= 500 {
-                gate.report(ticket: ticket, usage: charge.estimatedUsage, worker: charge.worker, model: charge.model)
+                await gate.report(ticket: ticket, usage: charge.estimatedUsage, worker: charge.worker, model: charge.model)
             } else {
-                gate.release(ticket: ticket)
+                await gate.release(ticket: ticket)
             }
             var none: ResponseUsageReader?
             do {
@@ -175,24 +175,27 @@ struct GatewayExchange: Sendable {
             kind: configuration.kind, contentType: response.headers.first(name: "content-type"),
             removesUsageChunk: parsed.addedUsageChunk
         )
+        var settled = false
         do {
-            try await relay(response, reader: &reader, keepAlive: keepAlive, outbound: outbound)
+            try await relay(response, reader: &reader, keepAlive: keepAlive, outbound: outbound) { seen in
+                settled = true
+                await settle(ticket: ticket, charge: charge, seen: seen)
+            }
         } catch {
             // Cut short (the agent left, or the upstream broke): what was seen, else the estimate.
-            settle(ticket: ticket, charge: charge, seen: reader?.seen)
+            if !settled { await settle(ticket: ticket, charge: charge, seen: reader?.seen) }
             if !Task.isCancelled, !(error is ClientWriteFailure) {
                 counters.failed()
                 logger.warning("gateway: upstream stream broke", metadata: ["worker": "\(charge.worker)"])
             }
             throw error
         }
-        settle(ticket: ticket, charge: charge, seen: reader?.seen)
         try await outbound.write(.end(nil))
     }
 
-    private func settle(ticket: String, charge: GatedCharge, seen: SeenUsage?) {
+    private func settle(ticket: String, charge: GatedCharge, seen: SeenUsage?) async {
         let usage = seen?.usage ?? charge.estimatedUsage
-        gate.report(ticket: ticket, usage: usage, worker: charge.worker, model: charge.model)
+        await gate.report(ticket: ticket, usage: usage, worker: charge.worker, model: charge.model)
         if let total = seen?.totalInput {
             calibration.learn(bodyBytes: charge.bodyBytes, inputTokens: total, model: charge.model)
         }
@@ -216,19 +219,37 @@ struct GatewayExchange: Sendable {
     }
 
     /// Sends the response head and body as they arrive; `reader` reads usage (and may filter).
-    private func relay(_ response: HTTPClientResponse, reader: inout ResponseUsageReader?, keepAlive: Bool, outbound: Outbound) async throws {
+    /// `beforeLastByte` runs once, before the response's last byte goes out (the last chunk of a
+    /// response with a content-length, else the end of a chunked one), so that an agent that has
+    /// its response can count on what it settled.
+    private func relay(
+        _ response: HTTPClientResponse, reader: inout ResponseUsageReader?, keepAlive: Bool, outbound: Outbound,
+        beforeLastByte: ((SeenUsage?) async -> Void)? = nil
+    ) async throws {
         let filters = reader?.removesUsageChunk ?? false
         var headers = HeaderPolicy.clientResponseHeaders(response.headers, keepsLength: !filters)
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        let length = filters ? nil : response.headers.first(name: "content-length").flatMap { Int($0) }
         try await clientWrite(outbound, .head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
+        var received = 0
+        var pendingLast = beforeLastByte
         for try await chunk in response.body {
-            if reader == nil {
-                try await clientWrite(outbound, .body(.byteBuffer(chunk)))
-            } else if let forward = reader?.pass(chunk) {
-                try await clientWrite(outbound, .body(.byteBuffer(forward)))
+            received += chunk.readableBytes
+            var forward = reader == nil ? chunk : reader?.pass(chunk)
+            if let length, received >= length, let last = pendingLast {
+                // This chunk completes the body: read it whole and settle before it goes out.
+                if let rest = reader?.finish() {
+                    forward = forward.map { var joined = $0; var tail = rest; joined.writeBuffer(&tail); return joined } ?? rest
+                }
+                pendingLast = nil
+                await last(reader?.seen)
             }
+            if let forward, forward.readableBytes > 0 { try await clientWrite(outbound, .body(.byteBuffer(forward))) }
         }
-        if let rest = reader?.finish() { try await clientWrite(outbound, .body(.byteBuffer(rest))) }
+        if pendingLast != nil || length == nil || received < (length ?? 0) {
+            if let rest = reader?.finish() { try await clientWrite(outbound, .body(.byteBuffer(rest))) }
+        }
+        if let last = pendingLast { await last(reader?.seen) }
     }
 
     private func clientWrite(_ outbound: Outbound, _ part: HTTPServerResponsePart) async throws {

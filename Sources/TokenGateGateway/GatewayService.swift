@@ -115,7 +115,7 @@ public final class GatewayService: Service, Sendable {
     private func serve(_ connection: Connection) async {
         let exchange = self.exchange
         let limit = configuration.maxRequestBodyBytes
-        let work = Task {
+        let serve: @Sendable () async throws -> Void = {
             try await connection.executeThenClose { inbound, outbound in
                 var parts = inbound.makeAsyncIterator()
                 while let part = try await parts.next() {
@@ -145,6 +145,12 @@ public final class GatewayService: Service, Sendable {
                     if !keepAlive { return }
                 }
             }
+        }
+        let work: Task<Void, any Error>
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *) {
+            work = Task(executorPreference: EventLoopTaskExecutor(eventLoop: connection.channel.eventLoop)) { try await serve() }
+        } else {
+            work = Task { try await serve() }
         }
         connection.channel.closeFuture.whenComplete { _ in work.cancel() }
         await withTaskCancellationHandler {

@@ -30,24 +30,27 @@ struct GateHostGatewayAccess: GatewayGate {
         }
     }
 
-    func report(ticket: String?, usage: Usage, worker: String, model: String?) {
-        let host = self.host
-        loop.execute { host.value.gatewayReport(ticket: ticket, usage: usage, worker: worker, model: model) }
+    func report(ticket: String?, usage: Usage, worker: String, model: String?) async {
+        await onGateLoop { $0.gatewayReport(ticket: ticket, usage: usage, worker: worker, model: model) }
     }
 
-    func release(ticket: String) {
-        let host = self.host
-        loop.execute { host.value.gatewayRelease(ticket: ticket) }
+    func release(ticket: String) async {
+        await onGateLoop { $0.gatewayRelease(ticket: ticket) }
     }
 
-    func observe(headers: [String: String], worker: String, model: String?) {
-        let host = self.host
-        loop.execute { host.value.gatewayObserve(headers: headers, worker: worker) }
+    func observe(headers: [String: String], worker: String, model: String?) async {
+        await onGateLoop { $0.gatewayObserve(headers: headers, worker: worker) }
     }
 
-    func throttled(retryAfterMs: Int64, worker: String, model: String?) {
+    func throttled(retryAfterMs: Int64, worker: String, model: String?) async {
+        await onGateLoop { $0.gatewayThrottled(retryAfterMs: retryAfterMs, worker: worker) }
+    }
+
+    /// Runs `body` on the gate's loop and returns once it ran (whether or not the caller is
+    /// cancelled meanwhile).
+    private func onGateLoop(_ body: @escaping @Sendable (GateHost) -> Void) async {
         let host = self.host
-        loop.execute { host.value.gatewayThrottled(retryAfterMs: retryAfterMs, worker: worker) }
+        try? await loop.submit { body(host.value) }.get()
     }
 
     func attach(status source: any GatewayStatusSource) {

@@ -5,21 +5,22 @@ import TokenGateWire
 /// implements it over its gate host (every call hops onto the gate's event loop); the gateway
 /// module depends on this protocol only, never on the host.
 ///
-/// Settling calls (`report`, `release`, `observe`, `throttled`) are queued onto the gate's loop in
-/// the order they are made and return at once, so a request that is being cancelled can still
-/// settle its ticket. A status read after one of them sees its effect.
+/// Settling calls (`report`, `release`, `observe`, `throttled`) run on the gate's loop in the order
+/// they are made and return once applied, so a status read after one of them returns sees its
+/// effect; they do not respond to cancellation, so a request being cancelled still settles its
+/// ticket.
 public protocol GatewayGate: Sendable {
     /// Waits for a grant of `request.estimate` for `request.worker` until `request.maxWait`.
     /// Cancelling the calling task withdraws the acquire (a grant already made is returned).
     func acquire(_ request: GatewayAcquire) async -> GatewayAcquireOutcome
     /// The usage a granted request really cost (`ticket` nil: one made without a grant).
-    func report(ticket: String?, usage: Usage, worker: String, model: String?)
+    func report(ticket: String?, usage: Usage, worker: String, model: String?) async
     /// Drops a ticket's reservation: the request never reached the provider.
-    func release(ticket: String)
+    func release(ticket: String) async
     /// A provider response's headers (rate-limit figures, `retry-after`).
-    func observe(headers: [String: String], worker: String, model: String?)
+    func observe(headers: [String: String], worker: String, model: String?) async
     /// The provider answered 429: no grants for `retryAfterMs`.
-    func throttled(retryAfterMs: Int64, worker: String, model: String?)
+    func throttled(retryAfterMs: Int64, worker: String, model: String?) async
     /// Makes the gateway's figures part of every Status object (`gateway`).
     func attach(status source: any GatewayStatusSource)
 }

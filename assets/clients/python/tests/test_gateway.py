@@ -12,7 +12,7 @@ import anthropic
 import pytest
 
 import tokengate
-from fake_upstream import FakeUpstream, anthropic_events, anthropic_message
+from fake_upstream import FakeUpstream, Reply, anthropic_events, anthropic_message
 
 MODEL = "claude-test-model"
 MESSAGES = [{"role": "user", "content": "Say hello in a few words, please."}]
@@ -65,7 +65,6 @@ def worker_status(gate, name):
 
 def test_create_through_the_gateway(gateway, upstream):
     daemon, port, gate = gateway
-    from fake_upstream import Reply
     upstream.push(Reply(200, anthropic_message(MODEL, input_tokens=31, output_tokens=9, cache_creation=120,
                                                cache_read=64)))
     client = anthropic.Anthropic(base_url=f"http://127.0.0.1:{port}/w/sdk-create", api_key=API_KEY, max_retries=0)
@@ -88,7 +87,6 @@ def test_create_through_the_gateway(gateway, upstream):
 
 def test_stream_through_the_gateway(gateway, upstream):
     daemon, port, gate = gateway
-    from fake_upstream import Reply
     upstream.push(Reply(200, events=anthropic_events(MODEL, ["Hello", " there", "!"], input_tokens=44,
                                                        output_tokens=12, cache_creation=5, cache_read=70)))
     client = anthropic.Anthropic(base_url=f"http://127.0.0.1:{port}/w/sdk-stream", api_key=API_KEY, max_retries=0)
