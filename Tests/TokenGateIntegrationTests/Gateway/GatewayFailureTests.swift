@@ -176,6 +176,29 @@ struct GatewayFailureTests {
     }
 }
 
+@Suite("Gateway: shutdown")
+struct GatewayShutdownTests {
+    @Test("SIGTERM with a gated request waiting and an idle keep-alive connection: the daemon exits 0 at once")
+    func stopsCleanly() async throws {
+        try await FakeUpstream.with(script: { _ in .json(ProviderFixtures.anthropicJSON(input: 1, output: 1)) }) { upstream in
+            try await GatewayHarness.with(upstream: upstream.url, arguments: ["--limit", "1000", "--threshold", "1"]) { gateway in
+                #expect(try await gateway.post("/v1/messages", ProviderFixtures.messagesBody).status == 200, "a kept-alive connection")
+                let holder = try LineClient(path: gateway.daemon.socketPath)
+                #expect(try holder.request(#"{"op":"acquire","tokens":1000,"id":1}"#)["ok"]?.boolValue == true)
+                let waiting = Task { try await gateway.post("/w/waiter/v1/messages", ProviderFixtures.messagesBody) }
+                #expect(await eventually { (try? gateway.status().waiting) == 1 })
+                let started = ContinuousClock.now
+                let status = gateway.daemon.stop()
+                #expect(status == 0, "exit status")
+                #expect(ContinuousClock.now - started < .seconds(4))
+                let answer = try? await waiting.value
+                #expect(answer == nil || answer?.status == 503, "the waiter is cut off or told the daemon is stopping")
+                #expect(upstream.recorded.count == 1)
+            }
+        }
+    }
+}
+
 extension FakeUpstream.Reply {
     /// The same reply, then no end: the stream stays open.
     var hanging: FakeUpstream.Reply {
