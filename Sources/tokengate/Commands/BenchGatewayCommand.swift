@@ -81,10 +81,15 @@ struct BenchGatewayCommand: AsyncParsableCommand {
             let header = ["streams", "path", "requests", "first p50", "first p99", "last p50", "last p99"]
             var rows: [[String]] = []
             var added: [(Int, Int64, Int64, Int64, Int64)] = []
+            var daemonCPU: [String] = []
             for count in streamCounts {
                 _ = try await measure(client: client, url: gateway, streams: count, seconds: min(1, duration / 4))
                 let straight = try await measure(client: client, url: direct, streams: count, seconds: duration)
+                let before = ProcessUsage.read(pid: daemon.pid)
                 let through = try await measure(client: client, url: gateway, streams: count, seconds: duration)
+                if let before, let after = ProcessUsage.read(pid: daemon.pid) {
+                    daemonCPU.append("\(count) streams \(formatDecimal(after.cpuPercent(since: before), places: 0)) %")
+                }
                 rows.append(Self.row(count, "direct", straight))
                 rows.append(Self.row(count, "gateway", through))
                 added.append((
@@ -99,6 +104,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
                 header: ["streams", "first p50", "first p99", "last p50", "last p99"],
                 rows: added.map { [String($0.0), Self.signed($0.1), Self.signed($0.2), Self.signed($0.3), Self.signed($0.4)] }
             )
+            print("daemon CPU (share of one core) while the gateway cases ran: \(daemonCPU.joined(separator: ", "))")
             if let memory { print("\nmemory: \(memory)") }
             print("load average after: \(Self.loadAverage())")
         } catch {
