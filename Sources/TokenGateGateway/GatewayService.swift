@@ -27,7 +27,7 @@ public final class GatewayService: Service, Sendable {
     /// Binds the listener and prepares the upstream client; throws a `GatewayStartError`.
     public init(configuration: GatewayConfiguration, gate: any GatewayGate, logger: Logger) async throws {
         guard configuration.upstreamIsValid else {
-            throw GatewayStartError("--upstream must be an http:// or https:// URL without credentials, got \(configuration.upstream)")
+            throw GatewayStartError("--upstream must be an http:// or https:// URL without credentials")
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = configuration.upstreamCAFile {

@@ -108,9 +108,15 @@ struct GatewaySettings {
         guard let address = GatewayListenAddress(parsing: listen) else {
             throw ValidationError("--gateway must be HOST:PORT, :PORT or PORT, got '\(listen)'")
         }
-        return GatewayConfiguration(
+        let configuration = GatewayConfiguration(
             listen: address, upstream: upstream, kind: kind, maxWaitSeconds: maxWait, upstreamTimeoutSeconds: upstreamTimeout,
             upstreamCAFile: upstreamCA
         )
+        guard configuration.upstreamIsValid else {
+            // A URL with credentials is not echoed: they would land in logs.
+            let shown = configuration.upstream.contains("@") ? "a URL with credentials" : "'\(configuration.upstream)'"
+            throw ValidationError("--upstream must be an http:// or https:// URL without credentials, got \(shown)")
+        }
+        return configuration
     }
 }
