@@ -34,19 +34,19 @@ final class ClientCore: Sendable {
     // MARK: Requests
 
     /// Sends `operation` and returns its reply (a failure reply too: callers interpret it).
-    func send(_ operation: Request.Operation) async throws -> Reply {
+    func send(_ operation: Request.Operation, target: PoolTarget = .unspecified) async throws -> Reply {
         try await withCheckedThrowingContinuation { caller in
-            submit(operation, id: nil, caller: caller, failIfCancelled: false)
+            submit(operation, target: target, id: nil, caller: caller, failIfCancelled: false)
         }
     }
 
     /// Sends an acquire and returns its reply. When the calling task is cancelled, the call throws
     /// `CancellationError` at once; a grant that still arrives is released.
-    func acquire(_ fields: Request.Acquire) async throws -> Reply {
+    func acquire(_ fields: Request.Acquire, target: PoolTarget = .unspecified) async throws -> Reply {
         let id = state.withLockedValue { $0.allocateID() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { caller in
-                submit(.acquire(fields), id: id, caller: caller, failIfCancelled: true)
+                submit(.acquire(fields), target: target, id: id, caller: caller, failIfCancelled: true)
             }
         } onCancel: {
             abandon(id)
@@ -62,7 +62,7 @@ final class ClientCore: Sendable {
     }
 
     private func submit(
-        _ operation: Request.Operation, id: Int64?, caller: CheckedContinuation<Reply, any Error>,
+        _ operation: Request.Operation, target: PoolTarget, id: Int64?, caller: CheckedContinuation<Reply, any Error>,
         failIfCancelled: Bool
     ) {
         if let configurationProblem {
@@ -80,6 +80,7 @@ final class ClientCore: Sendable {
             if failIfCancelled && Task.isCancelled { return .fail(CancellationError()) }
             var pending = PendingRequest(
                 id: id ?? state.allocateID(), operation: operation, completion: .caller(caller), now: now)
+            pending.target = target
             switch state.phase {
             case .closed:
                 return .fail(TokenGateClientError.closed)
@@ -398,7 +399,7 @@ final class ClientCore: Sendable {
     // MARK: Subscriptions
 
     /// Registers a subscriber; its stream keeps `owner` alive until it ends.
-    func subscribe(intervalMs: Int64, owner: some AnyObject & Sendable) -> AsyncThrowingStream<SubscriptionEvent, any Error> {
+    func subscribe(intervalMs: Int64, history: Bool = false, owner: some AnyObject & Sendable) -> AsyncThrowingStream<SubscriptionEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(
             of: SubscriptionEvent.self, bufferingPolicy: .bufferingNewest(64))
         if let configurationProblem {
@@ -416,12 +417,13 @@ final class ClientCore: Sendable {
                 return
             }
             let subscriber = ClientState.Subscriber(
-                continuation: continuation, intervalMs: intervalMs, lastDisconnectReason: state.disconnectReason)
+                continuation: continuation, intervalMs: intervalMs, history: history,
+                lastDisconnectReason: state.disconnectReason)
             state.subscribers[subscriberID] = subscriber
             switch state.phase {
             case .ready(let channel):
                 let request = PendingRequest(
-                    id: state.allocateID(), operation: .subscribe(intervalMs: intervalMs),
+                    id: state.allocateID(), operation: .subscribe(intervalMs: intervalMs, history: history),
                     completion: .subscribe(subscribers: [subscriberID]), now: .now())
                 state.inFlight[request.id] = request
                 effects.write(request.encodeLine(), to: channel)

@@ -32,6 +32,8 @@ struct ClientState: Sendable {
     struct Subscriber: Sendable {
         let continuation: AsyncThrowingStream<SubscriptionEvent, any Error>.Continuation
         let intervalMs: Int64
+        /// Whether its first snapshot of each connection should carry the fill `history`.
+        var history = false
         /// The last `.disconnected` reason this subscriber got since it was last connected.
         var lastDisconnectReason: String?
     }
@@ -101,7 +103,8 @@ struct ClientState: Sendable {
         if let intervalMs = subscribers.values.lazy.map(\.intervalMs).min() {
             let id = allocateID()
             let subscribe = PendingRequest(
-                id: id, operation: .subscribe(intervalMs: intervalMs),
+                id: id,
+                operation: .subscribe(intervalMs: intervalMs, history: subscribers.values.contains(where: \.history)),
                 completion: .subscribe(subscribers: Array(subscribers.keys)),
                 now: now)
             inFlight[id] = subscribe

@@ -23,6 +23,8 @@ struct PendingRequest: Sendable {
     var operation: Request.Operation
     /// Who gets the reply.
     var completion: Completion
+    /// Contract v2: the pool the request is about.
+    var target: PoolTarget = .unspecified
     /// When the caller made the request (for a grant's client-side wait).
     let submittedAt: NIODeadline
     /// When the request was last written to a connection.
@@ -56,7 +58,7 @@ struct PendingRequest: Sendable {
 
     /// The request as one protocol line.
     func encodeLine() -> [UInt8] {
-        Request(id: .integer(id), operation).encodeLine()
+        Request(id: .integer(id), operation, target: target).encodeLine()
     }
 
     /// Prepares an acquire for (re)sending at `now`: `timeout_ms` becomes what is left of the

@@ -19,18 +19,20 @@ extension TokenGateClient {
     ///   - timeout: give up after this long (rounded up to whole milliseconds); without one, wait
     ///     until granted.
     ///   - worker: the worker name for this request only.
+    ///   - model: the model the request goes to: picks its pool (contract v2).
+    ///   - pool: the pool by name; wins over `model`.
     /// - Throws: ``TokenGateClientError/timedOut(message:)`` when the timeout passes;
     ///   ``TokenGateClientError/rejected(code:message:)`` for an invalid field (`bad_request`) or a
     ///   stopping daemon when not reconnecting; ``TokenGateClientError/unreachable(socketPath:reason:)``;
     ///   `CancellationError`.
     public func acquire(
         tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeout: Duration? = nil,
-        worker: String? = nil
+        worker: String? = nil, model: String? = nil, pool: String? = nil
     ) async throws -> Grant {
         let fields = Request.Acquire(
             tokens: tokens, input: input, output: output, timeoutMs: timeout?.wholeMillisecondsRoundedUp,
             worker: worker)
-        let reply = try await core.acquire(fields)
+        let reply = try await core.acquire(fields, target: PoolTarget(model: model, pool: pool))
         try reply.throwIfFailed()
         guard let ticket = reply.ticket else {
             throw TokenGateClientError.protocolViolation("a grant without a ticket")
@@ -41,11 +43,12 @@ extension TokenGateClient {
     /// ``acquire(tokens:input:output:timeout:worker:)`` with the timeout in milliseconds, as on the
     /// wire (`timeout_ms`).
     public func acquire(
-        tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeoutMs: Int64?, worker: String? = nil
+        tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeoutMs: Int64?, worker: String? = nil,
+        model: String? = nil, pool: String? = nil
     ) async throws -> Grant {
         try await acquire(
             tokens: tokens, input: input, output: output, timeout: timeoutMs.map { .milliseconds($0) },
-            worker: worker)
+            worker: worker, model: model, pool: pool)
     }
 }
 

@@ -11,26 +11,27 @@ extension TokenGateClient {
         return status
     }
 
-    /// Stops new grants for the whole fleet; waiters keep their place.
+    /// Stops new grants for the whole fleet (or only pool `pool`); waiters keep their place.
     ///
     /// - Returns: the gate's state afterwards.
     /// - Throws: ``TokenGateClientError/rejected(code:message:)`` with `forbidden` when this user
     ///   may not control the daemon.
     @discardableResult
-    public func pause() async throws -> GateStateName {
-        try await changeState(.pause)
+    public func pause(pool: String? = nil) async throws -> GateStateName {
+        try await changeState(.pause, pool: pool)
     }
 
     /// Lets grants flow again after ``pause()``.
     ///
     /// - Returns: the gate's state afterwards (`cooldown` while a provider cooldown lasts).
     @discardableResult
-    public func resume() async throws -> GateStateName {
-        try await changeState(.resume)
+    public func resume(pool: String? = nil) async throws -> GateStateName {
+        try await changeState(.resume, pool: pool)
     }
 
-    private func changeState(_ operation: Request.Operation) async throws -> GateStateName {
-        let reply = try await core.send(operation)
+    /// `pause` or `resume`, of one pool or (without one) of every pool.
+    private func changeState(_ operation: Request.Operation, pool: String?) async throws -> GateStateName {
+        let reply = try await core.send(operation, target: PoolTarget(pool: pool))
         try reply.throwIfFailed()
         guard let state = reply.state else {
             throw TokenGateClientError.protocolViolation("a \(operation.name.rawValue) reply without a state")
@@ -38,19 +39,20 @@ extension TokenGateClient {
         return state
     }
 
-    /// Changes the `tokens` budget's limit per window and/or the threshold; waiters are
-    /// re-evaluated at once.
+    /// Changes the `tokens` budget's limit per window and/or the threshold of pool `pool` (default:
+    /// the pool `default`); waiters are re-evaluated at once.
     ///
     /// - Parameters:
     ///   - limit: tokens per window, 1 to 2^53-1.
     ///   - threshold: the fraction of the limit grants may fill, in (0, 1].
     /// - Throws: ``TokenGateClientError/invalidArgument(_:)`` when both are `nil`;
     ///   ``TokenGateClientError/rejected(code:message:)`` with `bad_request` or `forbidden`.
-    public func setLimit(_ limit: Int64?, threshold: Double? = nil) async throws {
+    public func setLimit(_ limit: Int64?, threshold: Double? = nil, pool: String? = nil) async throws {
         guard limit != nil || threshold != nil else {
             throw TokenGateClientError.invalidArgument("set_limit needs a limit or a threshold")
         }
-        let reply = try await core.send(.setLimit(Request.SetLimit(limit: limit, threshold: threshold)))
+        let reply = try await core.send(
+            .setLimit(Request.SetLimit(limit: limit, threshold: threshold)), target: PoolTarget(pool: pool))
         try reply.throwIfFailed()
     }
 }

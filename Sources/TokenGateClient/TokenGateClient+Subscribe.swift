@@ -15,10 +15,13 @@ extension TokenGateClient {
     /// shortest interval among them after a reconnect. Old snapshots are dropped when the consumer
     /// falls behind (the 64 newest events are kept).
     ///
-    /// - Parameter intervalMs: the snapshot interval, at least 50 (the daemon's default is 250).
-    public func subscribe(intervalMs: Int64 = WireLimits.defaultSubscribeIntervalMs)
+    /// - Parameters:
+    ///   - intervalMs: the snapshot interval, at least 50 (the daemon's default is 250).
+    ///   - history: ask that the first snapshot of each connection carry `Status.history`, the
+    ///     window's fill per second over the last window (a daemon that predates it ignores this).
+    public func subscribe(intervalMs: Int64 = WireLimits.defaultSubscribeIntervalMs, history: Bool = false)
         -> AsyncThrowingStream<SubscriptionEvent, any Error>
     {
-        core.subscribe(intervalMs: intervalMs, owner: self)
+        core.subscribe(intervalMs: intervalMs, history: history, owner: self)
     }
 }

@@ -20,11 +20,11 @@ extension TokenGateClient {
     @discardableResult
     public func report(
         _ grant: Grant, input: Int64, output: Int64, cacheCreation: Int64? = nil, cacheRead: Int64? = nil,
-        model: String? = nil, worker: String? = nil
+        model: String? = nil, worker: String? = nil, pool: String? = nil
     ) async throws -> ReportResult {
         try await report(
             ticket: grant.ticket, input: input, output: output, cacheCreation: cacheCreation, cacheRead: cacheRead,
-            model: model, worker: worker)
+            model: model, worker: worker, pool: pool)
     }
 
     /// Reports usage by ticket, or without one (`ticket: nil`: a request made without a grant).
@@ -32,12 +32,12 @@ extension TokenGateClient {
     @discardableResult
     public func report(
         ticket: String?, input: Int64, output: Int64, cacheCreation: Int64? = nil, cacheRead: Int64? = nil,
-        model: String? = nil, worker: String? = nil
+        model: String? = nil, worker: String? = nil, pool: String? = nil
     ) async throws -> ReportResult {
         let fields = Request.Report(
             ticket: ticket, input: input, output: output, cacheCreation: cacheCreation, cacheRead: cacheRead,
             worker: worker, model: model)
-        let reply = try await core.send(.report(fields))
+        let reply = try await core.send(.report(fields), target: PoolTarget(pool: pool))
         try reply.throwIfFailed()
         return ReportResult(warning: reply.warning)
     }
@@ -63,16 +63,20 @@ extension TokenGateClient {
     ///   - budget: the budget the 429 was about, when known.
     /// - Returns: when the cooldown ends (`cooldown_until_ms`, milliseconds on the daemon's clock).
     @discardableResult
-    public func throttled(retryAfterMs: Int64, budget: BudgetName? = nil) async throws -> Int64 {
-        let reply = try await core.send(.throttled(Request.Throttled(retryAfterMs: retryAfterMs, budget: budget)))
+    public func throttled(
+        retryAfterMs: Int64, budget: BudgetName? = nil, model: String? = nil, pool: String? = nil
+    ) async throws -> Int64 {
+        let reply = try await core.send(
+            .throttled(Request.Throttled(retryAfterMs: retryAfterMs, budget: budget)),
+            target: PoolTarget(model: model, pool: pool))
         try reply.throwIfFailed()
         return reply.cooldownUntilMs ?? 0
     }
 
     /// Hands the daemon a provider response's headers; it reads `anthropic-ratelimit-*` and
     /// `retry-after` and ignores the rest.
-    public func observe(headers: [String: String]) async throws {
-        let reply = try await core.send(.observe(headers: headers))
+    public func observe(headers: [String: String], model: String? = nil, pool: String? = nil) async throws {
+        let reply = try await core.send(.observe(headers: headers), target: PoolTarget(model: model, pool: pool))
         try reply.throwIfFailed()
     }
 }

@@ -9,6 +9,8 @@ struct ConfigValueReader {
     let key: String
     let line: Int?
     let value: any TOMLValueConvertible
+    /// The whole file, for locating nested keys.
+    var source: String = ""
 
     func error(_ kind: ConfigFileError.Kind) -> ConfigFileError {
         ConfigFileError(path: path, line: line, key: key, kind: kind)
@@ -55,6 +57,52 @@ struct ConfigValueReader {
             throw error(.invalidValue(reason: "must be a number of \(unit) from 0 up (got \(number))"))
         }
         return number
+    }
+
+    /// `[pools.NAME]` tables: `models` (an array of globs), `limit`, and optionally
+    /// `input-limit`, `output-limit`, `requests-limit`, `threshold`. `order` lists the names as
+    /// the file declares them (matching goes in declaration order).
+    func pools(order: [String]) throws(ConfigFileError) -> [PoolSpec] {
+        guard let table = value.table else { throw wrongType("a table of [pools.NAME] tables") }
+        let names = order.filter { table[$0] != nil } + table.keys.filter { !order.contains($0) }.sorted()
+        var specs: [PoolSpec] = []
+        for name in names {
+            guard let pool = table[name]?.table else {
+                throw error(.invalidValue(reason: "'pools.\(name)' must be a table ([pools.\(name)])"))
+            }
+            var spec = PoolSpec(name: name, models: [], limit: 0)
+            var hasLimit = false
+            for key in pool.keys.sorted() {
+                guard let field = PoolSpec.Key(rawValue: key), let item = pool[key] else {
+                    let known = PoolSpec.Key.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw error(.invalidValue(reason: "'pools.\(name)' has an unknown key '\(key)' (keys: \(known))"))
+                }
+                let nested = ConfigValueReader(path: path, key: "pools.\(name).\(key)", line: line, value: item, source: source)
+                switch field {
+                case .models:
+                    guard let array = item.array else { throw nested.error(.wrongType(expected: "an array of strings", found: Self.describe(item.type))) }
+                    var models: [String] = []
+                    for element in array {
+                        guard let glob = element.string else {
+                            throw nested.error(.wrongType(expected: "an array of strings", found: "an array with \(Self.describe(element.type))"))
+                        }
+                        models.append(glob)
+                    }
+                    spec.models = models
+                case .limit:
+                    spec.limit = try nested.count()
+                    hasLimit = true
+                case .inputLimit: spec.inputLimit = try nested.count()
+                case .outputLimit: spec.outputLimit = try nested.count()
+                case .requestsLimit: spec.requestsLimit = try nested.count()
+                case .threshold: spec.threshold = try nested.fraction()
+                }
+            }
+            guard !spec.models.isEmpty else { throw error(.invalidValue(reason: "'pools.\(name)' needs models = [\"GLOB\", ...]")) }
+            guard hasLimit else { throw error(.invalidValue(reason: "'pools.\(name)' needs a limit")) }
+            specs.append(spec)
+        }
+        return specs
     }
 
     /// `"sliding-window"` or `"token-bucket"`.

@@ -42,6 +42,8 @@ public struct ServeConfigFile: Equatable, Sendable {
     public var gatewayMaxWait: Double?
     public var upstreamTimeout: Double?
     public var upstreamCA: String?
+    /// `[pools.NAME]` tables, in the order the file declares them.
+    public var pools: [PoolSpec]?
 
     /// A file that sets nothing.
     public init() {}
@@ -77,7 +79,7 @@ public struct ServeConfigFile: Equatable, Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         for entry in entries {
             guard let value = table[entry.key] else { continue }
-            let reader = ConfigValueReader(path: path, key: entry.key, line: entry.line, value: value)
+            let reader = ConfigValueReader(path: path, key: entry.key, line: entry.line, value: value, source: text)
             guard let key = ServeConfigKey(rawValue: entry.key) else {
                 throw reader.error(.unknownKey(suggestion: ServeConfigKey.suggestion(for: entry.key)?.rawValue))
             }
@@ -117,6 +119,17 @@ public struct ServeConfigFile: Equatable, Sendable {
         case .gatewayMaxWait: gatewayMaxWait = try reader.positiveNumber(unit: "seconds")
         case .upstreamTimeout: upstreamTimeout = try reader.positiveNumber(unit: "seconds")
         case .upstreamCA: upstreamCA = Self.anchored(try reader.nonEmptyString(), in: directory)
+        case .pools: pools = try reader.pools(order: Self.poolOrder(in: reader.source))
+        }
+    }
+
+    /// The pool names in the order their `[pools.NAME]` headers appear (a TOML table has none).
+    static func poolOrder(in text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("[pools."), let close = trimmed.firstIndex(of: "]") else { return nil }
+            let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 7)..<close]
+            return String(name).trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
         }
     }
 

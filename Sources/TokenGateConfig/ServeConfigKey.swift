@@ -24,6 +24,7 @@ public enum ServeConfigKey: String, CaseIterable, Sendable {
     case gatewayMaxWait = "gateway-max-wait"
     case upstreamTimeout = "upstream-timeout"
     case upstreamCA = "upstream-ca"
+    case pools
 
     /// The key a misspelt one most likely meant: the same name with `_` for `-`, or in another case.
     static func suggestion(for unknown: String) -> ServeConfigKey? {

@@ -52,7 +52,8 @@ struct BucketTimeline: Sendable {
 
     /// Replaces a reservation placed at `place` by what it really cost. What the slot no longer
     /// holds of the reservation has drained; the real cost counts only beyond that part, and a cost
-    /// above the reservation counts in full (at `lateAt` when the slot is gone).
+    /// above the reservation counts in full (at `lateAt` when the slot is gone). A release is a
+    /// cost of zero; a lease that ran out, a cost equal to the reservation.
     mutating func settle(reserved: BudgetAmounts, actual: BudgetAmounts, at place: Instant, lateAt: Instant) {
         var late = BudgetAmounts.zero
         let position = slotPosition(for: place)
@@ -72,30 +73,6 @@ struct BucketTimeline: Sendable {
         if let position, slots[position].isEmpty { slots.remove(at: position) }
         if !late.isZero { add(used: late, reserved: .zero, at: lateAt - sendMargin) }
         recountIfEmpty()
-    }
-
-    /// Drops what remains of a reservation placed at `place` (its request never reached the provider).
-    mutating func release(reserved: BudgetAmounts, at place: Instant) {
-        guard let position = slotPosition(for: place) else { return }
-        for kind in BudgetKind.allCases {
-            let held = min(Double(reserved[kind]), slots[position].reserved[kind])
-            slots[position].reserved[kind] -= held
-            reservedTotal[kind] -= held
-        }
-        if slots[position].isEmpty { slots.remove(at: position) }
-        recountIfEmpty()
-    }
-
-    /// Counts what remains of a reservation placed at `place` as used (its lease ran out).
-    mutating func charge(reserved: BudgetAmounts, at place: Instant) {
-        guard let position = slotPosition(for: place) else { return }
-        for kind in BudgetKind.allCases {
-            let held = min(Double(reserved[kind]), slots[position].reserved[kind])
-            slots[position].reserved[kind] -= held
-            slots[position].used[kind] += held
-            reservedTotal[kind] -= held
-            usedTotal[kind] += held
-        }
     }
 
     // MARK: Time

@@ -96,7 +96,7 @@ extension Gate {
             id: TicketID(rawValue: nextTicketNumber), worker: waiter.worker, owner: waiter.owner,
             reserved: reserved, grantedAt: now, leaseExpiresAt: now + configuration.lease
         )
-        nextTicketNumber += 1
+        nextTicketNumber += identifiers.stride
         tickets[ticket.id] = ticket
         leaseOrder.append(ticket.id)
         timeline.reserve(reserved, at: now, now: now)
@@ -120,7 +120,6 @@ extension Gate {
     /// Drops a removed ticket's reservation: its request never reached the provider.
     mutating func releaseReservation(of ticket: Ticket, now: Instant) {
         timeline.release(reserved: ticket.reserved, at: ticket.grantedAt, now: now)
-        correctExternalUsage(grantedAt: ticket.grantedAt, reserved: ticket.reserved, actual: .zero)
     }
 
     /// Adds consumption at `place` to the worker's own window.

@@ -12,7 +12,7 @@ extension Gate {
             id: TicketID(rawValue: nextTicketNumber), worker: worker, owner: nil, reserved: reserved,
             grantedAt: grantedAt, leaseExpiresAt: until, chargesAtLeaseEnd: false
         )
-        nextTicketNumber += 1
+        nextTicketNumber += identifiers.stride
         tickets[ticket.id] = ticket
         leaseOrder.append(ticket.id)
         timeline.reserve(reserved, at: grantedAt, now: now)

@@ -27,14 +27,19 @@ public struct Gate: Sendable {
     var external: [BudgetKind: ExternalUsage] = [:]
     /// The provider's latest word per budget.
     var providerObservations: [BudgetKind: ProviderObservation] = [:]
-    var nextTicketNumber: UInt64 = 1
-    var nextWaiterNumber: UInt64 = 1
+    /// The numbers of this gate's tickets and waiters (distinct across the gates of a `PoolSet`).
+    let identifiers: IdentifierSpace
+    var nextTicketNumber: UInt64
+    var nextWaiterNumber: UInt64
     var pendingOutcomes: [WaiterOutcome] = []
     var nextPruneAt: Instant?
 
-    /// A gate with an empty window, running.
-    public init(configuration: GateConfiguration) {
+    /// A gate with an empty window, running; its tickets and waiters are numbered in `identifiers`.
+    public init(configuration: GateConfiguration, identifiers: IdentifierSpace = .single) {
         self.configuration = configuration
+        self.identifiers = identifiers
+        self.nextTicketNumber = identifiers.first
+        self.nextWaiterNumber = identifiers.first
         self.timeline = Timeline(configuration: configuration)
     }
 
@@ -52,7 +57,7 @@ public struct Gate: Sendable {
             demand: demand(for: estimate, worker: worker), enqueuedAt: now, deadline: deadline,
             nextRecheck: now + recheckInterval
         )
-        nextWaiterNumber += 1
+        nextWaiterNumber += identifiers.stride
         touch(worker, now: now)
         if admitsNewcomer(waiter.demand, now: now) {
             return .granted(grant(waiter, now: now))
@@ -251,6 +256,9 @@ extension Gate {
         fleetMean.add(amounts)
         advance(to: now)
     }
+
+    /// Whether `ticket` is granted and not yet settled, released or expired.
+    public func holds(_ ticket: TicketID) -> Bool { tickets[ticket] != nil }
 
     /// Whether the gate is paused (by an operator).
     public var paused: Bool { isPaused }

@@ -86,7 +86,7 @@ struct Timeline: Sendable {
     mutating func release(reserved: BudgetAmounts, at place: Instant, now: Instant) {
         switch algorithm {
         case .slidingWindow: reservedWindow.remove(reserved, at: place, now: now)
-        case .tokenBucket: bucket.release(reserved: reserved, at: place)
+        case .tokenBucket: bucket.settle(reserved: reserved, actual: .zero, at: place, lateAt: now)
         }
     }
 
@@ -97,7 +97,7 @@ struct Timeline: Sendable {
             let taken = reservedWindow.remove(reserved, at: place, now: now)
             usedWindow.record(taken, at: place, now: now)
         case .tokenBucket:
-            bucket.charge(reserved: reserved, at: place)
+            bucket.settle(reserved: reserved, actual: reserved, at: place, lateAt: now)
         }
     }
 

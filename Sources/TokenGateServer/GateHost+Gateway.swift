@@ -16,20 +16,21 @@ extension GateHost {
         guard !isShuttingDown else { return promise.succeed(.shuttingDown) }
         let now = clock.now()
         let deadline = now + request.maxWait
-        let decision = gate.acquire(
+        let pool = self.pool(model: request.model)
+        let decision = pools[pool: pool].acquire(
             worker: request.worker, estimate: request.estimate, deadline: deadline, owner: owner, now: now
         )
         switch decision {
         case .granted(let grant):
             journalGrant(grant, now: now)
-            metrics?.granted(waited: grant.waited)
+            countGrant(grant, now: now)
             promise.succeed(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
         case .queued(let waiter):
             gatewayWaiters[owner] = GatewayWaiter(waiter: waiter, promise: promise)
             gatewayWaiterOwners[waiter] = owner
         case .timedOut:
             metrics?.timedOut()
-            promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(now: now)))
+            promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pool, now: now)))
         }
         settleOutcomes()
     }
@@ -38,7 +39,7 @@ extension GateHost {
     func gatewayCancel(owner: OwnerID) {
         guard let waiting = gatewayWaiters.removeValue(forKey: owner) else { return }
         gatewayWaiterOwners[waiting.waiter] = nil
-        _ = gate.withdraw(owner: owner, now: clock.now())
+        pools.withdraw(owner: owner, now: clock.now())
         waiting.promise.succeed(.cancelled)
         settleOutcomes()
     }
@@ -48,24 +49,25 @@ extension GateHost {
         guard let waiting = gatewayWaiters.removeValue(forKey: owner) else { return }
         switch outcome {
         case .granted(let grant):
-            journalGrant(grant, now: clock.now())
-            metrics?.granted(waited: grant.waited)
+            let now = clock.now()
+            journalGrant(grant, now: now)
+            countGrant(grant, now: now)
             waiting.promise.succeed(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
         case .timedOut:
             metrics?.timedOut()
-            waiting.promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(now: clock.now())))
+            waiting.promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pools.pool(of: outcome.waiter), now: clock.now())))
         }
     }
 
     /// A gateway request's report.
     func gatewayReport(ticket: String?, usage: Usage, worker: String, model: String?) {
-        recordUsage(usage, ticket: ticket, worker: worker, model: model, now: clock.now())
+        recordUsage(usage, ticket: ticket, pool: pool(model: model), worker: worker, model: model, now: clock.now())
         settleOutcomes()
     }
 
     /// A gateway request that never reached the provider gives its reservation back.
     func gatewayRelease(ticket: String) {
-        if gate.release(ticket: ticketID(ticket), now: clock.now()) {
+        if pools.release(ticket: ticketID(ticket), now: clock.now()) {
             journalTicketClosed(ticket)
             metrics?.released()
         }
@@ -73,14 +75,14 @@ extension GateHost {
     }
 
     /// A gateway response's headers.
-    func gatewayObserve(headers: [String: String], worker: String) {
-        observe(headers, worker: worker, now: clock.now())
+    func gatewayObserve(headers: [String: String], worker: String, model: String?) {
+        observe(headers, pool: pool(model: model), worker: worker, now: clock.now())
         settleOutcomes()
     }
 
     /// A gateway response was a 429.
-    func gatewayThrottled(retryAfterMs: Int64, worker: String) {
-        startCooldown(retryAfterMs: retryAfterMs, reportedBy: worker, now: clock.now())
+    func gatewayThrottled(retryAfterMs: Int64, worker: String, model: String?) {
+        startCooldown(retryAfterMs: retryAfterMs, pool: pool(model: model), reportedBy: worker, now: clock.now())
         settleOutcomes()
     }
 
@@ -93,8 +95,14 @@ extension GateHost {
 
     /// When a request refused for waiting too long may try again: the cooldown's end in one,
     /// else when the head of the queue should fit, else one second.
-    private func retryAfterMsForTimedOut(now: Instant) -> Int64 {
-        let snapshot = gate.snapshot(now: now)
+    /// The pool of a gateway request's model (contract v2): the first pool whose globs match,
+    /// else `default`.
+    func pool(model: String?) -> Int {
+        (try? pools.route(model: model, pool: nil)) ?? 0
+    }
+
+    private func retryAfterMsForTimedOut(pool: Int, now: Instant) -> Int64 {
+        let snapshot = pools[pool: pool].snapshot(now: now)
         if let remaining = snapshot.cooldownRemaining { return max(1000, remaining.millisecondsRoundedUp) }
         if let at = snapshot.head?.admissibleAt { return max(1000, (at - now).millisecondsRoundedUp) }
         return 1000

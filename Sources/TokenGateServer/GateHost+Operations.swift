@@ -7,6 +7,16 @@ extension GateHost {
     func perform(_ request: Request, for session: Session) {
         let id = request.id
         let now = clock.now()
+        // The pool the request is about (contract v2): named, else matched by model, else default.
+        let pool: Int
+        do {
+            var model = request.target.model
+            if case .report(let report) = request.operation { model = report.model }
+            pool = try pools.route(model: model, pool: request.target.pool)
+        } catch {
+            metrics?.rejected(.badRequest)
+            return session.write(Reply.encodeError(id: id, code: .badRequest, message: error.description))
+        }
         switch request.operation {
         case .hello(let worker):
             if worker != session.worker { logger.info("worker connected", metadata: ["worker": "\(worker)"]) }
@@ -15,13 +25,13 @@ extension GateHost {
             session.write(Reply.encodeHello(id: id, server: configuration.serverName, worker: worker))
 
         case .acquire(let acquire):
-            self.acquire(acquire, id: id, session: session, now: now)
+            self.acquire(acquire, pool: pool, id: id, session: session, now: now)
 
         case .report(let report):
-            self.report(report, id: id, session: session, now: now)
+            self.report(report, pool: pool, id: id, session: session, now: now)
 
         case .release(let ticket):
-            if gate.release(ticket: ticketID(ticket), now: now) {
+            if pools.release(ticket: ticketID(ticket), now: now) {
                 journalTicketClosed(ticket)
                 metrics?.released()
                 session.write(Reply.encodeOK(id: id))
@@ -31,40 +41,47 @@ extension GateHost {
             }
 
         case .throttled(let throttled):
-            let until = startCooldown(retryAfterMs: throttled.retryAfterMs, reportedBy: session.worker, now: now)
+            let until = startCooldown(retryAfterMs: throttled.retryAfterMs, pool: pool, reportedBy: session.worker, now: now)
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
         case .observe(let headers):
-            observe(headers, worker: session.worker, now: now)
+            observe(headers, pool: pool, worker: session.worker, now: now)
             session.write(Reply.encodeOK(id: id))
 
         case .status:
             session.write(Reply.encodeStatus(id: id, status: status(now: now)))
 
-        case .subscribe(let intervalMs):
-            subscribe(session, interval: .milliseconds(intervalMs), id: id, now: now)
+        case .subscribe(let intervalMs, let history):
+            subscribe(session, interval: .milliseconds(intervalMs), history: history, id: id, now: now)
 
         case .pause, .resume:
             guard access.mayControl(session.peer) else { return forbid(id, session) }
             let pausing = request.operation == .pause
-            if pausing { gate.pause(now: now) } else { gate.resume(now: now) }
-            logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)"])
-            journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now)
-            session.write(Reply.encodeState(id: id, state: stateName(gate.snapshot(now: now).state)))
+            // Without a pool or model: every pool (contract v2).
+            let affected = request.target.isUnspecified ? Array(pools.pools.indices) : [pool]
+            for index in affected {
+                if pausing { pools[pool: index].pause(now: now) } else { pools[pool: index].resume(now: now) }
+            }
+            let names = affected.map { pools.names[$0] }.joined(separator: ",")
+            logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)", "pools": "\(names)"])
+            // The journal keeps the default pool's state (a pool's own pause is not yet journaled).
+            if affected.contains(0) { journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now) }
+            session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
 
         case .setLimit(let change):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
             do {
-                if let limit = change.limit { try gate.setLimit(limit, for: .tokens, now: now) }
-                if let threshold = change.threshold { try gate.setThreshold(threshold, now: now) }
+                if let limit = change.limit { try pools[pool: pool].setLimit(limit, for: .tokens, now: now) }
+                if let threshold = change.threshold { try pools[pool: pool].setThreshold(threshold, now: now) }
                 logger.notice(
                     "limit changed",
                     metadata: [
-                        "limit": "\(gate.configuration.limit(of: .tokens) ?? 0)",
-                        "threshold": "\(gate.configuration.threshold)", "by": "\(session.worker)",
+                        "pool": "\(pools.names[pool])", "limit": "\(pools[pool: pool].configuration.limit(of: .tokens) ?? 0)",
+                        "threshold": "\(pools[pool: pool].configuration.threshold)", "by": "\(session.worker)",
                     ]
                 )
-                journal(.limit, by: session.worker, detail: limitChangeDetail(), now: now)
+                // The journal restores the default pool's limit (a pool's own is not yet journaled).
+                if pool == 0 { journal(.limit, by: session.worker, detail: limitChangeDetail(), now: now) }
                 session.write(Reply.encodeOK(id: id))
             } catch {
                 metrics?.rejected(.badRequest)
@@ -73,7 +90,7 @@ extension GateHost {
         }
     }
 
-    private func acquire(_ acquire: Request.Acquire, id: RequestID?, session: Session, now: Instant) {
+    private func acquire(_ acquire: Request.Acquire, pool: Int, id: RequestID?, session: Session, now: Instant) {
         let estimate: Estimate
         do {
             estimate = try Estimate(tokens: acquire.tokens, input: acquire.input, output: acquire.output)
@@ -85,12 +102,14 @@ extension GateHost {
         session.workerNames.insert(worker)
         let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
         // Grants resolved while the gate caught up to `now` came first.
-        let decision = gate.acquire(worker: worker, estimate: estimate, deadline: deadline, owner: session.id, now: now)
+        let decision = pools[pool: pool].acquire(
+            worker: worker, estimate: estimate, deadline: deadline, owner: session.id, now: now
+        )
         settleOutcomes()
         switch decision {
         case .granted(let grant):
             journalGrant(grant, now: now)
-            metrics?.granted(waited: grant.waited)
+            countGrant(grant, now: now)
             session.write(Reply.encodeGrant(
                 id: id, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
             ))
@@ -103,7 +122,7 @@ extension GateHost {
         }
     }
 
-    private func report(_ report: Request.Report, id: RequestID?, session: Session, now: Instant) {
+    private func report(_ report: Request.Report, pool: Int, id: RequestID?, session: Session, now: Instant) {
         let usage: Usage
         do {
             usage = try Usage(
@@ -116,16 +135,17 @@ extension GateHost {
         }
         let worker = report.worker ?? session.worker
         session.workerNames.insert(worker)
-        let result = recordUsage(usage, ticket: report.ticket, worker: worker, model: report.model, now: now)
+        let result = recordUsage(usage, ticket: report.ticket, pool: pool, worker: worker, model: report.model, now: now)
         session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
     }
 
     /// Settles a report: the usage replaces the ticket's reservation (or counts from now without
     /// one), is counted in metrics and journaled.
     @discardableResult
-    func recordUsage(_ usage: Usage, ticket: String?, worker: String, model: String?, now: Instant) -> SettleResult {
-        let result = gate.settle(ticket: ticket.map(ticketID), usage: usage, worker: worker, now: now)
+    func recordUsage(_ usage: Usage, ticket: String?, pool: Int, worker: String, model: String?, now: Instant) -> SettleResult {
+        let result = pools.settle(ticket: ticket.map(ticketID), usage: usage, worker: worker, fallback: pool, now: now)
         metrics?.reported(usage)
+        recentRates.reported(tokens: usage.amounts(countingCacheRead: gate.configuration.countsCacheRead).tokens, at: now)
         if result == .settled, let ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
             wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: ticket, input: usage.input,
@@ -136,7 +156,7 @@ extension GateHost {
 
     /// Takes in a provider's rate-limit headers: each budget's figures tighten admission by the
     /// spending the window cannot see; `retry-after` starts a cooldown as a 429 would.
-    func observe(_ rawHeaders: [String: String], worker: String, now: Instant) {
+    func observe(_ rawHeaders: [String: String], pool: Int, worker: String, now: Instant) {
         let wallNow = clock.epochMilliseconds(of: now)
         let headers = ProviderHeaders(headers: rawHeaders, nowEpochMs: wallNow)
         for reading in headers.readings {
@@ -145,38 +165,43 @@ extension GateHost {
                 kind: kind, limit: reading.limit, remaining: reading.remaining,
                 reset: reading.resetEpochMs.map { now + TimeSpan.milliseconds($0 - wallNow) }, observedAt: now
             )
-            let unseen = gate.observe(observation, now: now)
+            let unseen = pools[pool: pool].observe(observation, now: now)
             if configuration.adoptsProviderLimit, kind == .tokens {
-                let before = gate.configuration.limit(of: .tokens)
-                try? gate.adoptProviderLimit(of: .tokens, now: now)
-                if let after = gate.configuration.limit(of: .tokens), after != before {
+                let before = pools[pool: pool].configuration.limit(of: .tokens)
+                try? pools[pool: pool].adoptProviderLimit(of: .tokens, now: now)
+                if let after = pools[pool: pool].configuration.limit(of: .tokens), after != before {
                     logger.notice("adopted the provider's limit", metadata: ["limit": "\(after)"])
-                    journal(.limit, by: worker, detail: "limit=\(after) (provider)", now: now)
+                    if pool == 0 { journal(.limit, by: worker, detail: "limit=\(after) (provider)", now: now) }
                 }
             }
-            if unseen > 0, budgetsWithUnseenSpending.insert(kind).inserted {
+            let budgetKey = "\(pools.names[pool])/\(kind.rawValue)"
+            if unseen > 0, budgetsWithUnseenSpending.insert(budgetKey).inserted {
                 logger.info(
                     "provider reports spending this daemon cannot see",
-                    metadata: ["budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(worker)"]
+                    metadata: ["pool": "\(pools.names[pool])", "budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(worker)"]
                 )
-            } else if unseen == 0, budgetsWithUnseenSpending.remove(kind) != nil {
+            } else if unseen == 0, budgetsWithUnseenSpending.remove(budgetKey) != nil {
                 logger.info(
-                    "provider's figures match this daemon's again", metadata: ["budget": "\(kind.rawValue)"]
+                    "provider's figures match this daemon's again", metadata: ["pool": "\(pools.names[pool])", "budget": "\(kind.rawValue)"]
                 )
             }
         }
         if let retryAfterMs = headers.retryAfterMs {
-            startCooldown(retryAfterMs: retryAfterMs, reportedBy: worker, now: now)
+            startCooldown(retryAfterMs: retryAfterMs, pool: pool, reportedBy: worker, now: now)
         }
     }
 
     /// The provider said 429 (a `throttled`, or `retry-after` in observed headers): no grants until
     /// then, logged and journaled. Returns when the cooldown ends.
     @discardableResult
-    func startCooldown(retryAfterMs: Int64, reportedBy worker: String, now: Instant) -> Instant {
-        let until = gate.throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
+    func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
+        let until = pools[pool: pool].throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
         metrics?.throttled()
-        logger.warning("provider cooldown", metadata: ["worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"])
+        recentRates.throttled(at: now)
+        logger.warning(
+            "provider cooldown",
+            metadata: ["pool": "\(pools.names[pool])", "worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"]
+        )
         journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
         return until
     }

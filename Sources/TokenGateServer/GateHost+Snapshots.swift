@@ -4,12 +4,21 @@ import TokenGateWire
 
 extension GateHost {
     /// Answers `subscribe`: `{ok}`, a snapshot at once, then one every interval and on changes.
-    func subscribe(_ session: Session, interval: TimeSpan, id: RequestID?, now: Instant) {
+    /// With `history`, that first snapshot carries the window's fill per second (built for this
+    /// subscriber alone; the shared snapshots never carry it).
+    func subscribe(_ session: Session, interval: TimeSpan, history: Bool = false, id: RequestID?, now: Instant) {
         session.subscription?.timer?.cancel()
         session.subscription = Subscription(interval: interval)
         subscribers[session.id] = session
         session.write(Reply.encodeOK(id: id))
-        push(to: session, encoded: snapshotLine(now: now, fresh: true))
+        // Written beside the reply, not pushed: `push` would skip it behind the unflushed reply.
+        if history {
+            var first = status(now: now)
+            first.history = fillHistory.history(at: now)
+            session.write(Reply.encodeSnapshotEvent(status: first.encoded()))
+        } else {
+            session.write(snapshotLine(now: now, fresh: true))
+        }
         scheduleTick(for: session)
     }
 
@@ -89,22 +98,21 @@ extension GateHost {
     }
 
     /// The Status object as of `now`.
+    /// Records the fill it shows for `history`.
     func status(now: Instant) -> Status {
-        let snapshot = gate.snapshot(now: now)
         let connected = Set(sessions.values.flatMap(\.workerNames))
+        let snapshots = pools.pools.map { pool in
+            StatusBuilder.PoolSnapshot(name: pool.name, models: pool.models.map(\.pattern), snapshot: pool.gate.snapshot(now: now))
+        }
         var status = StatusBuilder.status(
-            from: snapshot, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
+            pools: snapshots, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
             now: now, journal: configuration.journal
         )
+        fillHistory.record(used: status.used, reserved: status.reserved, at: now)
+        status.rates = recentRates.rates(at: now)
         status.gateway = gatewayStatusSource?.gatewayStatus()
         return status
     }
 
-    func stateName(_ state: GateSnapshot.State) -> GateStateName {
-        switch state {
-        case .running: .running
-        case .paused: .paused
-        case .cooldown: .cooldown
-        }
-    }
+    func stateName(_ state: GateSnapshot.State) -> GateStateName { StatusBuilder.stateName(state) }
 }

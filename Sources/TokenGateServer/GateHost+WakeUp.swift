@@ -11,12 +11,12 @@ extension GateHost {
             wakeUp = nil
             return
         }
-        guard let next = gate.nextWakeUp(now: clock.now()) else { return }
+        guard let next = pools.nextWakeUp(now: clock.now()) else { return }
         if let armed = wakeUp, armed.at <= next { return }
         wakeUp?.task.cancel()
         let task = eventLoop.assumeIsolated().scheduleTask(deadline: clock.deadline(of: next)) { [self] in
             wakeUp = nil
-            gate.advance(to: clock.now())
+            pools.advance(to: clock.now())
             settleOutcomes()
         }
         wakeUp = (next, task)

@@ -11,7 +11,13 @@ final class GateHost {
     let access: AccessPolicy
     let logger: Logger
     let clock = DaemonClock()
-    var gate: Gate
+    /// One gate per pool; `default` (the top-level limits) first.
+    var pools: PoolSet
+    /// The pool `default`'s gate: what the v1 fields of status describe.
+    var gate: Gate {
+        get { pools[pool: 0] }
+        _modify { yield &pools[pool: 0] }
+    }
     let startedAt: Instant
     /// Prefixes every ticket of this daemon's life, so a ticket from before a restart is unknown
     /// rather than mistaken for a new one.
@@ -31,9 +37,14 @@ final class GateHost {
     var metrics: GateMetrics?
     /// Tickets of a previous daemon held again after a restart, by their old text.
     var recoveredTickets = RecoveredTickets()
-    /// The budgets in which provider readings currently show spending this daemon cannot see:
+    /// The budgets (`pool/budget`) in which provider readings currently show spending this daemon cannot see:
     /// logged when a budget enters or leaves this set, not at every reading.
-    var budgetsWithUnseenSpending: Set<BudgetKind> = []
+    var budgetsWithUnseenSpending: Set<String> = []
+    /// Tokens, grants, waits and 429s over the last window, for `rates` in status.
+    var recentRates: RecentRates
+    /// The window's fill per second over the last window, for `history` (see `startFillSampler`).
+    var fillHistory: FillHistory
+    var fillSampler: Scheduled<Void>?
     /// The HTTP gateway's queued acquires, by the owner the gateway gave each request.
     var gatewayWaiters: [OwnerID: GatewayWaiter] = [:]
     /// The owner of each queued gateway acquire, by waiter.
@@ -46,10 +57,15 @@ final class GateHost {
         self.configuration = configuration
         self.access = access
         self.logger = logger
-        self.gate = Gate(configuration: configuration.gate)
+        self.pools = configuration.pools
         self.startedAt = clock.now()
+        self.recentRates = RecentRates(window: configuration.gate.window, startedAt: startedAt)
+        self.fillHistory = FillHistory(window: configuration.gate.window, startedAt: startedAt)
         self.ticketPrefix = String(UInt32.random(in: 0x1000...0xFFFF), radix: 16)
         if let recovery = configuration.recovery { recover(recovery) }
+        let now = clock.now()
+        fillHistory.record(used: gate.used(now: now).tokens, reserved: gate.reserved.tokens, at: now)
+        startFillSampler()
     }
 
     /// Replays the usage a journal kept from before a restart, and the paused state.
@@ -64,7 +80,9 @@ final class GateHost {
                     input: usage.input, output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead
                 )
             else { continue }
-            gate.restore(amounts, worker: usage.worker, at: instant, now: now)
+            // Usage goes back to the pool of its model (a pool removed since counts in default).
+            let pool = (try? pools.route(model: usage.model, pool: nil)) ?? 0
+            pools[pool: pool].restore(amounts, worker: usage.worker, at: instant, now: now)
             restored += 1
         }
         if recovery.paused { gate.pause(now: now) }
@@ -137,7 +155,7 @@ final class GateHost {
         sessions[session.id] = nil
         subscribers[session.id] = nil
         for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
-        let withdrawal = gate.withdraw(owner: session.id, now: clock.now())
+        let withdrawal = pools.withdraw(owner: session.id, now: clock.now())
         for ticket in withdrawal.ticketsReleased { journalTicketClosed(ticketText(ticket)) }
         logger.info(
             "worker left",
@@ -182,7 +200,7 @@ final class GateHost {
     /// Delivers grants and timeouts the last gate call resolved, re-arms the timer, and tells
     /// subscribers that the state changed.
     func settleOutcomes() {
-        for outcome in gate.takeOutcomes() {
+        for outcome in pools.takeOutcomes() {
             if let owner = gatewayWaiterOwners.removeValue(forKey: outcome.waiter) {
                 deliverGatewayOutcome(outcome, owner: owner)
                 continue
@@ -192,8 +210,9 @@ final class GateHost {
             else { continue }
             switch outcome {
             case .granted(let grant):
-                journalGrant(grant, now: clock.now())
-                metrics?.granted(waited: grant.waited)
+                let now = clock.now()
+                journalGrant(grant, now: now)
+                countGrant(grant, now: now)
                 session.send(Reply.encodeGrant(
                     id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
                 ))
@@ -229,6 +248,8 @@ final class GateHost {
         wakeUp?.task.cancel()
         wakeUp = nil
         snapshotPush?.cancel()
+        fillSampler?.cancel()
+        fillSampler = nil
         for session in sessions.values {
             for requestID in session.pendingAcquires.values {
                 session.write(Reply.encodeError(id: requestID, code: .shuttingDown, message: "the daemon is shutting down"))

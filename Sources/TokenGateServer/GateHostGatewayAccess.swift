@@ -39,11 +39,11 @@ struct GateHostGatewayAccess: GatewayGate {
     }
 
     func observe(headers: [String: String], worker: String, model: String?) async {
-        await onGateLoop { $0.gatewayObserve(headers: headers, worker: worker) }
+        await onGateLoop { $0.gatewayObserve(headers: headers, worker: worker, model: model) }
     }
 
     func throttled(retryAfterMs: Int64, worker: String, model: String?) async {
-        await onGateLoop { $0.gatewayThrottled(retryAfterMs: retryAfterMs, worker: worker) }
+        await onGateLoop { $0.gatewayThrottled(retryAfterMs: retryAfterMs, worker: worker, model: model) }
     }
 
     /// Runs `body` on the gate's loop and returns once it ran (whether or not the caller is

@@ -90,6 +90,9 @@ public final class GateServer: Service, Sendable {
 
     /// Serves until graceful shutdown is requested or `shutdown()` is called.
     public func run() async throws {
+        // The service group traps SIGTERM and SIGINT before it runs its services: from here on
+        // they stop the daemon gracefully (a signal before this line ends it at once).
+        logger.info("ready: SIGTERM or SIGINT stops the daemon gracefully")
         try await withGracefulShutdownHandler {
             try await serverChannel.closeFuture.get()
         } onGracefulShutdown: {

@@ -4,8 +4,11 @@ import TokenGateCore
 public struct ServerConfiguration: Sendable {
     /// The Unix socket to listen on (at most 107 bytes).
     public var socketPath: String
-    /// The limiter's configuration.
-    public var gate: GateConfiguration
+    /// The pools (contract v2), checked: `default` (the top-level limits) first, then one limit
+    /// per model class.
+    public var pools: PoolSet
+    /// The pool `default`'s configuration (the top-level limits).
+    public var gate: GateConfiguration { pools.gate(0).configuration }
     /// A group whose members may use the gate besides the daemon's own user and root.
     public var allowGroup: String?
     /// Sent as `server: tokengate/<version>`.
@@ -37,7 +40,7 @@ public struct ServerConfiguration: Sendable {
         self.journal = journal
         self.recovery = recovery
         self.socketPath = socketPath
-        self.gate = gate
+        self.pools = PoolSet(default: gate)
         self.allowGroup = allowGroup
         self.version = version
         self.subscriberBacklogLimit = subscriberBacklogLimit

@@ -8,14 +8,8 @@ enum StatusBuilder {
         journal: (any JournalSink)? = nil
     ) -> Status {
         let tokens = snapshot.budget(.tokens)
-        let state: GateStateName =
-            switch snapshot.state {
-            case .running: .running
-            case .paused: .paused
-            case .cooldown: .cooldown
-            }
         return Status(
-            state: state,
+            state: stateName(snapshot.state),
             windowMs: snapshot.window.milliseconds,
             limit: tokens?.limit ?? 0,
             threshold: snapshot.threshold,
@@ -24,13 +18,7 @@ enum StatusBuilder {
             inFlight: snapshot.inFlight,
             waiting: snapshot.waiting,
             cooldownRemainingMs: snapshot.cooldownRemaining?.millisecondsRoundedUp,
-            budgets: snapshot.budgets.map {
-                BudgetStatus(
-                    name: $0.kind.rawValue, limit: $0.limit, used: $0.used, reserved: $0.reserved,
-                    external: $0.external > 0 ? $0.external : nil, providerRemaining: $0.provider?.remaining,
-                    providerLimit: $0.provider?.limit, providerObservedMsAgo: $0.provider.map { (now - $0.observedAt).milliseconds }
-                )
-            },
+            budgets: budgets(snapshot, now: now),
             workers: snapshot.workers.map {
                 WorkerStatus(
                     worker: $0.worker, used: $0.used, requests: $0.requests, inFlight: $0.inFlight, waiting: $0.waiting,
@@ -52,6 +40,26 @@ enum StatusBuilder {
             algorithm: snapshot.algorithm.rawValue,
             sendMarginMs: snapshot.sendMargin.milliseconds
         )
+    }
+
+    /// The contract's name of a gate state.
+    static func stateName(_ state: GateSnapshot.State) -> GateStateName {
+        switch state {
+        case .running: .running
+        case .paused: .paused
+        case .cooldown: .cooldown
+        }
+    }
+
+    /// A snapshot's budgets as the contract shows them.
+    static func budgets(_ snapshot: GateSnapshot, now: Instant) -> [BudgetStatus] {
+        snapshot.budgets.map {
+            BudgetStatus(
+                name: $0.kind.rawValue, limit: $0.limit, used: $0.used, reserved: $0.reserved,
+                external: $0.external > 0 ? $0.external : nil, providerRemaining: $0.provider?.remaining,
+                providerLimit: $0.provider?.limit, providerObservedMsAgo: $0.provider.map { (now - $0.observedAt).milliseconds }
+            )
+        }
     }
 
     /// The journal's health for status: its path, and the reason when it is degraded.

@@ -7,10 +7,13 @@ public struct Request: Sendable, Equatable {
     public var id: RequestID?
     /// What the client asks for.
     public var operation: Operation
+    /// Contract v2: the pool the request is about (ignored by the ops that take none).
+    public var target: PoolTarget
 
-    public init(id: RequestID? = nil, _ operation: Operation) {
+    public init(id: RequestID? = nil, _ operation: Operation, target: PoolTarget = .unspecified) {
         self.id = id
         self.operation = operation
+        self.target = target
     }
 
     /// The operations of the contract, each with its fields, already validated when decoded.
@@ -31,8 +34,10 @@ public struct Request: Sendable, Equatable {
         case observe(headers: [String: String])
         /// Asks for the Status object.
         case status
-        /// Asks for a snapshot event every `intervalMs` (>= 50, default 250) and on every change.
-        case subscribe(intervalMs: Int64)
+        /// Asks for a snapshot event every `intervalMs` (>= 50, default 250) and on every change;
+        /// with `history` (an addition to contract v2), the first snapshot carries the window's fill
+        /// per second over the last window.
+        case subscribe(intervalMs: Int64, history: Bool = false)
         /// Stops new grants.
         case pause
         /// Resumes grants.

@@ -67,8 +67,12 @@ extension Request {
             return .failure(WireFailure(id: id, code: .unknownOp, message: "unknown op \"\(abbreviated(opText))\""))
         }
         do throws(FieldError) {
-            let operation = try FieldReader(object).operation(name)
-            return .success(Request(id: id, operation))
+            let reader = FieldReader(object)
+            let operation = try reader.operation(name)
+            var target = PoolTarget.operations.contains(name) ? try reader.target() : .unspecified
+            // A report's model is its own field (`Report.model`, kept for accounting since v1).
+            if case .report = operation { target.model = nil }
+            return .success(Request(id: id, operation, target: target))
         } catch {
             return .failure(WireFailure(id: id, code: .badRequest, message: error.message))
         }
@@ -136,7 +140,7 @@ struct FieldReader {
             let interval =
                 try count("interval_ms", from: WireLimits.minSubscribeIntervalMs)
                 ?? WireLimits.defaultSubscribeIntervalMs
-            return .subscribe(intervalMs: interval)
+            return .subscribe(intervalMs: interval, history: try flag("history") ?? false)
         case .pause:
             return .pause
         case .resume:
@@ -203,6 +207,27 @@ struct FieldReader {
             throw FieldError(message: "\"\(key)\" must be a string, got \(value.briefDescription)")
         }
         return text
+    }
+
+    /// `model` (a string of 1 to `WireLimits.maxModelLength` bytes) and `pool` (a pool name).
+    func target() throws(FieldError) -> PoolTarget {
+        let model = try string("model")
+        if let model, model.isEmpty || model.utf8.count > WireLimits.maxModelLength {
+            throw FieldError(message: "\"model\" must be 1-\(WireLimits.maxModelLength) bytes")
+        }
+        let pool = try string("pool")
+        if let pool, !WireLimits.isValidPoolName(pool) {
+            throw FieldError(message: "\"pool\" must be 1-64 characters of A-Za-z0-9._-, got \(describeString(.string(pool)))")
+        }
+        return PoolTarget(model: model, pool: pool)
+    }
+
+    private func flag(_ key: String) throws(FieldError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .bool(let flag) = value else {
+            throw FieldError(message: "\"\(key)\" must be true or false, got \(value.briefDescription)")
+        }
+        return flag
     }
 
     private func worker(_ key: String) throws(FieldError) -> String? {

@@ -28,7 +28,7 @@ extension Request {
             writer.writeField("cache_creation", fields.cacheCreation)
             writer.writeField("cache_read", fields.cacheRead)
             writer.writeField("worker", fields.worker)
-            writer.writeField("model", fields.model)
+            writer.writeField("model", fields.model ?? target.model)
         case .release(let ticket):
             writer.writeField("ticket", ticket)
         case .throttled(let fields):
@@ -43,8 +43,9 @@ extension Request {
                 writer.writeString(headers[name] ?? "")
             }
             writer.writeRaw("}")
-        case .subscribe(let intervalMs):
+        case .subscribe(let intervalMs, let history):
             writer.writeField("interval_ms", intervalMs)
+            if history { writer.writeRaw(",\"history\":true") }
         case .setLimit(let fields):
             writer.writeField("limit", fields.limit)
             if let threshold = fields.threshold {
@@ -54,6 +55,8 @@ extension Request {
         case .status, .pause, .resume:
             break
         }
+        if operation.name != .report { writer.writeField("model", target.model) }
+        writer.writeField("pool", target.pool)
         writer.writeRaw("}\n")
         return writer.bytes
     }

@@ -34,14 +34,25 @@ public struct Status: Codable, Sendable, Equatable {
     public var sendMarginMs: Int64?
     /// Contract v2: the HTTP gateway (`serve --gateway`), absent when the daemon runs none.
     public var gateway: GatewayStatus?
+    /// Contract v2: every pool, `default` first (absent from a v1 daemon).
+    public var pools: [PoolStatus]?
+    /// Addition to contract v2: tokens per minute, grants per second, wait p99 and 429s over the
+    /// last window (absent from older daemons).
+    public var rates: RatesStatus?
+    /// Addition to contract v2: the window's fill per second over the last window; only in the
+    /// first snapshot of a `subscribe` with `"history": true`.
+    public var history: HistoryStatus?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
         inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
         cooldownWorker: String? = nil, journal: JournalStatus? = nil, algorithm: String? = nil,
-        sendMarginMs: Int64? = nil
+        sendMarginMs: Int64? = nil, pools: [PoolStatus]? = nil, rates: RatesStatus? = nil, history: HistoryStatus? = nil
     ) {
+        self.pools = pools
+        self.rates = rates
+        self.history = history
         self.algorithm = algorithm
         self.sendMarginMs = sendMarginMs
         self.state = state
@@ -77,6 +88,8 @@ public struct Status: Codable, Sendable, Equatable {
         case algorithm
         case sendMarginMs = "send_margin_ms"
         case gateway
+        case pools
+        case rates, history
     }
 }
 
@@ -152,11 +165,14 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var connected: Bool
     /// Contract v2: the age of the worker's oldest ticket in flight; absent when it has none.
     public var oldestGrantMs: Int64?
+    /// Contract v2: tokens used in the window per pool it used (absent from a v1 daemon).
+    public var poolUsed: [String: Int64]?
 
     public init(
         worker: String, used: Int64, requests: Int64, inFlight: Int, waiting: Int, lastSeenMsAgo: Int64,
-        connected: Bool, oldestGrantMs: Int64? = nil
+        connected: Bool, oldestGrantMs: Int64? = nil, poolUsed: [String: Int64]? = nil
     ) {
+        self.poolUsed = poolUsed
         self.worker = worker
         self.used = used
         self.requests = requests
@@ -174,6 +190,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         case lastSeenMsAgo = "last_seen_ms_ago"
         case connected
         case oldestGrantMs = "oldest_grant_ms"
+        case poolUsed = "pool_used"
     }
 }
 

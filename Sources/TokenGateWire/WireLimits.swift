@@ -16,6 +16,14 @@ public enum WireLimits {
     /// The `subscribe` interval when the request names none.
     public static let defaultSubscribeIntervalMs: Int64 = 250
 
+    /// The longest `model` string, in bytes (contract v2).
+    public static let maxModelLength = 256
+
+    /// Whether `name` can name a pool: 1 to 64 characters of `A-Za-z0-9._-` (contract v2).
+    public static func isValidPoolName(_ name: String) -> Bool {
+        isValidWorkerName(name) && !name.utf8.contains(UInt8(ascii: ":"))
+    }
+
     /// Whether `name` is a valid worker name: 1 to 64 characters of `A-Za-z0-9._:-`.
     public static func isValidWorkerName(_ name: String) -> Bool {
         let utf8 = name.utf8

@@ -62,7 +62,7 @@ struct ServeConfigFileTests {
         #expect(file.metrics == MetricsEndpoint(host: "0.0.0.0", port: 9464))
         #expect(file.sendMargin == 0.25)
         #expect(file.algorithm == .tokenBucket)
-        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 23)
+        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 24)
     }
 
     @Test("the gateway's keys, and a kind that is not one")

@@ -66,14 +66,15 @@ struct ProviderFeedbackTests {
         #expect(gate.providerObservation(of: .tokens)?.remaining == 400)
     }
 
-    @Test("a lower reading loosens external usage at once, as the provider's own figure does")
-    func lowerLoosens() {
+    @Test("a lower reading does not undo external usage faster than it fades")
+    func lowerKeepsFading() {
         var gate = makeGate(limit: 1000, window: 60)
         gate.observe(ProviderObservation(kind: .tokens, limit: 1000, remaining: 100, reset: at(60), observedAt: at(0)), now: at(0))
+        // 900 unseen at 0 s fading to 0 at 60 s: 885 at 1 s, whatever the lower reading says.
         let counted = gate.observe(
             ProviderObservation(kind: .tokens, limit: 1000, remaining: 700, reset: at(60), observedAt: at(1)), now: at(1))
-        #expect(counted == 300)
-        #expect(gate.externalUsage(of: .tokens, at: at(1)) == 300)
+        #expect(counted == 885)
+        #expect(gate.externalUsage(of: .tokens, at: at(30)) == 450)
         #expect(gate.providerObservation(of: .tokens)?.remaining == 700)
     }
 

@@ -29,8 +29,8 @@ import TokenGateWire
     }
 
     @Test func pauseAndResume() {
-        #expect(derive(status(), status(state: .paused)) == ["PAUSE dispatch paused"])
-        #expect(derive(status(state: .paused), status()) == ["RESUME dispatch resumed"])
+        #expect(derive(status(), status(state: .paused)) == ["PAUSE no new grants"])
+        #expect(derive(status(state: .paused), status()) == ["RESUME grants again"])
     }
 
     @Test func cooldownNamesTheWorkerAndEnds() {

@@ -92,6 +92,10 @@ struct ClientConfigTests {
             [try TokenGateBinary.require(), "serve"], environment: environment, stdout: logs.file("log"), stderr: logs.file("log"))
         defer { daemon.terminate(grace: 5) }
         #expect(await eventually(timeout: .seconds(15)) { UnixSocketProbe.accepts(directory.file("default.sock")) })
+        // SIGTERM stops it gracefully once its service group runs (before, the signal kills it).
+        #expect(await eventually(timeout: .seconds(15)) {
+            (try? String(contentsOfFile: logs.file("log"), encoding: .utf8))?.contains("ready: SIGTERM") == true
+        })
         #expect(daemon.terminate(grace: 5) == 0)
     }
 }

@@ -183,6 +183,46 @@ struct DashboardTmuxTests {
         }
     }
 
+    @Test(
+        "top attached to a daemon with traffic: the chart starts with the daemon's history, the rates row and the algorithm show",
+        .enabled(if: Tmux.executable != nil, "tmux is not installed: the dashboard's end-to-end test needs it"),
+        .timeLimit(.minutes(2))
+    )
+    func attachAfterTraffic() async throws {
+        try await DaemonProcess.with(arguments: ["--window", "30", "--limit", "100000"]) { daemon in
+            let feeder = try LineClient(path: daemon.socketPath)
+            let reply = try feeder.request(#"{"op":"report","input":30000,"output":10000,"worker":"early-e2e"}"#)
+            #expect(reply["ok"] == .bool(true), "\(reply.jsonText)")
+            _ = try feeder.request(#"{"op":"throttled","retry_after_ms":1}"#)
+            // At 100 columns the chart draws 10 s per column: the usage, 12 s old when top attaches,
+            // spans two columns or more of the daemon's history; a dashboard that only saw its
+            // own snapshots would fill one.
+            try await Task.sleep(for: .seconds(12))
+
+            let directory = try TemporaryDirectory(prefix: "tg-tmux")
+            defer { directory.remove() }
+            let tmux = try Tmux(directory: directory)
+            defer { tmux.killServer() }
+            let script = directory.file("pane.sh")
+            try paneScript(
+                binary: try TokenGateBinary.require(), socket: daemon.socketPath, exitFile: directory.file("exit"),
+                sttyFile: directory.file("stty")
+            ).write(toFile: script, atomically: true, encoding: .utf8)
+            try await tmux.newSession(columns: 100, rows: 30, command: "sh " + script)
+
+            let screen = try await tmux.waitForScreen("the dashboard with its chart") { screen in
+                screen.gaugeLine != nil && screen.row(containing: "│      0 ") != nil
+            }
+            let bottom = try #require(screen.row(containing: "│      0 ").map { screen.lines[$0] })
+            let chart = bottom.split(separator: "│").first.map(String.init) ?? bottom
+            #expect(chart.filter { $0 == "█" }.count >= 2, "the chart starts with the daemon's history:\n\(screen)")
+            let rates = try #require(screen.row(containing: "tokens/min").map { screen.lines[$0] }, "a rates row:\n\(screen)")
+            #expect(rates.hasPrefix(" rates ") && rates.contains("429s 1") && rates.contains("last 30s"), "\(rates)")
+            #expect(screen.lines[0].contains("· sliding window"), "the header names the algorithm:\n\(screen)")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "q"])
+        }
+    }
+
     /// What runs in the pane: `tokengate top` in a UTF-8 locale; after it, its exit status (to a
     /// file and the screen), `stty -a` (to a file), then a prompt that reads one line.
     private func paneScript(binary: String, socket: String, exitFile: String, sttyFile: String) -> String {

@@ -45,6 +45,8 @@ struct RequestDecodingTests {
             (#"{"op":"status"}"#, Request(.status)),
             (#"{"op":"subscribe"}"#, Request(.subscribe(intervalMs: 250))),
             (#"{"op":"subscribe","interval_ms":50}"#, Request(.subscribe(intervalMs: 50))),
+            (#"{"op":"subscribe","history":true}"#, Request(.subscribe(intervalMs: 250, history: true))),
+            (#"{"op":"subscribe","history":false}"#, Request(.subscribe(intervalMs: 250))),
             (#"{"op":"pause","id":-3}"#, Request(id: -3, .pause)),
             (#"{"op":"resume"}"#, Request(.resume)),
             (#"{"op":"set_limit","limit":1800000}"#, Request(.setLimit(.init(limit: 1_800_000)))),
@@ -104,6 +106,8 @@ struct RequestDecodingTests {
             ("{\"op\":\"setLimit\",\"limit\":5}", .unknownOp),
             ("{\"op\":\"\"}", .unknownOp),
             // Counts.
+            ("{\"op\":\"subscribe\",\"history\":1}", .badRequest),
+            ("{\"op\":\"subscribe\",\"history\":\"true\"}", .badRequest),
             ("{\"op\":\"acquire\",\"tokens\":-1}", .badRequest),
             ("{\"op\":\"acquire\",\"tokens\":1.5}", .badRequest),
             ("{\"op\":\"acquire\",\"tokens\":5.0}", .badRequest),
@@ -325,4 +329,33 @@ extension Result where Failure == WireFailure {
     }
 
     var failureCode: WireErrorCode? { failure?.code }
+}
+
+@Suite("Request decoding: pools (contract v2)")
+struct PoolTargetDecodingTests {
+    @Test("model and pool are read on the ops that take them, and written back")
+    func target() throws {
+        let line = #"{"op":"acquire","tokens":5,"model":"claude-opus-4-1","pool":"opus"}"#
+        let request = try Request.decode(line: line).get()
+        #expect(request.target == PoolTarget(model: "claude-opus-4-1", pool: "opus"))
+        #expect(try Request.decode(line: String(decoding: request.encodeLine().dropLast(), as: UTF8.self)).get() == request)
+        let pause = try Request.decode(line: #"{"op":"pause","pool":"sonnet"}"#).get()
+        #expect(pause.operation == .pause && pause.target.pool == "sonnet")
+        let report = try Request.decode(line: #"{"op":"report","input":1,"output":2,"model":"m"}"#).get()
+        #expect(report.target.model == nil, "a report's model is Report.model")
+        #expect(String(decoding: report.encodeLine(), as: UTF8.self) == #"{"op":"report","input":1,"output":2,"model":"m"}"# + "\n")
+        #expect(try Request.decode(line: #"{"op":"status","pool":"x y"}"#).get().target == .unspecified)
+    }
+
+    @Test("a bad pool or model is bad_request", arguments: [
+        #"{"op":"acquire","pool":"a b"}"#, #"{"op":"acquire","pool":""}"#, #"{"op":"acquire","pool":7}"#,
+        #"{"op":"throttled","retry_after_ms":1,"model":""}"#,
+    ])
+    func bad(line: String) {
+        guard case .failure(let failure) = Request.decode(line: line) else {
+            Issue.record("decoded \(line)")
+            return
+        }
+        #expect(failure.code == .badRequest)
+    }
 }

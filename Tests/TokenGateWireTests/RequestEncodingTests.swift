@@ -24,6 +24,7 @@ struct RequestEncodingTests {
         Request(.status),
         Request(.subscribe(intervalMs: 250)),
         Request(id: "s", .subscribe(intervalMs: 1000)),
+        Request(.subscribe(intervalMs: 250, history: true)),
         Request(.pause),
         Request(.resume),
         Request(.setLimit(.init(limit: 1_800_000))),
@@ -45,6 +46,8 @@ struct RequestEncodingTests {
         arguments: [
             (Request(id: 7, .acquire(.init(tokens: 100))), #"{"op":"acquire","id":7,"tokens":100}"#),
             (Request(.status), #"{"op":"status"}"#),
+            (Request(.subscribe(intervalMs: 100, history: true)), #"{"op":"subscribe","interval_ms":100,"history":true}"#),
+            (Request(.subscribe(intervalMs: 100)), #"{"op":"subscribe","interval_ms":100}"#),
             (Request(id: "x", .hello(worker: "w")), #"{"op":"hello","id":"x","v":1,"worker":"w"}"#),
             (
                 Request(.report(.init(ticket: "t", input: 1, output: 2, cacheRead: 3))),

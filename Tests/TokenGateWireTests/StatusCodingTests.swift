@@ -137,3 +137,24 @@ struct OldestGrantCodingTests {
         #expect(decoded.workers.map(\.oldestGrantMs) == [1500, nil])
     }
 }
+
+@Suite("Status: rates and history")
+struct RatesHistoryCodingTests {
+    @Test("rates and history are written with snake_case keys when set, absent when not, and read back")
+    func ratesAndHistory() throws {
+        var status = StatusFixtures.running
+        #expect(!status.encoded().text.contains("rates") && !status.encoded().text.contains("history"))
+        status.rates = RatesStatus(tokensPerMin: 412_300, grantsPerS: 3.25, waitP99Ms: 850, throttlesInWindow: 2)
+        status.history = HistoryStatus(used: [0, 10, 20], reserved: [5, 0, 1])
+        let object = try #require(status.jsonValue().objectValue)
+        #expect(object.keys.suffix(2) == ["rates", "history"])
+        let rates = try #require(object["rates"]?.objectValue)
+        #expect(rates.keys == ["tokens_per_min", "grants_per_s", "wait_p99_ms", "throttles_in_window"])
+        let history = try #require(object["history"]?.objectValue)
+        #expect(history.keys == ["step_ms", "used", "reserved"])
+        #expect(try Status.decode(json: status.encoded().bytes) == status)
+
+        status.rates?.waitP99Ms = nil
+        #expect(!status.encoded().text.contains("wait_p99_ms"), "no grants in the window: no p99")
+    }
+}

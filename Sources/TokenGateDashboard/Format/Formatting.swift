@@ -70,6 +70,24 @@ public enum Format {
         return duration(seconds: (ms + 999) / 1_000)
     }
 
+    /// A rate per second in at most 5 columns: `0`, `0.25`, `3.20`, `12.5`, `340`, `12.3k`.
+    public static func rate(_ perSecond: Double) -> String {
+        guard perSecond.isFinite, perSecond > 0 else { return "0" }
+        let hundredths = UInt64((perSecond * 100).rounded())
+        if hundredths < 1_000 { return decimal(hundredths, unit: 100, places: 2) }
+        if hundredths < 10_000 { return decimal(hundredths, unit: 100, places: 1) }
+        if hundredths < 100_000 { return decimal(hundredths, unit: 100, places: 0) }
+        return tokens(Int64(perSecond.rounded()))
+    }
+
+    /// A queueing time: `0ms`, `850ms`, `1.2s`, `12s`, `4m05s`.
+    public static func wait(milliseconds ms: Int64) -> String {
+        let ms = max(0, ms)
+        if ms < 1_000 { return "\(ms)ms" }
+        if ms < 10_000 { return decimal(UInt64(ms), unit: 1_000, places: 1) + "s" }
+        return duration(seconds: (ms + 500) / 1_000)
+    }
+
     static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : "\(value)"
     }

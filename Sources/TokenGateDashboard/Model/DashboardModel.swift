@@ -69,12 +69,16 @@ public struct DashboardModel: Sendable {
         }
     }
 
-    /// Takes in a snapshot seen at `now`: history sample and derived events.
+    /// Takes in a snapshot seen at `now`: history sample (and the daemon's own history of the last
+    /// window, when the snapshot carries it) and derived events.
     public mutating func receive(_ status: Status, now: Double) {
         append(EventDerivation.events(from: self.status, to: status, now: now))
         self.status = status
         statusTime = now
         snapshotCount += 1
+        if let daemonHistory = status.history {
+            history.backfill(daemonHistory, time: now, limit: status.limit, threshold: status.threshold)
+        }
         history.record(
             time: now, used: status.used, reserved: status.reserved, limit: status.limit, threshold: status.threshold)
     }

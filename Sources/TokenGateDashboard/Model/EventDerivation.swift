@@ -20,9 +20,9 @@ public enum EventDerivation {
 
         switch (old.state, new.state) {
         case (.running, .paused), (.cooldown, .paused):
-            add(.paused, "dispatch paused")
+            add(.paused, "no new grants")
         case (.paused, .running):
-            add(.resumed, "dispatch resumed")
+            add(.resumed, "grants again")
         case (.running, .cooldown), (.paused, .cooldown):
             add(.cooldown, cooldownMessage(new, renewed: false))
         case (.cooldown, .running):

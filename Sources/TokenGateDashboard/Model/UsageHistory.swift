@@ -1,3 +1,5 @@
+import TokenGateWire
+
 /// Window usage over time, for the chart: one bucket per second holding the peak seen in it.
 ///
 /// Snapshots arrive several times a second; keeping one bucket per second bounds memory (15 minutes
@@ -48,6 +50,24 @@ public struct UsageHistory: Sendable {
             buckets[buckets.count - 1] = last
         } else if buckets.last.map({ $0.second < second }) ?? true {
             buckets.append(Bucket(second: second, used: used, committed: committed, limit: limit, threshold: threshold))
+        }
+    }
+
+    /// Takes in the daemon's own record of the last seconds (status `history`, oldest first, the
+    /// last entry the second of `time`): the seconds after the latest one held are added, so a
+    /// dashboard that attaches, or comes back after a disconnect, draws what it missed. Seconds
+    /// already held keep what this dashboard saw.
+    public mutating func backfill(_ history: HistoryStatus, time: Double, limit: Int64, threshold: Double) {
+        let count = min(history.used.count, history.reserved.count)
+        guard count > 0, history.stepMs == 1000 else { return }
+        let lastSecond = Int64(time.rounded(.down))
+        for index in 0..<count {
+            let second = lastSecond - Int64(count - 1 - index)
+            guard buckets.last.map({ $0.second < second }) ?? true else { continue }
+            let used = max(0, history.used[index])
+            buckets.append(Bucket(
+                second: second, used: used, committed: used + max(0, history.reserved[index]), limit: limit,
+                threshold: threshold))
         }
     }
 

@@ -69,6 +69,7 @@ public enum DashboardPreview {
             status.journal = JournalStatus(
                 path: "/var/lib/tokengate/usage.db", ok: time < now - 40, error: time < now - 40 ? nil : "disk full")
             status.waiting = max(1, status.waiting)
+            status.algorithm = "token-bucket"
             status.queue = QueueStatus(worker: "batch-06", estimate: 1_700_000, admissibleInMs: nil, oversized: true)
             return status
         }

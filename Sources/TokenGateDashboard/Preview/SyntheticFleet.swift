@@ -78,7 +78,20 @@ public struct SyntheticFleet: Sendable {
             inFlight: inFlight, waiting: waiting, cooldownRemainingMs: state == .cooldown ? (cooldownRemainingMs ?? 30_000) : nil,
             budgets: [BudgetStatus(name: "tokens", limit: limit, used: used, reserved: reserved)], workers: workers,
             uptimeMs: Int64(time * 1000), server: server, queue: queue,
-            cooldownWorker: state == .cooldown ? cooldownWorker : nil)
+            cooldownWorker: state == .cooldown ? cooldownWorker : nil, algorithm: "sliding-window", sendMarginMs: 1_000,
+            rates: rates(used: used, workers: workers, waiting: waiting, throttled: state == .cooldown, at: time))
+    }
+
+    /// Rates that go with the window's usage: the window's tokens per minute, its requests per
+    /// second, a p99 wait that grows while acquires queue, and one 429 while cooling down.
+    func rates(used: Int64, workers: [WorkerStatus], waiting: Int, throttled: Bool, at time: Double) -> RatesStatus {
+        let windowSeconds = Double(max(1, windowMs)) / 1000
+        let requests = workers.reduce(Int64(0)) { $0 + $1.requests }
+        let wait = waiting > 0 ? 400 + Int64(noise(Int64(time), salt: 23) * 2_600) : Int64(noise(Int64(time), salt: 23) * 40)
+        return RatesStatus(
+            tokensPerMin: Int64(Double(used) * 60 / windowSeconds),
+            grantsPerS: (Double(requests) / windowSeconds * 100).rounded() / 100,
+            waitP99Ms: requests > 0 ? wait : nil, throttlesInWindow: throttled ? 1 : 0)
     }
 
     /// A deterministic value in 0..<1 for `value` and `salt` (SplitMix64).

@@ -21,8 +21,9 @@ public enum DashboardView {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status)
         let provider = ProviderRow(status: model.status, order: budgets.map(\.name))
+        let rates = RatesRow(status: model.status)
         let gateway = GatewayRow(status: model.status)
-        guard let layout = layout(budgets: budgets, provider: provider, gateway: gateway, size: size) else {
+        guard let layout = layout(budgets: budgets, provider: provider, rates: rates, gateway: gateway, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -37,6 +38,9 @@ public enum DashboardView {
         let gatewayIndex = budgets.count + (provider.isEmpty ? 0 : 1)
         if !gateway.isEmpty, gatewayIndex < layout.gauges.height {
             gateway.draw(into: &canvas, layout.gauges.row(gatewayIndex).inset(dx: 1, dy: 0), glyphs: glyphs)
+        }
+        if !rates.isEmpty, layout.gauges.height > 0 {
+            rates.draw(into: &canvas, layout.gauges.row(layout.gauges.height - 1).inset(dx: 1, dy: 0), glyphs: glyphs)
         }
         if budgets.isEmpty {
             canvas.write(" no budget yet", in: layout.gauges, style: .muted)
@@ -67,13 +71,17 @@ public enum DashboardView {
     public static func layout(for status: Status?, size: TerminalSize) -> DashboardLayout? {
         let budgets = gauges(for: status)
         return layout(
-            budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)), gateway: GatewayRow(status: status),
-            size: size
-        )
+            budgets: budgets, provider: ProviderRow(status: status, order: budgets.map(\.name)),
+            rates: RatesRow(status: status), gateway: GatewayRow(status: status), size: size)
     }
 
-    private static func layout(budgets: [Gauge], provider: ProviderRow, gateway: GatewayRow, size: TerminalSize) -> DashboardLayout? {
-        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, gatewayRow: !gateway.isEmpty)
+    private static func layout(
+        budgets: [Gauge], provider: ProviderRow, rates: RatesRow, gateway: GatewayRow, size: TerminalSize
+    ) -> DashboardLayout? {
+        DashboardLayout.make(
+            size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, ratesRow: !rates.isEmpty,
+            gatewayRow: !gateway.isEmpty
+        )
     }
 
     /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon

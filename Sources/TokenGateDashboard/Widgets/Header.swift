@@ -61,6 +61,10 @@ public struct Header: Sendable {
         canvas.write(badge.text, x: badgeX, y: row.y, style: badge.style)
         var x = canvas.write([TextSpan(" " + name, .title)], x: row.x, y: row.y, maxX: badgeX - 1)
         if !version.isEmpty { x = canvas.write([TextSpan(" " + version)], x: x, y: row.y, maxX: badgeX - 1) }
+        let separator = "  " + String(Character(glyphs.bullet)) + " "
+        if let algorithm = algorithmText(socketRoom: badgeX - 2 - (x + 3), glyphs: glyphs) {
+            x = canvas.write([TextSpan(separator, .muted), TextSpan(algorithm)], x: x, y: row.y, maxX: badgeX - 1)
+        }
         let room = badgeX - 2 - (x + 3)
         if room > 8 {
             canvas.write(
@@ -68,6 +72,22 @@ public struct Header: Sendable {
                  TextSpan(glyphs.truncateMiddle(socketLabel, to: room), .muted)],
                 x: x, y: row.y, maxX: badgeX - 1)
         }
+    }
+
+    /// `sliding window` or `token bucket` (status `algorithm`), with the send margin when the whole
+    /// socket label still fits beside it in `socketRoom` columns; nil for a daemon that does not say.
+    func algorithmText(socketRoom: Int, glyphs: Glyphs) -> String? {
+        guard let algorithm = model.status?.algorithm else { return nil }
+        let name: String
+        switch algorithm {
+        case "sliding-window": name = "sliding window"
+        case "token-bucket": name = "token bucket"
+        default: name = algorithm
+        }
+        guard let margin = model.status?.sendMarginMs, margin > 0 else { return name }
+        let withMargin = name + ", " + Format.window(milliseconds: margin) + " send margin"
+        let separatorWidth = 4
+        return Canvas.columns(socketLabel) + Canvas.columns(withMargin) + 2 * separatorWidth <= socketRoom ? withMargin : name
     }
 
     func drawFiguresRow(into canvas: inout Canvas, _ row: Rect, glyphs: Glyphs) {

@@ -30,6 +30,8 @@ public struct HelpOverlay: Sendable {
             [TextSpan("NEAR", UsageLevel.near.wordStyle), TextSpan("".padding(10)), TextSpan("75 % of the threshold or more")],
             [TextSpan("FULL", UsageLevel.full.wordStyle), TextSpan("".padding(10)),
              TextSpan("at the threshold: new grants wait")],
+            [TextSpan("Rates".padding(14), CellStyle(bold: true)),
+             TextSpan("over the last window: tokens/min, grants/s, p99 wait, 429s")],
             [TextSpan("Workers".padding(14), CellStyle(bold: true)), TextSpan(String(Character(glyphs.connected)), .init(.good)),
              TextSpan(" connected   "), TextSpan(String(Character(glyphs.disconnected)), .muted), TextSpan(" gone")],
         ]

@@ -43,6 +43,8 @@ struct AcquireCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    @OptionGroup var pool: PoolOption
+
     func validate() throws {
         try ArgumentChecks.tokenCount(tokens, "--tokens")
         try ArgumentChecks.tokenCount(timeoutMs, "--timeout-ms")
@@ -53,10 +55,10 @@ struct AcquireCommand: AsyncParsableCommand {
         let socketPath = try socket.resolvedPath(config: config)
         let grant = try await DaemonSession.run(socketPath: socketPath, worker: worker) { client in
             do {
-                return try await client.acquire(tokens: tokens, timeoutMs: timeoutMs)
+                return try await client.acquire(tokens: tokens, timeoutMs: timeoutMs, pool: pool.pool)
             } catch TokenGateClientError.timedOut {
                 // Say why: paused, cooling down after a 429, or a full window.
-                let status = try? await client.status()
+                let status = try? await client.status().viewed(asPool: pool.pool)
                 throw TokenGateClientError.timedOut(
                     message: NextStepHints.timedOut(afterMs: timeoutMs ?? 0, status: status))
             }

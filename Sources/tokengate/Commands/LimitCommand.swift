@@ -34,6 +34,8 @@ struct LimitCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    @OptionGroup var pool: PoolOption
+
     func validate() throws {
         guard tokens >= 1, tokens <= WireLimits.maxCount else {
             throw ValidationError("the limit must be a whole number from 1 to 2^53-1, got \(tokens)")
@@ -46,11 +48,11 @@ struct LimitCommand: AsyncParsableCommand {
     func run() async throws {
         let socketPath = try socket.resolvedPath(config: config)
         let status = try await DaemonSession.run(socketPath: socketPath) { client in
-            try await client.setLimit(tokens, threshold: threshold)
-            return try await client.status()
+            try await client.setLimit(tokens, threshold: threshold, pool: pool.pool)
+            return try await client.status().viewed(asPool: pool.pool)
         }
         print(
-            "limit \(StatusSummary.grouped(status.limit)) tokens per \(StatusSummary.formatMilliseconds(status.windowMs)) "
+            (pool.pool.map { "pool \($0): " } ?? "") + "limit \(StatusSummary.grouped(status.limit)) tokens per \(StatusSummary.formatMilliseconds(status.windowMs)) "
                 + "window, threshold \(status.threshold)")
     }
 }

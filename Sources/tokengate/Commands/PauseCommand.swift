@@ -23,10 +23,12 @@ struct PauseCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    @OptionGroup var pool: PoolOption
+
     func run() async throws {
         let socketPath = try socket.resolvedPath(config: config)
         let state = try await DaemonSession.run(socketPath: socketPath) { client in
-            try await client.pause()
+            try await client.pause(pool: pool.pool)
         }
         print(state.rawValue)
     }

@@ -46,6 +46,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    @OptionGroup var pool: PoolOption
+
     func validate() throws {
         try ArgumentChecks.tokenCount(input, "--input")
         try ArgumentChecks.tokenCount(output, "--output")
@@ -60,7 +62,7 @@ struct ReportCommand: AsyncParsableCommand {
         let result = try await DaemonSession.run(socketPath: socketPath, worker: worker) { client in
             try await client.report(
                 ticket: ticket, input: input, output: output, cacheCreation: cacheCreation, cacheRead: cacheRead,
-                model: model)
+                model: model, pool: pool.pool)
         }
         if result.unknownTicket, let ticket {
             DaemonSession.printError(

@@ -22,10 +22,12 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
+    @OptionGroup var pool: PoolOption
+
     func run() async throws {
         let socketPath = try socket.resolvedPath(config: config)
         let state = try await DaemonSession.run(socketPath: socketPath) { client in
-            try await client.resume()
+            try await client.resume(pool: pool.pool)
         }
         print(state.rawValue)
     }

@@ -140,6 +140,16 @@ struct ServeCommand: AsyncParsableCommand {
     var algorithm: AccountingAlgorithm?
 
     @Option(
+        name: .customLong("pool"),
+        help: ArgumentHelp(
+            "A pool with its own limit for a model class (repeatable).",
+            discussion: "NAME:models=GLOB|GLOB,limit=N[,input-limit=N][,output-limit=N][,requests-limit=N][,threshold=F]. Models are matched in declaration order; the top-level limits form the pool default, which takes every other model. Given here, --pool replaces the config file's [pools.NAME] tables.",
+            valueName: "spec"
+        )
+    )
+    var pool: [String] = []
+
+    @Option(
         help: ArgumentHelp(
             "Serve the HTTP gateway for unmodified agents at HOST:PORT (PORT or :PORT binds 127.0.0.1).",
             discussion: "Agents set ANTHROPIC_BASE_URL=http://HOST:PORT/w/NAME (or OPENAI_BASE_URL=http://HOST:PORT/w/NAME/v1): gated requests are acquired, forwarded, reported and observed in the daemon.",
@@ -187,6 +197,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if let gatewayMaxWait { try Self.requirePositive(gatewayMaxWait, "--gateway-max-wait", unit: "seconds") }
         if let upstreamTimeout { try Self.requirePositive(upstreamTimeout, "--upstream-timeout", unit: "seconds") }
+        for spec in pool {
+            do { _ = try PoolSpec(flag: spec) } catch { throw ValidationError(error.description) }
+        }
         if let sendMargin, !(sendMargin.isFinite && sendMargin >= 0) {
             throw ValidationError("--send-margin must be a number of seconds from 0 up")
         }
@@ -218,6 +231,12 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let pools: PoolSet
+        do {
+            pools = try PoolSpec.poolSet(settings.pools, daemon: gate)
+        } catch {
+            throw failure(error.description, code: .usage)
+        }
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -244,6 +263,7 @@ struct ServeCommand: AsyncParsableCommand {
             socketPath: settings.socketPath, gate: gate, allowGroup: settings.allowGroup, version: TokenGateVersion.string,
             journal: journal?.journal, recovery: journal?.recovery
         )
+        configuration.pools = pools
         configuration.adoptsProviderLimit = settings.limit == .auto
         configuration.metrics = settings.metrics
         let server: GateServer

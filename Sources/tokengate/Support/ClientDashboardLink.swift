@@ -9,7 +9,7 @@ struct ClientDashboardLink: DashboardLink {
     let intervalMs: Int64
 
     func events() -> AsyncStream<DashboardLinkEvent> {
-        let subscription = client.subscribe(intervalMs: intervalMs)
+        let subscription = client.subscribe(intervalMs: intervalMs, history: true)
         return AsyncStream { continuation in
             let task = Task {
                 do {

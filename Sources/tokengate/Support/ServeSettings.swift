@@ -29,6 +29,8 @@ struct ServeSettings {
     var algorithm: AccountingAlgorithm
     /// `--gateway` and its upstream; nil runs no gateway.
     var gateway: GatewaySettings?
+    /// Contract v2: the declared pools (`--pool` replaces the file's `[pools.NAME]` tables).
+    var pools: [PoolSpec]
 
     /// Whether the daemon keeps a usage journal, and where.
     enum JournalChoice: Equatable {
@@ -81,6 +83,8 @@ struct ServeSettings {
                 upstreamCA: command.upstreamCA ?? file.upstreamCA
             )
         }
+        // Checked in ServeCommand.validate: a flag that does not parse never gets here.
+        pools = command.pool.isEmpty ? (file.pools ?? []) : command.pool.compactMap { try? PoolSpec(flag: $0) }
     }
 }
 

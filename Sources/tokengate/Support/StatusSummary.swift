@@ -6,6 +6,7 @@ import TokenGateWire
 /// tokengate/0.1.0 · running · up 1h 02m
 /// window 60 s · limit 1,800,000 tokens · threshold 0.9 (grants up to 1,620,000)
 /// used 412,300 (22.9 %) · reserved 12,000 · in flight 3 · waiting 0
+/// last window: 412,300 tokens/min · 1.85 grants/s · wait p99 850 ms · 0 429s
 ///
 /// budgets    used        reserved    limit
 /// tokens     412,300     12,000      1,800,000
@@ -33,6 +34,14 @@ enum StatusSummary {
         lines.append(
             "used \(grouped(status.used)) (\(formatPercent(share))) · reserved \(grouped(status.reserved)) · "
                 + "in flight \(status.inFlight) · waiting \(status.waiting)")
+        if let rates = status.rates {
+            let wait = "wait p99 " + (rates.waitP99Ms.map(formatMilliseconds) ?? "-")
+            let perSecond = rates.grantsPerS
+            let grants = perSecond == perSecond.rounded() && perSecond < 1e15 ? String(Int64(perSecond)) : "\(perSecond)"
+            lines.append(
+                "last window: \(grouped(rates.tokensPerMin)) tokens/min · \(grants) grants/s · \(wait) · "
+                    + "\(rates.throttlesInWindow) 429s")
+        }
         if let queue = status.queue {
             var text = "next in line: \(queue.worker) for \(grouped(queue.estimate)) tokens"
             if queue.oversized { text += " (larger than the threshold: waits for an empty window)" }
@@ -46,6 +55,19 @@ enum StatusSummary {
                 contentsOf: table(
                     header: ["budgets", "used", "reserved", "limit"],
                     rows: status.budgets.map { [$0.name, grouped($0.used), grouped($0.reserved), grouped($0.limit)] }))
+        }
+        if let pools = status.pools, pools.count > 1 {
+            lines.append("")
+            lines.append(
+                contentsOf: table(
+                    header: ["pools", "models", "state", "used", "reserved", "limit", "waiting"],
+                    rows: pools.map { pool in
+                        [
+                            pool.name, pool.models.isEmpty ? "(others)" : pool.models.joined(separator: " "),
+                            pool.state.rawValue, grouped(pool.used), grouped(pool.reserved), grouped(pool.limit),
+                            String(pool.waiting),
+                        ]
+                    }))
         }
         lines.append("")
         if status.workers.isEmpty {
