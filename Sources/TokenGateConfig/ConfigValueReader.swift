@@ -115,6 +115,15 @@ struct ConfigValueReader {
         return algorithm
     }
 
+    /// A string from a closed set of names.
+    func oneOf(_ names: [String]) throws(ConfigFileError) -> String {
+        let name = try string()
+        guard names.contains(name) else {
+            throw error(.invalidValue(reason: "must be one of \(names.joined(separator: ", ")) (got '\(name)')"))
+        }
+        return name
+    }
+
     func fraction() throws(ConfigFileError) -> Double {
         let number = try number()
         guard number.isFinite, number > 0, number <= 1 else {

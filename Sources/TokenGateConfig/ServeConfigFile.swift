@@ -34,6 +34,14 @@ public struct ServeConfigFile: Equatable, Sendable {
     public var metrics: MetricsEndpoint?
     public var sendMargin: Double?
     public var algorithm: AccountingAlgorithm?
+    /// `gateway = "127.0.0.1:8787"` (checked when the daemon starts).
+    public var gateway: String?
+    public var upstream: String?
+    /// `"anthropic"` or `"openai"`.
+    public var upstreamKind: String?
+    public var gatewayMaxWait: Double?
+    public var upstreamTimeout: Double?
+    public var upstreamCA: String?
     /// `[pools.NAME]` tables, in the order the file declares them.
     public var pools: [PoolSpec]?
 
@@ -105,6 +113,12 @@ public struct ServeConfigFile: Equatable, Sendable {
         case .metrics: metrics = try reader.metricsEndpoint()
         case .sendMargin: sendMargin = try reader.nonNegativeNumber(unit: "seconds")
         case .algorithm: algorithm = try reader.algorithm()
+        case .gateway: gateway = try reader.nonEmptyString()
+        case .upstream: upstream = try reader.nonEmptyString()
+        case .upstreamKind: upstreamKind = try reader.oneOf(["anthropic", "openai"])
+        case .gatewayMaxWait: gatewayMaxWait = try reader.positiveNumber(unit: "seconds")
+        case .upstreamTimeout: upstreamTimeout = try reader.positiveNumber(unit: "seconds")
+        case .upstreamCA: upstreamCA = Self.anchored(try reader.nonEmptyString(), in: directory)
         case .pools: pools = try reader.pools(order: Self.poolOrder(in: reader.source))
         }
     }

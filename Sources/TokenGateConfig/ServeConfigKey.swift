@@ -18,6 +18,12 @@ public enum ServeConfigKey: String, CaseIterable, Sendable {
     case metrics
     case sendMargin = "send-margin"
     case algorithm
+    case gateway
+    case upstream
+    case upstreamKind = "upstream-kind"
+    case gatewayMaxWait = "gateway-max-wait"
+    case upstreamTimeout = "upstream-timeout"
+    case upstreamCA = "upstream-ca"
     case pools
 
     /// The key a misspelt one most likely meant: the same name with `_` for `-`, or in another case.

@@ -45,7 +45,7 @@ extension GateHost {
             session.write(Reply.encodeThrottled(id: id, cooldownUntilMs: clock.epochMilliseconds(of: until)))
 
         case .observe(let headers):
-            observe(ProviderHeaders(headers: headers), pool: pool, from: session, now: now)
+            observe(headers, pool: pool, worker: session.worker, now: now)
             session.write(Reply.encodeOK(id: id))
 
         case .status:
@@ -135,23 +135,30 @@ extension GateHost {
         }
         let worker = report.worker ?? session.worker
         session.workerNames.insert(worker)
-        let result = pools.settle(
-            ticket: report.ticket.map(ticketID), usage: usage, worker: worker, fallback: pool, now: now
-        )
+        let result = recordUsage(usage, ticket: report.ticket, pool: pool, worker: worker, model: report.model, now: now)
+        session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
+    }
+
+    /// Settles a report: the usage replaces the ticket's reservation (or counts from now without
+    /// one), is counted in metrics and journaled.
+    @discardableResult
+    func recordUsage(_ usage: Usage, ticket: String?, pool: Int, worker: String, model: String?, now: Instant) -> SettleResult {
+        let result = pools.settle(ticket: ticket.map(ticketID), usage: usage, worker: worker, fallback: pool, now: now)
         metrics?.reported(usage)
         recentRates.reported(tokens: usage.amounts(countingCacheRead: gate.configuration.countsCacheRead).tokens, at: now)
-        if result == .settled, let ticket = report.ticket { journalTicketClosed(ticket) }
+        if result == .settled, let ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
-            wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: report.ticket, input: usage.input,
-            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: report.model
+            wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: ticket, input: usage.input,
+            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: model
         )))
-        session.write(Reply.encodeReported(id: id, unknownTicket: result == .unknownTicket))
+        return result
     }
 
     /// Takes in a provider's rate-limit headers: each budget's figures tighten admission by the
     /// spending the window cannot see; `retry-after` starts a cooldown as a 429 would.
-    private func observe(_ headers: ProviderHeaders, pool: Int, from session: Session, now: Instant) {
+    func observe(_ rawHeaders: [String: String], pool: Int, worker: String, now: Instant) {
         let wallNow = clock.epochMilliseconds(of: now)
+        let headers = ProviderHeaders(headers: rawHeaders, nowEpochMs: wallNow)
         for reading in headers.readings {
             let kind = BudgetKind(reading.budget)
             let observation = ProviderObservation(
@@ -164,14 +171,14 @@ extension GateHost {
                 try? pools[pool: pool].adoptProviderLimit(of: .tokens, now: now)
                 if let after = pools[pool: pool].configuration.limit(of: .tokens), after != before {
                     logger.notice("adopted the provider's limit", metadata: ["limit": "\(after)"])
-                    if pool == 0 { journal(.limit, by: session.worker, detail: "limit=\(after) (provider)", now: now) }
+                    if pool == 0 { journal(.limit, by: worker, detail: "limit=\(after) (provider)", now: now) }
                 }
             }
             let budgetKey = "\(pools.names[pool])/\(kind.rawValue)"
             if unseen > 0, budgetsWithUnseenSpending.insert(budgetKey).inserted {
                 logger.info(
                     "provider reports spending this daemon cannot see",
-                    metadata: ["pool": "\(pools.names[pool])", "budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(session.worker)"]
+                    metadata: ["pool": "\(pools.names[pool])", "budget": "\(kind.rawValue)", "external": "\(unseen)", "worker": "\(worker)"]
                 )
             } else if unseen == 0, budgetsWithUnseenSpending.remove(budgetKey) != nil {
                 logger.info(
@@ -180,14 +187,14 @@ extension GateHost {
             }
         }
         if let retryAfterMs = headers.retryAfterMs {
-            startCooldown(retryAfterMs: retryAfterMs, pool: pool, reportedBy: session.worker, now: now)
+            startCooldown(retryAfterMs: retryAfterMs, pool: pool, reportedBy: worker, now: now)
         }
     }
 
     /// The provider said 429 (a `throttled`, or `retry-after` in observed headers): no grants until
     /// then, logged and journaled. Returns when the cooldown ends.
     @discardableResult
-    private func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
+    func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
         let until = pools[pool: pool].throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
         metrics?.throttled()
         recentRates.throttled(at: now)

@@ -110,6 +110,7 @@ extension GateHost {
         )
         fillHistory.record(used: status.used, reserved: status.reserved, at: now)
         status.rates = recentRates.rates(at: now)
+        status.gateway = gatewayStatusSource?.gatewayStatus()
         return status
     }
 

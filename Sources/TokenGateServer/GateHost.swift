@@ -45,6 +45,12 @@ final class GateHost {
     /// The window's fill per second over the last window, for `history` (see `startFillSampler`).
     var fillHistory: FillHistory
     var fillSampler: Scheduled<Void>?
+    /// The HTTP gateway's queued acquires, by the owner the gateway gave each request.
+    var gatewayWaiters: [OwnerID: GatewayWaiter] = [:]
+    /// The owner of each queued gateway acquire, by waiter.
+    var gatewayWaiterOwners: [WaiterID: OwnerID] = [:]
+    /// The gateway's figures for status, once a gateway is attached.
+    var gatewayStatusSource: (any GatewayStatusSource)?
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
@@ -196,6 +202,10 @@ final class GateHost {
     /// subscribers that the state changed.
     func settleOutcomes() {
         for outcome in pools.takeOutcomes() {
+            if let owner = gatewayWaiterOwners.removeValue(forKey: outcome.waiter) {
+                deliverGatewayOutcome(outcome, owner: owner)
+                continue
+            }
             guard let owner = waiterSessions.removeValue(forKey: outcome.waiter), let session = sessions[owner],
                 let requestID = session.pendingAcquires.removeValue(forKey: outcome.waiter)
             else { continue }
@@ -251,5 +261,6 @@ final class GateHost {
             session.channel.close(promise: nil)
         }
         waiterSessions.removeAll()
+        shutDownGatewayWaiters()
     }
 }

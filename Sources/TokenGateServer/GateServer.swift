@@ -85,6 +85,9 @@ public final class GateServer: Service, Sendable {
     /// The path the daemon listens on.
     public var socketPath: String { configuration.socketPath }
 
+    /// The gate, in process, for the HTTP gateway (`serve --gateway`).
+    public var gatewayGate: any GatewayGate { GateHostGatewayAccess(host: host) }
+
     /// Serves until graceful shutdown is requested or `shutdown()` is called.
     public func run() async throws {
         // The service group traps SIGTERM and SIGINT before it runs its services: from here on

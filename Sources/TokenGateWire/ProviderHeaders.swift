@@ -1,6 +1,8 @@
 /// What a provider's response headers say about its rate limits: Anthropic's
-/// `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}` and
-/// `retry-after`. Malformed values are ignored; other headers are ignored.
+/// `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
+/// OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (its resets are durations such
+/// as `6m0s`, `1s` or `20ms` from the response) and `retry-after`. Malformed values are ignored;
+/// other headers are ignored.
 public struct ProviderHeaders: Sendable, Equatable {
     /// One budget's figures.
     public struct Reading: Sendable, Equatable {
@@ -23,8 +25,9 @@ public struct ProviderHeaders: Sendable, Equatable {
     /// `retry-after` in milliseconds (the header counts seconds).
     public var retryAfterMs: Int64?
 
-    /// Reads the headers; names compare case-insensitively.
-    public init(headers: [String: String]) {
+    /// Reads the headers; names compare case-insensitively. `nowEpochMs` (milliseconds since the
+    /// Unix epoch) anchors OpenAI's reset durations; without it they are ignored.
+    public init(headers: [String: String], nowEpochMs: Int64? = nil) {
         var byBudget: [BudgetName: Reading] = [:]
         var retryAfterMs: Int64?
         for (rawName, rawValue) in headers {
@@ -34,15 +37,27 @@ public struct ProviderHeaders: Sendable, Equatable {
                 retryAfterMs = Self.seconds(value).map { Int64(($0 * 1000).rounded(.up)) }
                 continue
             }
-            guard let (budget, field) = Self.parseName(name) else { continue }
-            var reading = byBudget[budget] ?? Reading(budget: budget)
-            switch field {
-            case "limit": reading.limit = Self.count(value)
-            case "remaining": reading.remaining = Self.count(value)
-            case "reset": reading.resetEpochMs = RFC3339.epochMilliseconds(value)
-            default: continue
+            if let (budget, field) = Self.parseName(name) {
+                var reading = byBudget[budget] ?? Reading(budget: budget)
+                switch field {
+                case "limit": reading.limit = Self.count(value)
+                case "remaining": reading.remaining = Self.count(value)
+                case "reset": reading.resetEpochMs = RFC3339.epochMilliseconds(value)
+                default: continue
+                }
+                byBudget[budget] = reading
+            } else if let (budget, field) = Self.parseOpenAIName(name) {
+                var reading = byBudget[budget] ?? Reading(budget: budget)
+                switch field {
+                case "limit": reading.limit = Self.count(value)
+                case "remaining": reading.remaining = Self.count(value)
+                case "reset":
+                    guard let nowEpochMs, let after = GoDuration.milliseconds(value) else { continue }
+                    reading.resetEpochMs = nowEpochMs + after
+                default: continue
+                }
+                byBudget[budget] = reading
             }
-            byBudget[budget] = reading
         }
         self.readings = [BudgetName.tokens, .input, .output, .requests].compactMap { byBudget[$0] }
             .filter { $0.limit != nil || $0.remaining != nil || $0.resetEpochMs != nil }
@@ -61,6 +76,21 @@ public struct ProviderHeaders: Sendable, Equatable {
         case "tokens": return (.tokens, field)
         case "input-tokens": return (.input, field)
         case "output-tokens": return (.output, field)
+        default: return nil
+        }
+    }
+
+    private static let openAIPrefix = "x-ratelimit-"
+
+    /// OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`.
+    private static func parseOpenAIName(_ name: String) -> (BudgetName, String)? {
+        guard name.hasPrefix(openAIPrefix) else { return nil }
+        let rest = name.dropFirst(openAIPrefix.count)
+        guard let dash = rest.firstIndex(of: "-") else { return nil }
+        let field = String(rest[..<dash])
+        switch rest[rest.index(after: dash)...] {
+        case "requests": return (.requests, field)
+        case "tokens": return (.tokens, field)
         default: return nil
         }
     }

@@ -32,6 +32,8 @@ public struct Status: Codable, Sendable, Equatable {
     public var algorithm: String?
     /// Contract v2: the send margin in milliseconds (absent from a v1 daemon).
     public var sendMarginMs: Int64?
+    /// Contract v2: the HTTP gateway (`serve --gateway`), absent when the daemon runs none.
+    public var gateway: GatewayStatus?
     /// Contract v2: every pool, `default` first (absent from a v1 daemon).
     public var pools: [PoolStatus]?
     /// Addition to contract v2: tokens per minute, grants per second, wait p99 and 429s over the
@@ -85,6 +87,7 @@ public struct Status: Codable, Sendable, Equatable {
         case journal
         case algorithm
         case sendMarginMs = "send_margin_ms"
+        case gateway
         case pools
         case rates, history
     }

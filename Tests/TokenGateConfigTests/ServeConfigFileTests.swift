@@ -62,7 +62,30 @@ struct ServeConfigFileTests {
         #expect(file.metrics == MetricsEndpoint(host: "0.0.0.0", port: 9464))
         #expect(file.sendMargin == 0.25)
         #expect(file.algorithm == .tokenBucket)
-        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 18)
+        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 24)
+    }
+
+    @Test("the gateway's keys, and a kind that is not one")
+    func gatewayKeys() throws {
+        let file = try parse(
+            """
+            gateway = ":8787"
+            upstream = "https://proxy.example:8443/anthropic"
+            upstream-kind = "openai"
+            gateway-max-wait = 30
+            upstream-timeout = 120
+            upstream-ca = "ca.pem"
+            """
+        )
+        #expect(file.gateway == ":8787")
+        #expect(file.upstream == "https://proxy.example:8443/anthropic")
+        #expect(file.upstreamKind == "openai")
+        #expect(file.gatewayMaxWait == 30)
+        #expect(file.upstreamTimeout == 120)
+        #expect(file.upstreamCA == "/etc/tokengate/ca.pem")
+        let error = try #require(refusal("upstream-kind = \"gemini\""))
+        #expect(error.key == "upstream-kind")
+        #expect(error.description.contains("anthropic, openai"))
     }
 
     @Test("an empty file sets nothing")

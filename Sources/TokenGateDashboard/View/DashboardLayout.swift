@@ -9,7 +9,7 @@ public struct DashboardLayout: Sendable, Equatable {
 
     /// The two header rows.
     public var header: Rect
-    /// One row per budget, then the provider row and the rates row when there are.
+    /// One row per budget, then the provider row, the gateway row and the rates row when there are.
     public var gauges: Rect
     /// The history chart's box.
     public var chart: Rect
@@ -22,14 +22,16 @@ public struct DashboardLayout: Sendable, Equatable {
     /// Worker rows the table shows at once.
     public var tableVisibleRows: Int { WorkerTable.visibleRows(interiorHeight: table.height - 2) }
 
-    /// The layout for `size` with `budgetCount` gauges (1 to 4 budgets, or 1 to 6 pools) and, when `providerRow`, one more
-    /// row for the provider's figures, when `ratesRow` one for the rates; `nil` below the minimum size.
+    /// The layout for `size` with `budgetCount` gauges (1 to 4 budgets, or 1 to 6 pools) and, when
+    /// `providerRow`, one more row for the provider's figures, when `ratesRow` one for the rates, and
+    /// when `gatewayRow` one for the HTTP gateway; `nil` below the minimum size.
     public static func make(
-        size: TerminalSize, budgetCount: Int, providerRow: Bool = false, ratesRow: Bool = false
+        size: TerminalSize, budgetCount: Int, providerRow: Bool = false, ratesRow: Bool = false, gatewayRow: Bool = false
     ) -> DashboardLayout? {
         guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
         let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
         let gaugeRows = min(maximumGaugeRows, max(1, budgetCount)) + (providerRow ? 1 : 0) + (ratesRow ? 1 : 0)
+            + (gatewayRow ? 1 : 0)
         let (header, afterHeader) = screen.splitTop(2)
         let (gauges, afterGauges) = afterHeader.splitTop(gaugeRows)
         let body = Rect(x: 0, y: afterGauges.y, width: size.width, height: afterGauges.height - 1)

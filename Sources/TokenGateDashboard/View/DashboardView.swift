@@ -22,7 +22,8 @@ public enum DashboardView {
         let budgets = gauges(for: model.status, selectedPool: ui.selectedPool, now: now, snapshotAge: model.snapshotAge(now: now) ?? 0)
         let provider = ProviderRow(status: model.status, order: gauges(for: model.status).map(\.name))
         let rates = RatesRow(status: model.status)
-        guard let layout = layout(budgets: budgets, provider: provider, rates: rates, size: size) else {
+        let gateway = GatewayRow(status: model.status)
+        guard let layout = layout(budgets: budgets, provider: provider, rates: rates, gateway: gateway, size: size) else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -33,6 +34,10 @@ public enum DashboardView {
         }
         if !provider.isEmpty, budgets.count < layout.gauges.height {
             provider.draw(into: &canvas, layout.gauges.row(budgets.count).inset(dx: 1, dy: 0), glyphs: glyphs)
+        }
+        let gatewayIndex = budgets.count + (provider.isEmpty ? 0 : 1)
+        if !gateway.isEmpty, gatewayIndex < layout.gauges.height {
+            gateway.draw(into: &canvas, layout.gauges.row(gatewayIndex).inset(dx: 1, dy: 0), glyphs: glyphs)
         }
         if !rates.isEmpty, layout.gauges.height > 0 {
             rates.draw(into: &canvas, layout.gauges.row(layout.gauges.height - 1).inset(dx: 1, dy: 0), glyphs: glyphs)
@@ -71,7 +76,7 @@ public enum DashboardView {
         return layout(
             budgets: pools.isEmpty ? budgets : pools.map { Gauge(name: $0.name, limit: $0.limit, used: 0, reserved: 0, threshold: 1) },
             provider: ProviderRow(status: status, order: budgets.map(\.name)),
-            rates: RatesRow(status: status), size: size)
+            rates: RatesRow(status: status), gateway: GatewayRow(status: status), size: size)
     }
 
     /// With several pools, one gauge per pool (its `tokens` limit, usage, threshold and state, the
@@ -88,8 +93,13 @@ public enum DashboardView {
         }
     }
 
-    private static func layout(budgets: [Gauge], provider: ProviderRow, rates: RatesRow, size: TerminalSize) -> DashboardLayout? {
-        DashboardLayout.make(size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, ratesRow: !rates.isEmpty)
+    private static func layout(
+        budgets: [Gauge], provider: ProviderRow, rates: RatesRow, gateway: GatewayRow, size: TerminalSize
+    ) -> DashboardLayout? {
+        DashboardLayout.make(
+            size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, ratesRow: !rates.isEmpty,
+            gatewayRow: !gateway.isEmpty
+        )
     }
 
     /// One gauge per configured budget, `tokens` first; from the top-level figures when the daemon

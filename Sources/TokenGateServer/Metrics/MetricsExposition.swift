@@ -16,6 +16,7 @@ enum MetricsExposition {
         addGate(sample, to: registry)
         addBudgets(sample.snapshot.budgets, to: registry)
         addWorkers(sample.snapshot.workers, to: registry)
+        if let gateway = sample.gateway { addGateway(gateway, to: registry) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8 * 1024)
         registry.emit(into: &buffer)
@@ -86,5 +87,28 @@ enum MetricsExposition {
         }
         let rest = ranked.dropFirst(topWorkers).reduce(Int64(0)) { $0 + $1.used }
         gauge(registry, "worker_used", unit: "tokens", labels: [("worker", otherWorkers)], help: help, value: Double(rest))
+    }
+
+    /// `serve --gateway`: requests, errors, in flight, and the upstream's time to a response head
+    /// (as a sum and a count: rate(sum) / rate(count) is the mean).
+    private static func addGateway(_ gateway: GatewayMetricsFigures, to registry: PrometheusCollectorRegistry) {
+        func counter(_ name: String, unit: String, help: String, _ value: Double) {
+            registry.makeCounter(descriptor: .tokengate(name, unit: unit, help: help)).increment(by: value)
+        }
+        counter("gateway_requests", unit: "total", help: "Requests the HTTP gateway took, gated or passed through.", Double(gateway.requests))
+        counter(
+            "gateway_errors", unit: "total", help: "Gateway requests that ended in a gateway error (upstream down, timed out, bad body, waited too long).",
+            Double(gateway.errors)
+        )
+        counter(
+            "gateway_upstream_responses", unit: "total", help: "Response heads the upstream sent the gateway.",
+            Double(gateway.upstreamResponses)
+        )
+        counter(
+            "gateway_upstream_latency_seconds", unit: "total",
+            help: "Time from sending a request upstream to its response head, summed over gateway_upstream_responses_total.",
+            gateway.upstreamLatencySumSeconds
+        )
+        gauge(registry, "gateway_in_flight", help: "Gateway requests being served now.", value: Double(gateway.inFlight))
     }
 }

@@ -10,6 +10,8 @@ struct MetricsSample: Sendable {
     var version: String
     /// Whether the journal writes; nil when the daemon runs without one.
     var journalOK: Bool?
+    /// The gateway's totals; nil without `--gateway`.
+    var gateway: GatewayMetricsFigures? = nil
 }
 
 extension GateHost {
@@ -18,7 +20,8 @@ extension GateHost {
         let now = clock.now()
         return MetricsSample(
             snapshot: gate.snapshot(now: now), uptime: now - startedAt, connections: sessions.count,
-            version: configuration.version, journalOK: configuration.journal.map { $0.degradedReason == nil }
+            version: configuration.version, journalOK: configuration.journal.map { $0.degradedReason == nil },
+            gateway: gatewayStatusSource?.gatewayMetrics()
         )
     }
 }

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure tokengate: the limiter in simulated time, or the real daemon.",
         subcommands: [
             BenchSimCommand.self, BenchFleetCommand.self,
-            BenchSocketCommand.self, BenchSocketClientCommand.self,
+            BenchSocketCommand.self, BenchSocketClientCommand.self, BenchGatewayCommand.self,
         ]
     )
 }

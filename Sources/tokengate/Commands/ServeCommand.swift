@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TokenGateConfig
 import TokenGateCore
+import TokenGateGateway
 import TokenGateServer
 import TokenGateWire
 
@@ -148,7 +149,54 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var pool: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve the HTTP gateway for unmodified agents at HOST:PORT (PORT or :PORT binds 127.0.0.1).",
+            discussion: "Agents set ANTHROPIC_BASE_URL=http://HOST:PORT/w/NAME (or OPENAI_BASE_URL=http://HOST:PORT/w/NAME/v1): gated requests are acquired, forwarded, reported and observed in the daemon.",
+            valueName: "host:port"
+        )
+    )
+    var gateway: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The provider the gateway forwards to (default https://api.anthropic.com, or https://api.openai.com for openai).",
+            valueName: "url"
+        )
+    )
+    var upstream: String?
+
+    @Option(
+        name: .customLong("upstream-kind"),
+        help: ArgumentHelp("The upstream's API: anthropic (default) or openai.", valueName: "kind")
+    )
+    var upstreamKind: UpstreamKind?
+
+    @Option(
+        name: .customLong("gateway-max-wait"),
+        help: ArgumentHelp(
+            "Seconds a gated request may wait for its grant before it is answered 429 (default 600).", valueName: "seconds"
+        )
+    )
+    var gatewayMaxWait: Double?
+
+    @Option(
+        name: .customLong("upstream-timeout"),
+        help: ArgumentHelp(
+            "Seconds the upstream may stay silent before a request is answered 504 or cut (default 600).", valueName: "seconds"
+        )
+    )
+    var upstreamTimeout: Double?
+
+    @Option(
+        name: .customLong("upstream-ca"),
+        help: ArgumentHelp("A PEM file of certificate authorities to trust for a TLS upstream.", valueName: "file")
+    )
+    var upstreamCA: String?
+
     func validate() throws {
+        if let gatewayMaxWait { try Self.requirePositive(gatewayMaxWait, "--gateway-max-wait", unit: "seconds") }
+        if let upstreamTimeout { try Self.requirePositive(upstreamTimeout, "--upstream-timeout", unit: "seconds") }
         for spec in pool {
             do { _ = try PoolSpec(flag: spec) } catch { throw ValidationError(error.description) }
         }
@@ -225,10 +273,23 @@ struct ServeCommand: AsyncParsableCommand {
             journal?.journal.close()
             throw failure(error.description)
         }
+        var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if let gatewaySettings = settings.gateway {
+            do {
+                let gateway = try await GatewayService(
+                    configuration: try gatewaySettings.configuration(), gate: server.gatewayGate, logger: logger
+                )
+                serviceList.append(.init(service: gateway))
+            } catch {
+                server.shutdown()
+                try? await server.run()
+                journal?.journal.close()
+                if let error = error as? ValidationError { throw error }
+                throw failure("\(error)")
+            }
+        }
         let services = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-            )
+            configuration: .init(services: serviceList, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await services.run()

@@ -1,7 +1,9 @@
+import ArgumentParser
 import Foundation
 import Logging
 import TokenGateConfig
 import TokenGateCore
+import TokenGateGateway
 import TokenGateServer
 import TokenGateWire
 
@@ -25,6 +27,8 @@ struct ServeSettings {
     var metrics: MetricsEndpoint?
     var sendMargin: Double
     var algorithm: AccountingAlgorithm
+    /// `--gateway` and its upstream; nil runs no gateway.
+    var gateway: GatewaySettings?
     /// Contract v2: the declared pools (`--pool` replaces the file's `[pools.NAME]` tables).
     var pools: [PoolSpec]
 
@@ -69,6 +73,16 @@ struct ServeSettings {
         metrics = command.metrics ?? file.metrics
         sendMargin = command.sendMargin ?? file.sendMargin ?? GateConfiguration.defaultSendMargin.seconds
         algorithm = command.algorithm ?? file.algorithm ?? .slidingWindow
+        if let listen = command.gateway ?? file.gateway {
+            gateway = GatewaySettings(
+                listen: listen, upstream: command.upstream ?? file.upstream,
+                kind: command.upstreamKind ?? file.upstreamKind.flatMap(UpstreamKind.init(rawValue:)) ?? .anthropic,
+                maxWait: command.gatewayMaxWait ?? file.gatewayMaxWait ?? GatewayConfiguration.defaultMaxWaitSeconds,
+                upstreamTimeout: command.upstreamTimeout ?? file.upstreamTimeout
+                    ?? GatewayConfiguration.defaultUpstreamTimeoutSeconds,
+                upstreamCA: command.upstreamCA ?? file.upstreamCA
+            )
+        }
         // Checked in ServeCommand.validate: a flag that does not parse never gets here.
         pools = command.pool.isEmpty ? (file.pools ?? []) : command.pool.compactMap { try? PoolSpec(flag: $0) }
     }
@@ -81,5 +95,32 @@ extension LimitSetting {
         case .tokens(let tokens): self = .tokens(tokens)
         case .auto: self = .auto
         }
+    }
+}
+
+/// `serve --gateway HOST:PORT [--upstream URL] [--upstream-kind K] [--gateway-max-wait S] ...`.
+struct GatewaySettings {
+    var listen: String
+    var upstream: String?
+    var kind: UpstreamKind
+    var maxWait: Double
+    var upstreamTimeout: Double
+    var upstreamCA: String?
+
+    /// The gateway's configuration; throws a one-line reason when the address is not one.
+    func configuration() throws -> GatewayConfiguration {
+        guard let address = GatewayListenAddress(parsing: listen) else {
+            throw ValidationError("--gateway must be HOST:PORT, :PORT or PORT, got '\(listen)'")
+        }
+        let configuration = GatewayConfiguration(
+            listen: address, upstream: upstream, kind: kind, maxWaitSeconds: maxWait, upstreamTimeoutSeconds: upstreamTimeout,
+            upstreamCAFile: upstreamCA
+        )
+        guard configuration.upstreamIsValid else {
+            // A URL with credentials is not echoed: they would land in logs.
+            let shown = configuration.upstream.contains("@") ? "a URL with credentials" : "'\(configuration.upstream)'"
+            throw ValidationError("--upstream must be an http:// or https:// URL without credentials, got \(shown)")
+        }
+        return configuration
     }
 }

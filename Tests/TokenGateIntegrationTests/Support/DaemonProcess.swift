@@ -28,6 +28,8 @@ final class DaemonProcess: @unchecked Sendable {
     let arguments: [String]
     /// When set, the daemon starts under `ulimit -n fileLimit` (through `/bin/sh`, which execs it).
     let fileLimit: Int?
+    /// `baseArguments`, unless a test needs others (a journal instead of `--no-state`).
+    let base: [String]
     private let lock = NSLock()
     private var child: ChildProcess?
     private var starts = 0
@@ -35,18 +37,20 @@ final class DaemonProcess: @unchecked Sendable {
     /// The arguments every test daemon gets: a short window, no state file.
     static let baseArguments = ["--window", "2", "--no-state"]
 
-    private init(arguments: [String], fileLimit: Int?) throws {
+    private init(arguments: [String], fileLimit: Int?, base: [String]) throws {
         directory = try TemporaryDirectory()
         socketPath = directory.file("d.sock")
         self.arguments = arguments
         self.fileLimit = fileLimit
+        self.base = base
     }
 
     /// Starts a daemon with `arguments` added to the base ones, runs `body`, stops the daemon.
     static func with<Result>(
-        arguments: [String] = [], fileLimit: Int? = nil, _ body: (DaemonProcess) async throws -> Result
+        arguments: [String] = [], fileLimit: Int? = nil, base: [String] = baseArguments,
+        _ body: (DaemonProcess) async throws -> Result
     ) async throws -> Result {
-        let daemon = try DaemonProcess(arguments: arguments, fileLimit: fileLimit)
+        let daemon = try DaemonProcess(arguments: arguments, fileLimit: fileLimit, base: base)
         defer {
             daemon.stop()
             daemon.directory.remove()
@@ -60,7 +64,7 @@ final class DaemonProcess: @unchecked Sendable {
     func start() async throws {
         let binary = try TokenGateBinary.require()
         let logPath = directory.file("daemon-\(lock.withLock { starts += 1; return starts }).log")
-        var argv = [binary, "serve", "--socket", socketPath] + Self.baseArguments + arguments
+        var argv = [binary, "serve", "--socket", socketPath] + base + arguments
         if let fileLimit { argv = ["/bin/sh", "-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\""] + argv }
         let child = try ChildProcess(
             argv,
