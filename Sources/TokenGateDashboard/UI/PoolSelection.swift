@@ -62,18 +62,8 @@ public enum PoolSelection {
     /// threshold, usage, queue figures and cooldown. The queue's head is the daemon's (`default`'s),
     /// so it is dropped for another pool. `status` itself for all, `default`, or a single pool.
     public static func narrowed(_ status: Status?, to selected: String?) -> Status? {
-        guard var status, let pool = pool(selected, in: status), pool.name != defaultPool else { return status }
-        status.state = pool.state
-        status.limit = pool.limit
-        status.threshold = pool.threshold
-        status.used = pool.used
-        status.reserved = pool.reserved
-        status.inFlight = pool.inFlight
-        status.waiting = pool.waiting
-        status.cooldownRemainingMs = pool.cooldownRemainingMs
-        status.budgets = pool.budgets
-        status.queue = nil
-        return status
+        guard let status, let pool = pool(selected, in: status) else { return status }
+        return status.viewed(asPool: pool.name)
     }
 
     /// The workers with `used` replaced by their usage in pool `selected` (from `pool_used`), or as
