@@ -56,10 +56,20 @@ let package = Package(
         .target(
             name: "TokenGateClient",
             dependencies: [
-                "TokenGateWire",
+                "TokenGateWire", "TokenGateCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "TokenGateRedis",
+            dependencies: [
+                "TokenGateCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
@@ -122,6 +132,7 @@ let package = Package(
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
+        .testTarget(name: "TokenGateRedisTests", dependencies: ["TokenGateRedis"]),
         .testTarget(
             name: "TokenGateGatewayTests",
             dependencies: [
@@ -147,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "TokenGateIntegrationTests",
             dependencies: [
-                "TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter",
+                "TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter", "TokenGateRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

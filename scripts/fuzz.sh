@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Fuzzes the wire decoder and the gate's operations with libFuzzer for a fixed time.
+# Fuzzes the wire decoder, the gate's operations and the Redis client's RESP decoder with
+# libFuzzer for a fixed time.
 #
 #   scripts/fuzz.sh [SECONDS] [libFuzzer flags...]        (default 300 s)
 #
-# Builds scripts/fuzz/FuzzEntry.swift with TokenGateWire and TokenGateCore compiled from source
+# Builds scripts/fuzz/FuzzEntry.swift with TokenGateWire, TokenGateCore and the RESP codec of
+# TokenGateRedis (Sources/TokenGateRedis/RESP, which needs nothing but the standard library) compiled from source
 # with -sanitize=fuzzer,address (swift-collections comes from a debug build of the package, in
 # $FUZZ_DEPS_SCRATCH, default .build-hard), then runs the fuzzer in one process over a working
 # corpus seeded from scripts/fuzz/seeds, with a dictionary of the protocol's words. Crashes land in
@@ -26,10 +28,12 @@ swiftc "${flags[@]}" -module-name TokenGateWire -wmo -emit-module -emit-module-p
     -c Sources/TokenGateWire/*.swift -o "$out/TokenGateWire.o"
 swiftc "${flags[@]}" -module-name TokenGateCore -wmo -emit-module -emit-module-path "$out/TokenGateCore.swiftmodule" \
     -c Sources/TokenGateCore/*.swift -o "$out/TokenGateCore.o"
+swiftc "${flags[@]}" -module-name TokenGateRedis -wmo -emit-module -emit-module-path "$out/TokenGateRedis.swiftmodule" \
+    -c Sources/TokenGateRedis/RESP/*.swift -o "$out/TokenGateRedis.o"
 shopt -s nullglob
 collections=("$products"/{DequeModule,HeapModule,InternalCollectionsUtilities,ContainersPreview}.build/*.o)
 swiftc "${flags[@]}" -module-name TokenGateFuzz scripts/fuzz/FuzzEntry.swift \
-    "$out/TokenGateWire.o" "$out/TokenGateCore.o" "${collections[@]}" -o "$out/tokengate-fuzz" \
+    "$out/TokenGateWire.o" "$out/TokenGateCore.o" "$out/TokenGateRedis.o" "${collections[@]}" -o "$out/tokengate-fuzz" \
     2> >(grep -v "Cannot export local symbol" >&2)
 
 echo "fuzzing for $seconds s ($(uname -m), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import TokenGateCore
 
 /// How a ``TokenGateClient`` connects and reconnects.
 public struct TokenGateClientOptions: Sendable {

@@ -4,8 +4,13 @@
 // gate in virtual time. After an operation that could only add grants, no budget may hold more
 // than its threshold allows (an oversized grant aside). Any trap, sanitizer report or failed
 // invariant is a crash that libFuzzer keeps.
+//
+// The same input also goes through the Redis client's RESP decoder (small limits), whole and
+// split in two at a place the first byte chooses: both must give the same replies or the same
+// error, and no limit may be passed.
 
 import TokenGateCore
+import TokenGateRedis
 import TokenGateWire
 
 #if canImport(Glibc)
@@ -140,10 +145,72 @@ struct FuzzedDaemon {
     }
 }
 
+/// Every reply of `parts` fed in turn to one decoder, and the error that ended it, if any.
+func decodeRESP(_ parts: [ArraySlice<UInt8>], limits: RESPLimits) -> ([RESPValue], RESPDecodingError?) {
+    var decoder = RESPDecoder(limits: limits)
+    var values: [RESPValue] = []
+    for part in parts {
+        decoder.append(part)
+        do {
+            while let value = try decoder.next() {
+                values.append(value)
+            }
+        } catch {
+            return (values, error)
+        }
+        if decoder.bufferedByteCount > limits.maximumReplyBytes {
+            fatalError("RESP decoder holds \(decoder.bufferedByteCount) bytes")
+        }
+    }
+    return (values, nil)
+}
+
+func fuzzRESP(_ bytes: [UInt8], selector: UInt8) {
+    let limits = RESPLimits(
+        maximumBulkLength: 64, maximumAggregateLength: 32, maximumDepth: 4, maximumLineLength: 40, maximumReplyBytes: 512
+    )
+    let whole = decodeRESP([bytes[...]], limits: limits)
+    let cut = bytes.isEmpty ? 0 : Int(selector) % (bytes.count + 1)
+    let split = decodeRESP([bytes[..<cut], bytes[cut...]], limits: limits)
+    // Split, an incomplete reply over the size limit may be noticed sooner (in the first part);
+    // otherwise the replies and the error are the same. (Compared as text: NaN is not NaN.)
+    if case .replyTooLarge = split.1 {
+        if !"\(whole.0)".hasPrefix(String("\(split.0)".dropLast())) {
+            fatalError("RESP replies differ when split at \(cut): \(whole.0) vs \(split.0)")
+        }
+    } else if "\(whole.0)" != "\(split.0)" || whole.1 != split.1 {
+        fatalError("RESP differs when split at \(cut): \(whole) vs \(split)")
+    }
+    for value in whole.0 { checkBounded(value, limits: limits, depth: 0) }
+}
+
+func checkBounded(_ value: RESPValue, limits: RESPLimits, depth: Int) {
+    switch value {
+    case .bulkString(let bytes):
+        if bytes.count > limits.maximumBulkLength { fatalError("bulk of \(bytes.count) bytes passed") }
+    case .array(let values), .push(let values):
+        if depth >= limits.maximumDepth || values.count > limits.maximumAggregateLength {
+            fatalError("aggregate of \(values.count) at depth \(depth + 1) passed")
+        }
+        for inner in values { checkBounded(inner, limits: limits, depth: depth + 1) }
+    case .map(let pairs):
+        if depth >= limits.maximumDepth || pairs.count * 2 > limits.maximumAggregateLength {
+            fatalError("map of \(pairs.count) pairs at depth \(depth + 1) passed")
+        }
+        for pair in pairs {
+            checkBounded(pair.key, limits: limits, depth: depth + 1)
+            checkBounded(pair.value, limits: limits, depth: depth + 1)
+        }
+    default:
+        break
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let selector = bytes.first else { return 0 }
+    fuzzRESP(Array(bytes.dropFirst()), selector: selector)
     var daemon = FuzzedDaemon(selector: selector)
     for line in bytes.dropFirst().split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(64) {
         daemon.run(line: line)

@@ -1,0 +1,208 @@
+/// The amounts of one request, per budget, as the shared admission counts them.
+public struct SharedAmounts: Sendable, Hashable {
+    public var tokens: Int64
+    public var input: Int64
+    public var output: Int64
+    public var requests: Int64
+
+    public init(tokens: Int64, input: Int64 = 0, output: Int64 = 0, requests: Int64 = 1) {
+        self.tokens = tokens
+        self.input = input
+        self.output = output
+        self.requests = requests
+    }
+
+    var arguments: [String] { [tokens, input, output, requests].map { String(max(0, $0)) } }
+}
+
+/// A pool's shared settings: window, send margin, threshold and limits (nil: no limit).
+public struct SharedPoolSettings: Sendable, Hashable {
+    public var windowMilliseconds: Int64
+    public var sendMarginMilliseconds: Int64
+    public var threshold: Double
+    public var limits: [String: Int64]
+    public var isPaused: Bool
+
+    public init(
+        windowMilliseconds: Int64, sendMarginMilliseconds: Int64, threshold: Double, limits: [String: Int64],
+        isPaused: Bool = false
+    ) {
+        self.windowMilliseconds = windowMilliseconds
+        self.sendMarginMilliseconds = sendMarginMilliseconds
+        self.threshold = threshold
+        self.limits = limits
+        self.isPaused = isPaused
+    }
+}
+
+/// The answer to an acquire.
+public enum SharedAcquireOutcome: Sendable, Hashable {
+    /// Granted at `at` (Redis's clock, µs since 1970).
+    case granted(at: Int64)
+    /// Queued; the head becomes admissible at `wakeAt` (0: not by time alone).
+    case waiting(wakeAt: Int64)
+}
+
+/// The answer to any call that may free room: what it did and the pool's next wake instant.
+public struct SharedChange: Sendable, Hashable {
+    /// `settled`, `already`, `unknown`, `released`, `cancelled`, `cooling`, `paused`, ...
+    public var outcome: String
+    /// When the queue's head becomes admissible (Redis µs; 0: nothing waits, or not by time).
+    public var wakeAt: Int64
+    /// Redis's clock when the call ran (µs).
+    public var now: Int64
+}
+
+/// One host as the organisation sees it.
+public struct SharedHost: Sendable, Hashable {
+    public var host: String
+    public var lastSeenMillisecondsAgo: Int64
+    public var workers: Int64
+    public var used: Int64
+    public var reserved: Int64
+    public var waiting: Int64
+}
+
+/// A pool's shared window as of now.
+public struct SharedPoolLoad: Sendable, Hashable {
+    public var used: Int64
+    public var reserved: Int64
+    public var waiting: Int64
+    public var isPaused: Bool
+    public var cooldownUntil: Int64
+    public var now: Int64
+}
+
+/// The organisation's shared admission in Redis (``RedisFunctionLibrary/sharedAdmission``): each
+/// method is one atomic `FCALL`, safe to retry with the same ids.
+public struct SharedAdmission: Sendable {
+    public let client: RedisClient
+    public let organisation: String
+
+    public init(client: RedisClient, organisation: String) {
+        self.client = client
+        self.organisation = organisation
+    }
+
+    /// The key prefix of the organisation: one hash tag, so every key is in one slot.
+    public var prefix: String { "{tg:\(organisation)}" }
+
+    /// The stream on which `host` receives grants of its queued waiters.
+    public func grantStream(of host: String) -> String { "\(prefix):grants:\(host)" }
+
+    private func call(_ function: String, _ arguments: [String]) async throws -> RESPValue {
+        try await client.fcall(function, in: .sharedAdmission, keys: [prefix], arguments: arguments)
+    }
+
+    /// Declares a pool; the first host's settings stand, later ones get the shared settings back.
+    public func configure(pool: String, _ settings: SharedPoolSettings) async throws -> SharedPoolSettings {
+        let limits = ["tokens", "input", "output", "requests"].map { settings.limits[$0].map(String.init) ?? "" }
+        let reply = try await call(
+            "tg_configure",
+            [pool, String(settings.windowMilliseconds), String(settings.sendMarginMilliseconds), String(settings.threshold)]
+                + limits
+        )
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 8,
+            let window = Int64(fields[0]), let margin = Int64(fields[1]), let threshold = Double(fields[2])
+        else { throw RedisError.unexpectedReply("tg_configure: \(reply)") }
+        var shared: [String: Int64] = [:]
+        for (index, kind) in ["tokens", "input", "output", "requests"].enumerated() {
+            if let value = Int64(fields[3 + index]) { shared[kind] = value }
+        }
+        return SharedPoolSettings(
+            windowMilliseconds: window / 1000, sendMarginMilliseconds: margin / 1000, threshold: threshold,
+            limits: shared, isPaused: fields[7] == "1"
+        )
+    }
+
+    /// Asks for `demand` in `pool` under ticket `id` (unique in the organisation, kept on retries).
+    public func acquire(pool: String, host: String, id: String, demand: SharedAmounts) async throws -> SharedAcquireOutcome {
+        let reply = try await call("tg_acquire", [pool, host, id] + demand.arguments)
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 3, let instant = Int64(fields[1])
+        else { throw RedisError.unexpectedReply("tg_acquire: \(reply)") }
+        switch fields[0] {
+        case "granted": return .granted(at: instant)
+        case "waiting": return .waiting(wakeAt: instant)
+        default: throw RedisError.unexpectedReply("tg_acquire: \(reply)")
+        }
+    }
+
+    /// Replaces ticket `id`'s reservation by what it really cost (once: a retry is `already`).
+    public func report(pool: String, id: String, actual: SharedAmounts) async throws -> SharedChange {
+        try change("tg_report", await call("tg_report", [pool, id] + actual.arguments))
+    }
+
+    /// Drops ticket `id`'s reservation (its request never reached the provider).
+    public func release(pool: String, id: String) async throws -> SharedChange {
+        try change("tg_release", await call("tg_release", [pool, id]))
+    }
+
+    /// Takes waiter `id` out of the queue (timed out, disconnected).
+    public func cancel(pool: String, id: String) async throws -> SharedChange {
+        try change("tg_cancel", await call("tg_cancel", [pool, id]))
+    }
+
+    /// The provider refused: nothing is granted in `pool` by any host for `retryAfterMilliseconds`.
+    public func throttle(pool: String, retryAfterMilliseconds: Int64) async throws -> SharedChange {
+        try change("tg_throttle", await call("tg_throttle", [pool, String(retryAfterMilliseconds)]))
+    }
+
+    /// Pauses or resumes `pool` for every host.
+    public func setPaused(_ paused: Bool, pool: String) async throws -> SharedChange {
+        try change("tg_pause", await call("tg_pause", [pool, paused ? "1" : "0"]))
+    }
+
+    /// Sets (or with nil removes) the shared limit of budget `kind` (`tokens`, `input`, `output`, `requests`).
+    public func setLimit(pool: String, kind: String, to value: Int64?) async throws -> SharedChange {
+        try change("tg_set_limit", await call("tg_set_limit", [pool, kind, value.map(String.init) ?? ""]))
+    }
+
+    /// The wake instant came: admits what fits now.
+    public func tick(pool: String) async throws -> SharedChange {
+        try change("tg_tick", await call("tg_tick", [pool]))
+    }
+
+    /// Marks `host` alive with its worker count, drops hosts silent for longer than `timeout`
+    /// (their waiters leave the queue, their reservations stay until they slide out) and returns
+    /// every live host.
+    public func heartbeat(host: String, workers: Int, timeout: Duration) async throws -> [SharedHost] {
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        let reply = try await call("tg_heartbeat", [host, String(workers), String(milliseconds)])
+        guard let rows = reply.elements, !rows.isEmpty else { throw RedisError.unexpectedReply("tg_heartbeat: \(reply)") }
+        return try rows.dropFirst().map { row in
+            guard let fields = row.elements?.map({ $0.string ?? "" }), fields.count == 6 else {
+                throw RedisError.unexpectedReply("tg_heartbeat host: \(row)")
+            }
+            let numbers = fields.dropFirst().map { Int64($0) ?? 0 }
+            return SharedHost(
+                host: fields[0], lastSeenMillisecondsAgo: max(0, numbers[0]), workers: numbers[1], used: numbers[2],
+                reserved: numbers[3], waiting: numbers[4]
+            )
+        }
+    }
+
+    /// `host` leaves (or starts afresh): its waiters and its grant stream are dropped.
+    public func leave(host: String) async throws {
+        _ = try await call("tg_leave", [host])
+    }
+
+    /// The pool's shared window now.
+    public func load(pool: String) async throws -> SharedPoolLoad {
+        let reply = try await call("tg_pool_status", [pool])
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 6 else {
+            throw RedisError.unexpectedReply("tg_pool_status: \(reply)")
+        }
+        let numbers = fields.map { Int64($0) ?? 0 }
+        return SharedPoolLoad(
+            used: numbers[0], reserved: numbers[1], waiting: numbers[2], isPaused: fields[3] == "1",
+            cooldownUntil: numbers[4], now: numbers[5]
+        )
+    }
+
+    private func change(_ function: String, _ reply: RESPValue) throws -> SharedChange {
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 3,
+            let wake = Int64(fields[1]), let now = Int64(fields[2])
+        else { throw RedisError.unexpectedReply("\(function): \(reply)") }
+        return SharedChange(outcome: fields[0], wakeAt: wake, now: now)
+    }
+}

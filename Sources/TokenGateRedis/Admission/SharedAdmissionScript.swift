@@ -1,0 +1,418 @@
+extension RedisFunctionLibrary {
+    /// The shared admission: every decision for an organisation's pools is one atomic call of one
+    /// of these functions, timed by Redis's own clock (`TIME`, microseconds).
+    ///
+    /// Keys (KEYS[1] is the organisation's prefix `{tg:ORG}`; one hash tag, so one slot):
+    /// - `P:cfg` hash: window_us, margin_us, threshold, lim_tokens/input/output/requests, paused,
+    ///   cooldown_us (until when nothing is granted).
+    /// - `P:slide` sorted set: ticket id by the instant it slides out (grant + window + margin).
+    /// - `P:amt` hash: ticket id -> `state|host|grant_us|tokens|input|output|requests`, state `r`
+    ///   (reserved) or `u` (reported: the real usage).
+    /// - `P:load` hash: the totals of `P:amt` (`r_tokens`, `u_tokens`, ...; `HOST|r`, `HOST|u`).
+    /// - `P:queue` sorted set: waiter id by global arrival number (`seq`); `P:w` hash: waiter id ->
+    ///   `host|tokens|input|output|requests`. The order is arrival only (no priorities yet).
+    /// - `pools` set, `hosts` hash (host -> last heartbeat, µs), `hoststat` hash (host -> workers).
+    /// - `grants:HOST` stream: grants of that host's waiters made by any call (fields pool, id, at).
+    ///
+    /// Ids are chosen by the hosts (`HOST/NUMBER`), so a retried call finds what the first did:
+    /// an acquire already granted or queued is answered as it stands, a second report of a ticket
+    /// changes nothing. Every call that may free room admits the queue's head as far as it fits
+    /// and returns `wake_us`: the instant the head becomes admissible if nothing else changes (0:
+    /// no waiter, or paused), so that each host keeps one timer per pool.
+    public static let sharedAdmission = RedisFunctionLibrary(name: "tokengate", source: sharedAdmissionSource)
+}
+
+let sharedAdmissionSource = #"""
+#!lua name=tokengate
+local KINDS = {'tokens', 'input', 'output', 'requests'}
+local STREAM_MAXLEN = '10000'
+
+local function split(text)
+  local parts = {}
+  for part in string.gmatch(text, '([^|]*)|?') do parts[#parts + 1] = part end
+  return parts
+end
+
+-- integers as text without exponent (Lua numbers are doubles: microseconds since 1970 fit in 2^53)
+local function int(n) return string.format('%.0f', n) end
+
+local function now_us()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+local function key(prefix, pool, name) return prefix .. ':' .. pool .. ':' .. name end
+
+local function config(prefix, pool)
+  local raw = redis.call('HGETALL', key(prefix, pool, 'cfg'))
+  local cfg = {}
+  for i = 1, #raw, 2 do cfg[raw[i]] = raw[i + 1] end
+  return cfg
+end
+
+-- floor(threshold x limit), tolerant of binary fractions (as the local gate computes it)
+local function capacity(cfg, kind)
+  local limit = tonumber(cfg['lim_' .. kind] or '')
+  if limit == nil then return nil end
+  local exact = (tonumber(cfg.threshold or '1') or 1) * limit
+  local nearest = math.floor(exact + 0.5)
+  if math.abs(exact - nearest) <= 1e-9 * math.max(1, exact) then return nearest end
+  return math.floor(exact)
+end
+
+local function loads(prefix, pool)
+  local raw = redis.call('HGETALL', key(prefix, pool, 'load'))
+  local load = {}
+  for i = 1, #raw, 2 do load[raw[i]] = tonumber(raw[i + 1]) end
+  return load
+end
+
+local function add_load(prefix, pool, state, host, amounts, sign)
+  local k = key(prefix, pool, 'load')
+  for i, kind in ipairs(KINDS) do
+    if amounts[i] ~= 0 then redis.call('HINCRBY', k, state .. '_' .. kind, sign * amounts[i]) end
+  end
+  if amounts[1] ~= 0 then redis.call('HINCRBY', k, host .. '|' .. state, sign * amounts[1]) end
+end
+
+local function amounts_from(parts, first)
+  local amounts = {}
+  for i = 1, 4 do amounts[i] = tonumber(parts[first + i - 1]) or 0 end
+  return amounts
+end
+
+-- Lets go of the entries whose place slid out of the window by now.
+local function expire(prefix, pool, now)
+  local slide = key(prefix, pool, 'slide')
+  local gone = redis.call('ZRANGEBYSCORE', slide, '-inf', now)
+  if #gone == 0 then return end
+  local amt = key(prefix, pool, 'amt')
+  for _, id in ipairs(gone) do
+    local entry = redis.call('HGET', amt, id)
+    if entry then
+      local p = split(entry)
+      add_load(prefix, pool, p[1], p[2], amounts_from(p, 4), -1)
+      redis.call('HDEL', amt, id)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', slide, '-inf', now)
+end
+
+local function is_open(cfg, now)
+  if cfg.paused == '1' then return false end
+  return (tonumber(cfg.cooldown_us or '0') or 0) <= now
+end
+
+-- The reserving rule: every limited budget keeps load + demand within its capacity; a demand
+-- larger than the capacity alone passes only into an empty window.
+local function fits(cfg, load, demand)
+  for i, kind in ipairs(KINDS) do
+    local cap = capacity(cfg, kind)
+    if cap ~= nil then
+      local l = (load['u_' .. kind] or 0) + (load['r_' .. kind] or 0)
+      if demand[i] > cap then
+        if l > 0 then return false end
+      elseif l + demand[i] > cap then
+        return false
+      end
+    end
+  end
+  return true
+end
+
+local function place(prefix, pool, cfg, id, host, demand, now)
+  local window = tonumber(cfg.window_us) + tonumber(cfg.margin_us or '0')
+  redis.call('HSET', key(prefix, pool, 'amt'), id,
+    table.concat({'r', host, int(now), int(demand[1]), int(demand[2]), int(demand[3]), int(demand[4])}, '|'))
+  redis.call('ZADD', key(prefix, pool, 'slide'), now + window, id)
+  add_load(prefix, pool, 'r', host, demand, 1)
+end
+
+-- The instant the head's demand fits if nothing more is placed (departures in slide order).
+local function head_wake(prefix, pool, cfg, load, demand, now)
+  local entries = redis.call('ZRANGE', key(prefix, pool, 'slide'), 0, -1, 'WITHSCORES')
+  local amt = key(prefix, pool, 'amt')
+  local remaining = {}
+  for i, kind in ipairs(KINDS) do remaining[i] = (load['u_' .. kind] or 0) + (load['r_' .. kind] or 0) end
+  local function fits_now()
+    for i, kind in ipairs(KINDS) do
+      local cap = capacity(cfg, kind)
+      if cap ~= nil then
+        if demand[i] > cap then
+          if remaining[i] > 0 then return false end
+        elseif remaining[i] + demand[i] > cap then
+          return false
+        end
+      end
+    end
+    return true
+  end
+  for j = 1, #entries, 2 do
+    local entry = redis.call('HGET', amt, entries[j])
+    if entry then
+      local a = amounts_from(split(entry), 4)
+      for i = 1, 4 do remaining[i] = remaining[i] - a[i] end
+      if fits_now() then return tonumber(entries[j + 1]) end
+    end
+  end
+  return now
+end
+
+-- Grants the queue's head, then the next, in arrival order, while they fit; each grant goes to
+-- its host's stream. Returns the wake instant (0 when nothing waits or the pool is paused).
+local function admit(prefix, pool, now)
+  local cfg = config(prefix, pool)
+  if cfg.window_us == nil then return 0 end
+  expire(prefix, pool, now)
+  local queue = key(prefix, pool, 'queue')
+  local waiters = key(prefix, pool, 'w')
+  while true do
+    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    if head == nil then return 0 end
+    local entry = redis.call('HGET', waiters, head)
+    if entry == nil then
+      redis.call('ZREM', queue, head)
+    else
+      local w = split(entry)
+      local demand = amounts_from(w, 2)
+      if cfg.paused == '1' then return 0 end
+      local cooldown = tonumber(cfg.cooldown_us or '0') or 0
+      if cooldown > now then return cooldown end
+      local load = loads(prefix, pool)
+      if not fits(cfg, load, demand) then return head_wake(prefix, pool, cfg, load, demand, now) end
+      redis.call('ZREM', queue, head)
+      redis.call('HDEL', waiters, head)
+      redis.call('HINCRBY', key(prefix, pool, 'load'), w[1] .. '|w', -1)
+      place(prefix, pool, cfg, head, w[1], demand, now)
+      redis.call('XADD', prefix .. ':grants:' .. w[1], 'MAXLEN', '~', STREAM_MAXLEN, '*',
+        'pool', pool, 'id', head, 'at', int(now))
+    end
+  end
+end
+
+local function remove_waiter(prefix, pool, id)
+  local waiters = key(prefix, pool, 'w')
+  local entry = redis.call('HGET', waiters, id)
+  if entry == nil then return false end
+  redis.call('HDEL', waiters, id)
+  redis.call('ZREM', key(prefix, pool, 'queue'), id)
+  redis.call('HINCRBY', key(prefix, pool, 'load'), split(entry)[1] .. '|w', -1)
+  return true
+end
+
+-- A host's waiters leave every pool's queue (its reservations stay, charged, until they slide out).
+local function drop_host(prefix, host, now)
+  for _, pool in ipairs(redis.call('SMEMBERS', prefix .. ':pools')) do
+    local waiters = key(prefix, pool, 'w')
+    local raw = redis.call('HGETALL', waiters)
+    for i = 1, #raw, 2 do
+      if split(raw[i + 1])[1] == host then remove_waiter(prefix, pool, raw[i]) end
+    end
+    admit(prefix, pool, now)
+  end
+  redis.call('HDEL', prefix .. ':hosts', host)
+  redis.call('HDEL', prefix .. ':hoststat', host)
+  redis.call('DEL', prefix .. ':grants:' .. host)
+end
+
+-- configure(pool, window_ms, margin_ms, threshold, lim_tokens, lim_input, lim_output, lim_requests):
+-- the first host's values stand (later hosts join the shared ones); "" is no limit.
+local function configure(keys, args)
+  local prefix, pool = keys[1], args[1]
+  local cfg = key(prefix, pool, 'cfg')
+  redis.call('SADD', prefix .. ':pools', pool)
+  redis.call('HSETNX', cfg, 'window_us', int((tonumber(args[2]) or 0) * 1000))
+  redis.call('HSETNX', cfg, 'margin_us', int((tonumber(args[3]) or 0) * 1000))
+  redis.call('HSETNX', cfg, 'threshold', args[4])
+  if redis.call('HSETNX', cfg, 'seeded', '1') == 1 then
+    for i, kind in ipairs(KINDS) do
+      if args[4 + i] ~= '' then redis.call('HSET', cfg, 'lim_' .. kind, args[4 + i]) end
+    end
+  end
+  local c = config(prefix, pool)
+  return {c.window_us, c.margin_us, c.threshold, c.lim_tokens or '', c.lim_input or '', c.lim_output or '',
+    c.lim_requests or '', c.paused or '0'}
+end
+
+-- acquire(pool, host, id, tokens, input, output, requests) ->
+-- {'granted', grant_us, now_us} or {'waiting', wake_us, now_us}
+local function acquire(keys, args)
+  local prefix, pool, host, id = keys[1], args[1], args[2], args[3]
+  local granted = redis.call('HGET', key(prefix, pool, 'amt'), id)
+  if granted then return {'granted', split(granted)[3], int(now_us())} end
+  local now = now_us()
+  local cfg = config(prefix, pool)
+  if cfg.window_us == nil then return redis.error_reply('ERR tokengate: pool ' .. pool .. ' is not configured') end
+  if redis.call('HEXISTS', key(prefix, pool, 'w'), id) == 1 then
+    return {'waiting', int(admit(prefix, pool, now)), int(now)}
+  end
+  local wake = admit(prefix, pool, now)
+  local demand = amounts_from(args, 4)
+  local queue = key(prefix, pool, 'queue')
+  if redis.call('ZCARD', queue) == 0 and is_open(cfg, now) and fits(cfg, loads(prefix, pool), demand) then
+    place(prefix, pool, cfg, id, host, demand, now)
+    return {'granted', int(now), int(now)}
+  end
+  local seq = redis.call('INCR', prefix .. ':seq')
+  redis.call('ZADD', queue, seq, id)
+  redis.call('HSET', key(prefix, pool, 'w'), id, table.concat({host, int(demand[1]), int(demand[2]), int(demand[3]), int(demand[4])}, '|'))
+  redis.call('HINCRBY', key(prefix, pool, 'load'), host .. '|w', 1)
+  wake = admit(prefix, pool, now)
+  return {'waiting', int(wake), int(now)}
+end
+
+-- report(pool, id, tokens, input, output, requests): the reservation is replaced by the real usage,
+-- once -> {'settled' | 'already' | 'unknown', wake_us, now_us}
+local function report(keys, args)
+  local prefix, pool, id = keys[1], args[1], args[2]
+  local now = now_us()
+  local amt = key(prefix, pool, 'amt')
+  local entry = redis.call('HGET', amt, id)
+  local outcome = 'unknown'
+  if entry then
+    local p = split(entry)
+    if p[1] == 'u' then
+      outcome = 'already'
+    else
+      local actual = amounts_from(args, 3)
+      add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
+      add_load(prefix, pool, 'u', p[2], actual, 1)
+      redis.call('HSET', amt, id, table.concat({'u', p[2], p[3], int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
+      outcome = 'settled'
+    end
+  end
+  return {outcome, int(admit(prefix, pool, now)), int(now)}
+end
+
+-- release(pool, id): a reservation whose request never reached the provider is dropped, once.
+local function release(keys, args)
+  local prefix, pool, id = keys[1], args[1], args[2]
+  local now = now_us()
+  local amt = key(prefix, pool, 'amt')
+  local entry = redis.call('HGET', amt, id)
+  local outcome = 'unknown'
+  if entry then
+    local p = split(entry)
+    if p[1] == 'r' then
+      add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
+      redis.call('HDEL', amt, id)
+      redis.call('ZREM', key(prefix, pool, 'slide'), id)
+      outcome = 'released'
+    else
+      outcome = 'already'
+    end
+  end
+  return {outcome, int(admit(prefix, pool, now)), int(now)}
+end
+
+-- cancel(pool, id): a waiter leaves the queue (timeout, disconnect).
+local function cancel(keys, args)
+  local prefix, pool, id = keys[1], args[1], args[2]
+  local now = now_us()
+  local removed = remove_waiter(prefix, pool, id)
+  return {removed and 'cancelled' or 'unknown', int(admit(prefix, pool, now)), int(now)}
+end
+
+-- throttle(pool, retry_after_ms): the provider refused; nothing is granted until the cooldown ends.
+local function throttle(keys, args)
+  local prefix, pool = keys[1], args[1]
+  local now = now_us()
+  local until_us = now + math.max(0, tonumber(args[2]) or 0) * 1000
+  local cfg = key(prefix, pool, 'cfg')
+  if until_us > (tonumber(redis.call('HGET', cfg, 'cooldown_us') or '0') or 0) then
+    redis.call('HSET', cfg, 'cooldown_us', int(until_us))
+  end
+  return {'cooling', int(admit(prefix, pool, now)), int(now)}
+end
+
+-- pause(pool, '1' | '0')
+local function pause(keys, args)
+  local prefix, pool = keys[1], args[1]
+  local now = now_us()
+  redis.call('HSET', key(prefix, pool, 'cfg'), 'paused', args[2] == '1' and '1' or '0')
+  return {args[2] == '1' and 'paused' or 'resumed', int(admit(prefix, pool, now)), int(now)}
+end
+
+-- set_limit(pool, kind, value | ''): the shared limit of one budget ('' removes it).
+local function set_limit(keys, args)
+  local prefix, pool, kind = keys[1], args[1], args[2]
+  local now = now_us()
+  local valid = false
+  for _, k in ipairs(KINDS) do if k == kind then valid = true end end
+  if not valid then return redis.error_reply('ERR tokengate: unknown budget ' .. kind) end
+  if args[3] == '' then
+    redis.call('HDEL', key(prefix, pool, 'cfg'), 'lim_' .. kind)
+  else
+    redis.call('HSET', key(prefix, pool, 'cfg'), 'lim_' .. kind, args[3])
+  end
+  return {'set', int(admit(prefix, pool, now)), int(now)}
+end
+
+-- tick(pool): the wake instant came; admits what now fits.
+local function tick(keys, args)
+  local now = now_us()
+  return {'ticked', int(admit(keys[1], args[1], now)), int(now)}
+end
+
+-- heartbeat(host, workers, timeout_ms): marks the host alive, drops hosts silent for longer than
+-- the timeout (waiters removed, reservations kept), admits every pool. ->
+-- {now_us, {host, last_seen_ms_ago, workers, used, reserved, waiting}...}
+local function heartbeat(keys, args)
+  local prefix, host = keys[1], args[1]
+  local now = now_us()
+  local timeout = (tonumber(args[3]) or 2000) * 1000
+  redis.call('HSET', prefix .. ':hosts', host, int(now))
+  redis.call('HSET', prefix .. ':hoststat', host, args[2])
+  local seen = redis.call('HGETALL', prefix .. ':hosts')
+  for i = 1, #seen, 2 do
+    if now - tonumber(seen[i + 1]) > timeout then drop_host(prefix, seen[i], now) end
+  end
+  local pools = redis.call('SMEMBERS', prefix .. ':pools')
+  for _, pool in ipairs(pools) do admit(prefix, pool, now) end
+  local hosts = {int(now)}
+  seen = redis.call('HGETALL', prefix .. ':hosts')
+  for i = 1, #seen, 2 do
+    local name = seen[i]
+    local used, reserved, waiting = 0, 0, 0
+    for _, pool in ipairs(pools) do
+      local load = loads(prefix, pool)
+      used = used + (load[name .. '|u'] or 0)
+      reserved = reserved + (load[name .. '|r'] or 0)
+      waiting = waiting + (load[name .. '|w'] or 0)
+    end
+    hosts[#hosts + 1] = {name, int(math.floor((now - tonumber(seen[i + 1])) / 1000)),
+      redis.call('HGET', prefix .. ':hoststat', name) or '0', int(used), int(reserved), int(waiting)}
+  end
+  return hosts
+end
+
+-- leave(host): a host stopping cleanly (or starting afresh) drops its waiters and its stream.
+local function leave(keys, args)
+  drop_host(keys[1], args[1], now_us())
+  return 'OK'
+end
+
+-- pool_status(pool) -> {used_tokens, reserved_tokens, waiting, paused, cooldown_us, now_us}
+local function pool_status(keys, args)
+  local prefix, pool = keys[1], args[1]
+  local now = now_us()
+  expire(prefix, pool, now)
+  local load = loads(prefix, pool)
+  local cfg = config(prefix, pool)
+  return {int(load.u_tokens or 0), int(load.r_tokens or 0),
+    int(redis.call('ZCARD', key(prefix, pool, 'queue'))), cfg.paused or '0', cfg.cooldown_us or '0', int(now)}
+end
+
+redis.register_function('tg_configure', configure)
+redis.register_function('tg_acquire', acquire)
+redis.register_function('tg_report', report)
+redis.register_function('tg_release', release)
+redis.register_function('tg_cancel', cancel)
+redis.register_function('tg_throttle', throttle)
+redis.register_function('tg_pause', pause)
+redis.register_function('tg_set_limit', set_limit)
+redis.register_function('tg_tick', tick)
+redis.register_function('tg_heartbeat', heartbeat)
+redis.register_function('tg_leave', leave)
+redis.register_function('tg_pool_status', pool_status)
+"""#
