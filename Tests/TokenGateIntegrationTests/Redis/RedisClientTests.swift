@@ -31,6 +31,38 @@ struct RedisClientTests {
         }
     }
 
+    @Test("a server speaking RESP3 (HELLO 3): maps, doubles, nulls and booleans decode")
+    func resp3Replies() async throws {
+        try await RedisServerProcess.with { server in
+            let connection = try await RedisConnection.connect(to: server.endpoint)
+            defer { connection.close() }
+            let hello = try await connection.send(RESPCommand(["HELLO", "3"]))
+            guard case .map(let fields) = hello else { throw IntegrationTestError("HELLO 3 gave \(hello)") }
+            #expect(fields.contains(RESPPair(key: .bulkString(Array("proto".utf8)), value: .integer(3))))
+            _ = try await connection.send(RESPCommand(["HSET", "h", "f", "v"])).throwingServerError()
+            #expect(try await connection.send(RESPCommand(["HGETALL", "h"]))
+                == .map([RESPPair(key: .bulkString(Array("f".utf8)), value: .bulkString(Array("v".utf8)))]))
+            _ = try await connection.send(RESPCommand(["ZADD", "z", "1.5", "m"])).throwingServerError()
+            #expect(try await connection.send(RESPCommand(["ZSCORE", "z", "m"])) == .double(1.5))
+            #expect(try await connection.send(RESPCommand(["GET", "missing"])) == .null)
+            #expect(try await connection.send(RESPCommand(["EVAL", "redis.setresp(3); return redis.call('SISMEMBER', 's', 'x') == 0", "0"]))
+                == .boolean(true))
+        }
+    }
+
+    @Test("a socket nobody listens on is unreachable, with the endpoint in the message")
+    func unreachableSocket() async throws {
+        let directory = try TemporaryDirectory(prefix: "tg-rd")
+        defer { directory.remove() }
+        let endpoint = try RedisEndpoint(url: "unix://" + directory.file("none.sock"))
+        await #expect {
+            try await RedisConnection.connect(to: endpoint)
+        } throws: { error in
+            guard case RedisError.unreachable(let why) = error else { return false }
+            return why.contains("none.sock")
+        }
+    }
+
     @Test("pipelined commands from many tasks get their own replies, in order")
     func pipelining() async throws {
         try await RedisServerProcess.with { server in
