@@ -16,7 +16,8 @@ public struct RedisStreamEntry: Sendable, Hashable {
 
     /// The value of field `name`, if present.
     public subscript(name: String) -> String? {
-        names.firstIndex(of: name).map { values[$0] }
+        guard let index = names.firstIndex(of: name), index < values.count else { return nil }
+        return values[index]
     }
 }
 

@@ -1,8 +1,12 @@
 /// The amounts of one request, per budget, as the shared admission counts them.
 public struct SharedAmounts: Sendable, Hashable {
+    /// Input + output tokens.
     public var tokens: Int64
+    /// Input tokens.
     public var input: Int64
+    /// Output tokens.
     public var output: Int64
+    /// Requests (1 per acquire).
     public var requests: Int64
 
     public init(tokens: Int64, input: Int64 = 0, output: Int64 = 0, requests: Int64 = 1) {
@@ -17,10 +21,15 @@ public struct SharedAmounts: Sendable, Hashable {
 
 /// A pool's shared settings: window, send margin, threshold and limits (nil: no limit).
 public struct SharedPoolSettings: Sendable, Hashable {
+    /// The window's length.
     public var windowMilliseconds: Int64
+    /// How long a granted request may take to reach the provider (it counts that much longer).
     public var sendMarginMilliseconds: Int64
+    /// The share of each limit grants may fill.
     public var threshold: Double
+    /// The limit per budget (`tokens`, `input`, `output`, `requests`); a budget left out has none.
     public var limits: [String: Int64]
+    /// Whether the pool is paused (read back from Redis; ignored by ``SharedAdmission/configure(pool:_:)``).
     public var isPaused: Bool
 
     public init(
@@ -55,21 +64,32 @@ public struct SharedChange: Sendable, Hashable {
 
 /// One host as the organisation sees it.
 public struct SharedHost: Sendable, Hashable {
+    /// The host's name (`--host-name`).
     public var host: String
+    /// Since its last heartbeat, by Redis's clock.
     public var lastSeenMillisecondsAgo: Int64
+    /// The workers it reported in that heartbeat.
     public var workers: Int64
+    /// Tokens its reported tickets hold in the shared windows, over every pool.
     public var used: Int64
+    /// Tokens its unreported tickets hold in the shared windows, over every pool.
     public var reserved: Int64
+    /// Its waiters in the shared queues, over every pool.
     public var waiting: Int64
 }
 
 /// A pool's shared window as of now.
 public struct SharedPoolLoad: Sendable, Hashable {
+    /// Reported tokens in the window.
     public var used: Int64
+    /// Reserved (unreported) tokens in the window.
     public var reserved: Int64
+    /// Waiters of every host.
     public var waiting: Int64
     public var isPaused: Bool
+    /// Until when nothing is granted after a 429 (Redis µs; 0 or past: no cooldown).
     public var cooldownUntil: Int64
+    /// Redis's clock when it was read (µs).
     public var now: Int64
 }
 
@@ -94,8 +114,20 @@ public struct SharedAdmission: Sendable {
         try await client.fcall(function, in: .sharedAdmission, keys: [prefix], arguments: arguments)
     }
 
+    /// Pool names, host names and ids are stored between `|` separators and in key names.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 200 && !name.contains(where: { $0 == "|" || $0.isWhitespace || $0 == ":" })
+    }
+
+    private func requireValid(_ names: String...) throws {
+        for name in names where !Self.isValidName(name) {
+            throw SharedAdmissionError.invalidName(name)
+        }
+    }
+
     /// Declares a pool; the first host's settings stand, later ones get the shared settings back.
     public func configure(pool: String, _ settings: SharedPoolSettings) async throws -> SharedPoolSettings {
+        try requireValid(pool)
         let limits = ["tokens", "input", "output", "requests"].map { settings.limits[$0].map(String.init) ?? "" }
         let reply = try await call(
             "tg_configure",
@@ -117,6 +149,7 @@ public struct SharedAdmission: Sendable {
 
     /// Asks for `demand` in `pool` under ticket `id` (unique in the organisation, kept on retries).
     public func acquire(pool: String, host: String, id: String, demand: SharedAmounts) async throws -> SharedAcquireOutcome {
+        try requireValid(pool, host, id)
         let reply = try await call("tg_acquire", [pool, host, id] + demand.arguments)
         guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 3, let instant = Int64(fields[1])
         else { throw RedisError.unexpectedReply("tg_acquire: \(reply)") }
@@ -166,6 +199,7 @@ public struct SharedAdmission: Sendable {
     /// (their waiters leave the queue, their reservations stay until they slide out) and returns
     /// every live host.
     public func heartbeat(host: String, workers: Int, timeout: Duration) async throws -> [SharedHost] {
+        try requireValid(host)
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let reply = try await call("tg_heartbeat", [host, String(workers), String(milliseconds)])
         guard let rows = reply.elements, !rows.isEmpty else { throw RedisError.unexpectedReply("tg_heartbeat: \(reply)") }
@@ -204,5 +238,17 @@ public struct SharedAdmission: Sendable {
             let wake = Int64(fields[1]), let now = Int64(fields[2])
         else { throw RedisError.unexpectedReply("\(function): \(reply)") }
         return SharedChange(outcome: fields[0], wakeAt: wake, now: now)
+    }
+}
+
+/// A name the shared admission cannot store.
+public enum SharedAdmissionError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidName(String)
+
+    public var description: String {
+        switch self {
+        case .invalidName(let name):
+            "'\(name)' cannot name a pool, host or ticket in Redis: use 1 to 200 bytes without '|', ':' or spaces"
+        }
     }
 }

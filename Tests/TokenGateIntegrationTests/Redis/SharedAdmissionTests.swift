@@ -113,6 +113,20 @@ struct SharedAdmissionTests {
         }
     }
 
+    @Test("a name Redis cannot store is refused before anything is sent")
+    func invalidNames() async throws {
+        try await withHosts(["a"]) { _, hosts in
+            let admission = hosts[0].admission
+            for (host, id) in [("a|b", "a/1"), ("a", "a b"), ("", "a/1"), ("a", "x:y")] {
+                await #expect(throws: SharedAdmissionError.self) {
+                    try await admission.acquire(pool: "default", host: host, id: id, demand: SharedAmounts(tokens: 1))
+                }
+            }
+            let load = try await admission.load(pool: "default")
+            #expect(load.reserved == 0)
+        }
+    }
+
     @Test("waiters of several hosts are granted in global arrival order, each through its host's stream")
     func arrivalOrder() async throws {
         try await withHosts(["a", "b", "c"]) { _, hosts in
