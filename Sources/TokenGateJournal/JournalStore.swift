@@ -144,7 +144,7 @@ struct JournalStore: Sendable {
                     cacheCreation: row[5], cacheRead: row[6], model: row[7], pool: row[8]
                 ))
             }
-            let controls = try Self.lastControls(db)
+            let controls = try Self.controlStates(db)
             var limitChanges: [String: JournalLimitChange] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT pool, detail FROM (\(Self.lastLimits)) WHERE rank = 1") {
                 let detail: String = row[1]
@@ -175,7 +175,7 @@ struct JournalStore: Sendable {
 
     /// Whether the last pause or resume of every pool was a pause, and, by pool, whether that
     /// pool's own last one, when it came after, was.
-    private static func lastControls(_ db: Database) throws -> (everyPool: Bool, byPool: [String: Bool]) {
+    private static func controlStates(_ db: Database) throws -> (everyPool: Bool, byPool: [String: Bool]) {
         let pause = JournalAction.Kind.pause.rawValue
         var everyPool = false
         var everyPoolAt: (Int64, Int64)?
