@@ -71,6 +71,8 @@ struct DaemonPoolRecoveryTests {
             #expect(try client.request(#"{"op":"pause","pool":"default"}"#)["state"] == "paused")
             status = try client.status()
             #expect(status.state == .paused)
+            // Committed before the stop (a loaded machine may outlast its SIGTERM grace).
+            #expect(try JournalFixtures.eventually { try JournalFixtures.count("actions", in: state) == 5 })
         }
         try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("3.log")) { daemon in
             let status = try daemon.client().status()
