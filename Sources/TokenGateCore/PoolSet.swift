@@ -126,9 +126,13 @@ public struct PoolSet: Sendable {
     /// pool holds, counts in pool `fallback` (the pool of the request's model).
     @discardableResult
     public mutating func settle(ticket: TicketID?, usage: Usage, worker: String? = nil, fallback: Int, now: Instant) -> SettleResult {
-        var index = fallback
-        if let ticket, pools[pool(of: ticket)].gate.holds(ticket) { index = pool(of: ticket) }
-        return pools[index].gate.settle(ticket: ticket, usage: usage, worker: worker, now: now)
+        pools[settlingPool(ticket: ticket, fallback: fallback)].gate.settle(ticket: ticket, usage: usage, worker: worker, now: now)
+    }
+
+    /// The pool `settle` counts a report in: the pool holding `ticket`, else `fallback`.
+    public func settlingPool(ticket: TicketID?, fallback: Int) -> Int {
+        if let ticket, pools[pool(of: ticket)].gate.holds(ticket) { return pool(of: ticket) }
+        return fallback
     }
 
     /// Releases a ticket in the pool that granted it.

@@ -15,15 +15,15 @@ struct BatchInsert {
         self.database = database
         usage = try database.cachedStatement(
             sql: """
-                INSERT INTO usage(at_ms, worker, ticket, input, output, cache_creation, cache_read, model)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO usage(at_ms, worker, ticket, input, output, cache_creation, cache_read, model, pool)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
-        action = try database.cachedStatement(sql: "INSERT INTO actions(at_ms, kind, actor, detail) VALUES (?, ?, ?, ?)")
+        action = try database.cachedStatement(sql: "INSERT INTO actions(at_ms, kind, actor, detail, pool) VALUES (?, ?, ?, ?, ?)")
         grant = try database.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO open_grants(ticket, at_ms, worker, tokens, input, output, requests, lease_until_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO open_grants(ticket, at_ms, worker, tokens, input, output, requests, lease_until_ms, pool)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         closing = try database.cachedStatement(sql: "DELETE FROM open_grants WHERE ticket = ?")
@@ -43,6 +43,7 @@ struct BatchInsert {
             sqlite3_bind_int64(handle, 6, record.cacheCreation)
             sqlite3_bind_int64(handle, 7, record.cacheRead)
             Self.bind(handle, 8, record.model)
+            Self.bind(handle, 9, record.pool)
             return try step(handle)
         case .action(let record):
             let handle = action.sqliteStatement
@@ -50,6 +51,7 @@ struct BatchInsert {
             Self.bind(handle, 2, record.kind.rawValue)
             Self.bind(handle, 3, record.actor)
             Self.bind(handle, 4, record.detail)
+            Self.bind(handle, 5, record.pool)
             return try step(handle)
         case .grant(let record):
             let handle = grant.sqliteStatement
@@ -61,6 +63,7 @@ struct BatchInsert {
             sqlite3_bind_int64(handle, 6, record.output)
             sqlite3_bind_int64(handle, 7, record.requests)
             sqlite3_bind_int64(handle, 8, record.leaseUntilMilliseconds)
+            Self.bind(handle, 9, record.pool)
             return try step(handle)
         case .ticketClosed(let ticket):
             let handle = closing.sqliteStatement

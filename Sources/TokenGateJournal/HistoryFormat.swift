@@ -7,7 +7,8 @@ public enum HistoryFormat: String, Sendable, CaseIterable {
     case table
     /// A header line, then one line per row; minutes in ISO 8601 UTC.
     case csv
-    /// One JSON object: `since`, `by`, `rows` and `total`; minutes in ISO 8601 UTC.
+    /// One JSON object: `since`, `by`, `rows` (each with its `worker`, `minute` or `pool`) and
+    /// `total`; minutes in ISO 8601 UTC.
     case json
 
     /// The report as text, ending with a newline.
@@ -51,7 +52,7 @@ enum HistoryTable {
         for row in report.rows {
             let key: String
             switch row.key {
-            case .worker(let name): key = name
+            case .worker(let name), .pool(let name): key = name
             case .minute(let start): key = formatter.string(from: Date(timeIntervalSince1970: Double(start) / 1000))
             }
             lines.append([key] + HistoryColumns.values(row.totals).map(String.init))
@@ -74,7 +75,7 @@ enum HistoryCSV {
         for row in report.rows {
             let key: String
             switch row.key {
-            case .worker(let name): key = quoted(name)
+            case .worker(let name), .pool(let name): key = quoted(name)
             case .minute(let start): key = HistoryColumns.isoMinute(start)
             }
             text += ([key] + HistoryColumns.values(row.totals).map(String.init)).joined(separator: ",") + "\n"
@@ -105,6 +106,8 @@ enum HistoryJSON {
         switch row.key {
         case .worker(let name):
             object.append("worker", .string(name))
+        case .pool(let name):
+            object.append("pool", .string(name))
         case .minute(let start):
             object.append("minute", .string(HistoryColumns.isoMinute(start)))
             object.append("minute_ms", .number(JSONNumber(start)))

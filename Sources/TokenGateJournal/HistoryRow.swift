@@ -6,11 +6,18 @@ public enum HistoryGrouping: String, Sendable, CaseIterable {
     case worker
     /// One row per wall-clock minute, oldest first.
     case minute
+    /// One row per pool (the pool each report counted in), the largest spender first. Reports
+    /// journaled before pools were count in `default`.
+    case pool
+
+    /// Whether the rows are names (worker, pool) ranked by spend, rather than minutes in order.
+    var isByName: Bool { self != .minute }
 }
 
-/// What one row of `tokengate history` stands for: a worker, or a minute.
+/// What one row of `tokengate history` stands for: a worker, a minute, or a pool.
 public enum HistoryKey: Sendable, Equatable {
     case worker(String)
+    case pool(String)
     /// The minute's start, in Unix milliseconds.
     case minute(Int64)
 }
@@ -54,7 +61,7 @@ public struct HistoryTotals: Sendable, Equatable {
 
 /// One row of `tokengate history`.
 public struct HistoryRow: Sendable, Equatable {
-    /// The worker or minute.
+    /// The worker, minute or pool.
     public var key: HistoryKey
     /// Its totals.
     public var totals: HistoryTotals
@@ -70,7 +77,7 @@ public struct HistoryRow: Sendable, Equatable {
 public struct HistoryReport: Sendable, Equatable {
     /// The start of the period, in Unix milliseconds.
     public var sinceMilliseconds: Int64
-    /// By worker or by minute.
+    /// By worker, by minute or by pool.
     public var grouping: HistoryGrouping
     /// The rows, in display order.
     public var rows: [HistoryRow]

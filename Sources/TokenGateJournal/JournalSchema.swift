@@ -7,6 +7,9 @@ import GRDB
 /// - `actions(id, at_ms, kind, actor, detail)`: pause, resume, limit and cooldown.
 /// - `open_grants(ticket, at_ms, worker, tokens, input, output, requests, lease_until_ms)` (v2):
 ///   grants whose ticket was not yet reported, released or withdrawn, so a restart keeps them.
+/// - v3 adds `pool` to the three tables: the pool a usage counted in or a grant was made in, and
+///   the pool an action was on (NULL: every pool for a pause or resume, `default` otherwise; rows
+///   written before v3 have NULL).
 enum JournalSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -49,6 +52,11 @@ enum JournalSchema {
                 table.column("lease_until_ms", .integer).notNull()
             }
             try db.create(index: "open_grants_at_ms", on: "open_grants", columns: ["at_ms"])
+        }
+        migrator.registerMigration("v3") { db in
+            for table in ["usage", "actions", "open_grants"] {
+                try db.alter(table: table) { table in table.add(column: "pool", .text) }
+            }
         }
         return migrator
     }

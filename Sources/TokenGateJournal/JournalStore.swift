@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TokenGateCore
 import TokenGateServer
 
 /// The journal's database connection: opening and checking it, writing batches, pruning, and
@@ -88,8 +89,8 @@ struct JournalStore: Sendable {
     }
 
     /// Deletes usage and actions older than `cutoff` (Unix milliseconds), keeping the last pause or
-    /// resume and the last limit change, so that a restart keeps them however old they are.
-    /// Returns the rows deleted.
+    /// resume and the last limit change of each pool (and of every pool), so that a restart keeps
+    /// them however old they are. Returns the rows deleted.
     @discardableResult
     func prune(before cutoff: Int64) throws -> Int {
         try database.write { db in
@@ -97,9 +98,9 @@ struct JournalStore: Sendable {
             var deleted = db.changesCount
             try db.execute(
                 sql: """
-                    DELETE FROM actions WHERE at_ms < ? AND id IS NOT (
-                        SELECT id FROM actions WHERE kind IN ('pause', 'resume') ORDER BY at_ms DESC, id DESC LIMIT 1)
-                    AND id IS NOT (SELECT id FROM actions WHERE kind = 'limit' ORDER BY at_ms DESC, id DESC LIMIT 1)
+                    DELETE FROM actions WHERE at_ms < ? AND id NOT IN (
+                        SELECT id FROM (\(Self.lastControls)) WHERE rank = 1
+                        UNION ALL SELECT id FROM (\(Self.lastLimits)) WHERE rank = 1)
                     """,
                 arguments: [cutoff]
             )
@@ -110,14 +111,28 @@ struct JournalStore: Sendable {
         }
     }
 
+    /// Pauses and resumes ranked per pool, the latest 1 (NULL: those of every pool).
+    static let lastControls = """
+        SELECT id, pool, kind, at_ms,
+               ROW_NUMBER() OVER (PARTITION BY pool ORDER BY at_ms DESC, id DESC) AS rank
+        FROM actions WHERE kind IN ('pause', 'resume')
+        """
+
+    /// Limit changes ranked per pool, the latest 1 (NULL and `default` are both `default`).
+    static let lastLimits = """
+        SELECT id, COALESCE(pool, 'default') AS pool, detail,
+               ROW_NUMBER() OVER (PARTITION BY COALESCE(pool, 'default') ORDER BY at_ms DESC, id DESC) AS rank
+        FROM actions WHERE kind = 'limit'
+        """
+
     /// The usage recorded at or after `since` (Unix milliseconds), oldest first, whether the last
-    /// pause or resume left the gate paused, and the last limit change.
+    /// pause or resume left each pool paused, and each pool's last limit change.
     func recovery(since: Int64) throws -> JournalRecovery {
         try database.read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT at_ms, worker, ticket, input, output, cache_creation, cache_read, model
+                    SELECT at_ms, worker, ticket, input, output, cache_creation, cache_read, model, pool
                     FROM usage WHERE at_ms >= ? ORDER BY at_ms, id
                     """,
                 arguments: [since]
@@ -126,20 +141,19 @@ struct JournalStore: Sendable {
             while let row = try rows.next() {
                 usage.append(JournalUsage(
                     wallMilliseconds: row[0], worker: row[1], ticket: row[2], input: row[3], output: row[4],
-                    cacheCreation: row[5], cacheRead: row[6], model: row[7]
+                    cacheCreation: row[5], cacheRead: row[6], model: row[7], pool: row[8]
                 ))
             }
-            let lastControl = try String.fetchOne(
-                db,
-                sql: "SELECT kind FROM actions WHERE kind IN ('pause', 'resume') ORDER BY at_ms DESC, id DESC LIMIT 1"
-            )
-            let lastLimit = try String.fetchOne(
-                db, sql: "SELECT detail FROM actions WHERE kind = 'limit' ORDER BY at_ms DESC, id DESC LIMIT 1"
-            )
+            let controls = try Self.controlStates(db)
+            var limitChanges: [String: JournalLimitChange] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT pool, detail FROM (\(Self.lastLimits)) WHERE rank = 1") {
+                let detail: String = row[1]
+                if let change = JournalLimitChange(detail: detail) { limitChanges[row[0]] = change }
+            }
             let grants = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT at_ms, ticket, worker, tokens, input, output, requests, lease_until_ms
+                    SELECT at_ms, ticket, worker, tokens, input, output, requests, lease_until_ms, pool
                     FROM open_grants WHERE at_ms >= ? ORDER BY at_ms
                     """,
                 arguments: [since]
@@ -148,14 +162,38 @@ struct JournalStore: Sendable {
             while let row = try grants.next() {
                 openGrants.append(JournalGrant(
                     wallMilliseconds: row[0], ticket: row[1], worker: row[2], tokens: row[3], input: row[4],
-                    output: row[5], requests: row[6], leaseUntilMilliseconds: row[7]
+                    output: row[5], requests: row[6], leaseUntilMilliseconds: row[7], pool: row[8]
                 ))
             }
+            let defaultLimit = limitChanges.removeValue(forKey: PoolSet.defaultName)
             return JournalRecovery(
-                usage: usage, paused: lastControl == JournalAction.Kind.pause.rawValue, openGrants: openGrants,
-                limitChange: lastLimit.flatMap(JournalLimitChange.init(detail:))
+                usage: usage, paused: controls.everyPool, openGrants: openGrants, limitChange: defaultLimit,
+                poolPauses: controls.byPool, poolLimitChanges: limitChanges
             )
         }
+    }
+
+    /// Whether the last pause or resume of every pool was a pause, and, by pool, whether that
+    /// pool's own last one, when it came after, was.
+    private static func controlStates(_ db: Database) throws -> (everyPool: Bool, byPool: [String: Bool]) {
+        let pause = JournalAction.Kind.pause.rawValue
+        var everyPool = false
+        var everyPoolAt: (Int64, Int64)?
+        var own: [(pool: String, paused: Bool, at: (Int64, Int64))] = []
+        for row in try Row.fetchAll(db, sql: "SELECT pool, kind, at_ms, id FROM (\(lastControls)) WHERE rank = 1") {
+            let pool: String? = row[0]
+            let kind: String = row[1]
+            let at: (Int64, Int64) = (row[2], row[3])
+            if let pool {
+                own.append((pool, kind == pause, at))
+            } else {
+                everyPool = kind == pause
+                everyPoolAt = at
+            }
+        }
+        var byPool: [String: Bool] = [:]
+        for control in own where everyPoolAt.map({ control.at > $0 }) ?? true { byPool[control.pool] = control.paused }
+        return (everyPool, byPool)
     }
 
     /// Runs `body` on the connection (tests use it to set pragmas such as `max_page_count`).

@@ -40,17 +40,21 @@ public struct UsageHistory: Sendable {
 
     /// Totals since `since` (Unix milliseconds), grouped as asked.
     public func report(since: Int64, by grouping: HistoryGrouping) throws(JournalFault) -> HistoryReport {
-        let keyExpression = grouping == .worker ? "worker" : "(at_ms / 60000) * 60000"
-        let order = grouping == .worker ? "tokens DESC, key" : "key"
-        let sql = """
-            SELECT \(keyExpression) AS key, COUNT(*), SUM(input), SUM(output), SUM(cache_creation), SUM(cache_read),
-                   SUM(input) + SUM(output) + SUM(cache_creation) AS tokens
-            FROM usage WHERE at_ms >= ? GROUP BY key ORDER BY \(order)
-            """
+        let order = grouping.isByName ? "tokens DESC, key" : "key"
         do {
             let rows = try database.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: [since]).map { row in
-                    let key: HistoryKey = grouping == .worker ? .worker(row[0]) : .minute(row[0])
+                let sql = """
+                    SELECT \(try Self.keyExpression(grouping, db)) AS key, COUNT(*), SUM(input), SUM(output),
+                           SUM(cache_creation), SUM(cache_read), SUM(input) + SUM(output) + SUM(cache_creation) AS tokens
+                    FROM usage WHERE at_ms >= ? GROUP BY key ORDER BY \(order)
+                    """
+                return try Row.fetchAll(db, sql: sql, arguments: [since]).map { row in
+                    let key: HistoryKey
+                    switch grouping {
+                    case .worker: key = .worker(row[0])
+                    case .minute: key = .minute(row[0])
+                    case .pool: key = .pool(row[0])
+                    }
                     return HistoryRow(
                         key: key,
                         totals: HistoryTotals(
@@ -62,6 +66,18 @@ public struct UsageHistory: Sendable {
             return HistoryReport(sinceMilliseconds: since, grouping: grouping, rows: rows)
         } catch {
             throw JournalFault.classify(error, path: path)
+        }
+    }
+
+    /// What a row is grouped by. A journal from before pools were journaled has no `pool`
+    /// column: every report there counted in `default`.
+    private static func keyExpression(_ grouping: HistoryGrouping, _ db: Database) throws -> String {
+        switch grouping {
+        case .worker: return "worker"
+        case .minute: return "(at_ms / 60000) * 60000"
+        case .pool:
+            let hasPool = try db.columns(in: "usage").contains { $0.name == "pool" }
+            return hasPool ? "COALESCE(pool, 'default')" : "'default'"
         }
     }
 }

@@ -29,7 +29,7 @@ extension GateHost {
             gatewayWaiters[owner] = GatewayWaiter(waiter: waiter, promise: promise)
             gatewayWaiterOwners[waiter] = owner
         case .timedOut:
-            metrics?.timedOut()
+            metrics?.timedOut(pool: pool)
             promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pool, now: now)))
         }
         settleOutcomes()
@@ -54,7 +54,7 @@ extension GateHost {
             countGrant(grant, now: now)
             waiting.promise.succeed(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
         case .timedOut:
-            metrics?.timedOut()
+            metrics?.timedOut(pool: pools.pool(of: outcome.waiter))
             waiting.promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pools.pool(of: outcome.waiter), now: clock.now())))
         }
     }
@@ -67,9 +67,10 @@ extension GateHost {
 
     /// A gateway request that never reached the provider gives its reservation back.
     func gatewayRelease(ticket: String) {
-        if pools.release(ticket: ticketID(ticket), now: clock.now()) {
+        let released = ticketID(ticket)
+        if pools.release(ticket: released, now: clock.now()) {
             journalTicketClosed(ticket)
-            metrics?.released()
+            metrics?.released(pool: pools.pool(of: released))
         }
         settleOutcomes()
     }

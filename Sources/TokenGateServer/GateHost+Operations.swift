@@ -31,9 +31,10 @@ extension GateHost {
             self.report(report, pool: pool, id: id, session: session, now: now)
 
         case .release(let ticket):
-            if pools.release(ticket: ticketID(ticket), now: now) {
+            let released = ticketID(ticket)
+            if pools.release(ticket: released, now: now) {
                 journalTicketClosed(ticket)
-                metrics?.released()
+                metrics?.released(pool: pools.pool(of: released))
                 session.write(Reply.encodeOK(id: id))
             } else {
                 metrics?.rejected(.unknownTicket)
@@ -64,8 +65,9 @@ extension GateHost {
             }
             let names = affected.map { pools.names[$0] }.joined(separator: ",")
             logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)", "pools": "\(names)"])
-            // The journal keeps the pause of every pool (a pool's own pause is not yet journaled).
-            if request.target.isUnspecified { journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now) }
+            // Journaled with its pool (none: every pool), so a restart takes it back.
+            let journaled = request.target.isUnspecified ? nil : pools.names[pool]
+            journal(pausing ? .pause : .resume, by: session.worker, detail: "", pool: journaled, now: now)
             session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
 
         case .setLimit(let change):
@@ -80,8 +82,7 @@ extension GateHost {
                         "threshold": "\(pools[pool: pool].configuration.threshold)", "by": "\(session.worker)",
                     ]
                 )
-                // The journal restores the default pool's limit (a pool's own is not yet journaled).
-                if pool == 0 { journal(.limit, by: session.worker, detail: limitChangeDetail(), now: now) }
+                journal(.limit, by: session.worker, detail: limitChangeDetail(pool: pool), pool: journaledPool(pool), now: now)
                 session.write(Reply.encodeOK(id: id))
             } catch {
                 metrics?.rejected(.badRequest)
@@ -117,7 +118,7 @@ extension GateHost {
             session.pendingAcquires[waiter] = id
             waiterSessions[waiter] = session.id
         case .timedOut:
-            metrics?.timedOut()
+            metrics?.timedOut(pool: pool)
             session.write(Reply.encodeError(id: id, code: .timeout, message: "no grant within timeout_ms"))
         }
     }
@@ -143,13 +144,16 @@ extension GateHost {
     /// one), is counted in metrics and journaled.
     @discardableResult
     func recordUsage(_ usage: Usage, ticket: String?, pool: Int, worker: String, model: String?, now: Instant) -> SettleResult {
-        let result = pools.settle(ticket: ticket.map(ticketID), usage: usage, worker: worker, fallback: pool, now: now)
-        metrics?.reported(usage)
+        let settling = ticket.map(ticketID)
+        let counted = pools.settlingPool(ticket: settling, fallback: pool)
+        let result = pools.settle(ticket: settling, usage: usage, worker: worker, fallback: counted, now: now)
+        metrics?.reported(usage, pool: counted)
         recentRates.reported(tokens: usage.amounts(countingCacheRead: gate.configuration.countsCacheRead).tokens, at: now)
         if result == .settled, let ticket { journalTicketClosed(ticket) }
         configuration.journal?.append(.usage(JournalUsage(
             wallMilliseconds: clock.epochMilliseconds(of: now), worker: worker, ticket: ticket, input: usage.input,
-            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: model
+            output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead, model: model,
+            pool: pools.names[counted]
         )))
         return result
     }
@@ -170,8 +174,8 @@ extension GateHost {
                 let before = pools[pool: pool].configuration.limit(of: .tokens)
                 try? pools[pool: pool].adoptProviderLimit(of: .tokens, now: now)
                 if let after = pools[pool: pool].configuration.limit(of: .tokens), after != before {
-                    logger.notice("adopted the provider's limit", metadata: ["limit": "\(after)"])
-                    if pool == 0 { journal(.limit, by: worker, detail: "limit=\(after) (provider)", now: now) }
+                    logger.notice("adopted the provider's limit", metadata: ["pool": "\(pools.names[pool])", "limit": "\(after)"])
+                    journal(.limit, by: worker, detail: "limit=\(after) (provider)", pool: journaledPool(pool), now: now)
                 }
             }
             let budgetKey = "\(pools.names[pool])/\(kind.rawValue)"
@@ -196,13 +200,13 @@ extension GateHost {
     @discardableResult
     func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
         let until = pools[pool: pool].throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
-        metrics?.throttled()
+        metrics?.throttled(pool: pool)
         recentRates.throttled(at: now)
         logger.warning(
             "provider cooldown",
             metadata: ["pool": "\(pools.names[pool])", "worker": "\(worker)", "retry_after_ms": "\(retryAfterMs)"]
         )
-        journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", now: now)
+        journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", pool: journaledPool(pool), now: now)
         return until
     }
 

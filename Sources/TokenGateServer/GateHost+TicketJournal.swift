@@ -11,7 +11,8 @@ extension GateHost {
             wallMilliseconds: at, ticket: ticketText(grant.ticket), worker: grant.worker,
             tokens: grant.reserved.tokens, input: grant.reserved.input, output: grant.reserved.output,
             requests: grant.reserved.requests,
-            leaseUntilMilliseconds: at.addingReportingOverflow(configuration.gate.lease.millisecondsRoundedUp).partialValue
+            leaseUntilMilliseconds: at.addingReportingOverflow(configuration.gate.lease.millisecondsRoundedUp).partialValue,
+            pool: journaledPool(pools.pool(of: grant.ticket))
         )))
     }
 
@@ -22,7 +23,7 @@ extension GateHost {
     }
 
     /// Holds again the grants a previous daemon made and never saw closed, each at its place on
-    /// the timeline (from which it slides out as any grant) and open until its report, its
+    /// the timeline of its pool (from which it slides out as any grant) and open until its report, its
     /// release, or the end of its lease.
     func recoverOpenGrants(_ grants: [JournalGrant], now: Instant) -> Int {
         let wallNow = clock.epochMilliseconds(of: now)
@@ -38,7 +39,11 @@ extension GateHost {
                 tokens: max(0, grant.tokens), input: max(0, grant.input), output: max(0, grant.output),
                 requests: max(0, grant.requests)
             )
-            let id = gate.restoreTicket(worker: grant.worker, reserved: reserved, grantedAt: grantedAt, until: until, now: now)
+            // Back in the pool that granted it (a pool removed since: default).
+            let pool = grant.pool.flatMap(pools.index(named:)) ?? 0
+            let id = pools[pool: pool].restoreTicket(
+                worker: grant.worker, reserved: reserved, grantedAt: grantedAt, until: until, now: now
+            )
             recoveredTickets.add(grant.ticket, as: id)
         }
         return held.count

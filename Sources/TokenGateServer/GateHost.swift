@@ -80,60 +80,89 @@ final class GateHost {
                     input: usage.input, output: usage.output, cacheCreation: usage.cacheCreation, cacheRead: usage.cacheRead
                 )
             else { continue }
-            // Usage goes back to the pool of its model (a pool removed since counts in default).
-            let pool = (try? pools.route(model: usage.model, pool: nil)) ?? 0
+            // Usage goes back to the pool it counted in, else to the pool of its model (a pool
+            // removed since counts in default).
+            let pool = usage.pool.flatMap(pools.index(named:)) ?? (try? pools.route(model: usage.model, pool: nil)) ?? 0
             pools[pool: pool].restore(amounts, worker: usage.worker, at: instant, now: now)
             restored += 1
         }
-        // A journaled pause is one of every pool or of default (a pool's own is not journaled).
+        // A pause of every pool, then the pools paused or resumed on their own after it.
         if recovery.paused { for index in pools.pools.indices { pools[pool: index].pause(now: now) } }
-        if let change = recovery.limitChange { restoreLimit(change, now: now) }
+        for (name, paused) in recovery.poolPauses {
+            guard let index = pools.index(named: name) else { continue }
+            if paused { pools[pool: index].pause(now: now) } else { pools[pool: index].resume(now: now) }
+        }
+        if let change = recovery.limitChange { restoreLimit(change, pool: 0, now: now) }
+        for (name, change) in recovery.poolLimitChanges {
+            guard let index = pools.index(named: name) else {
+                logger.notice("journaled limit change of a pool no longer declared not restored", metadata: ["pool": "\(name)"])
+                continue
+            }
+            restoreLimit(change, pool: index, now: now)
+        }
         let held = recoverOpenGrants(recovery.openGrants, now: now)
+        let pausedPools = pools.pools.indices.filter { pools[pool: $0].snapshot(now: now).state == .paused }
         logger.notice(
             "recovered from the journal",
             metadata: [
                 "reports": "\(restored)", "used": "\(gate.used(now: now).tokens)", "paused": "\(recovery.paused)",
+                "paused_pools": "\(pausedPools.map { pools.names[$0] }.joined(separator: ","))",
                 "open_grants": "\(held)", "reserved": "\(gate.reserved.tokens)",
             ]
         )
     }
 
-    /// Takes back the last limit or threshold change an operator made, unless the daemon now
-    /// starts with other values than it did then (the new starting values win); logs either way.
-    private func restoreLimit(_ change: JournalLimitChange, now: Instant) {
-        let start = configuration.gate
+    /// Takes back the last limit or threshold change an operator made to pool `index`, unless the
+    /// daemon now starts that pool with other values than it did then (the new starting values
+    /// win); logs either way.
+    private func restoreLimit(_ change: JournalLimitChange, pool index: Int, now: Instant) {
+        let start = configuration.pools.gate(index).configuration
+        let name = pools.names[index]
         guard change.applies(toStartLimit: start.limit(of: .tokens), threshold: start.threshold) else {
             logger.notice(
                 "journaled limit change not restored: the daemon starts with new values",
-                metadata: ["journaled": "\(change.detail)", "limit": "\(start.limit(of: .tokens) ?? 0)", "threshold": "\(start.threshold)"]
+                metadata: [
+                    "pool": "\(name)", "journaled": "\(change.detail)", "limit": "\(start.limit(of: .tokens) ?? 0)",
+                    "threshold": "\(start.threshold)",
+                ]
             )
             return
         }
         do {
-            if let limit = change.limit { try gate.setLimit(limit, for: .tokens, now: now) }
-            if let threshold = change.threshold { try gate.setThreshold(threshold, now: now) }
+            if let limit = change.limit { try pools[pool: index].setLimit(limit, for: .tokens, now: now) }
+            if let threshold = change.threshold { try pools[pool: index].setThreshold(threshold, now: now) }
         } catch {
-            logger.warning("journaled limit change not restored", metadata: ["journaled": "\(change.detail)", "reason": "\(error)"])
+            logger.warning(
+                "journaled limit change not restored", metadata: ["pool": "\(name)", "journaled": "\(change.detail)", "reason": "\(error)"]
+            )
             return
         }
+        let restored = pools[pool: index].configuration
         logger.notice(
             "restored the limit from the journal",
-            metadata: ["limit": "\(gate.configuration.limit(of: .tokens) ?? 0)", "threshold": "\(gate.configuration.threshold)"]
+            metadata: ["pool": "\(name)", "limit": "\(restored.limit(of: .tokens) ?? 0)", "threshold": "\(restored.threshold)"]
         )
     }
 
-    /// The journal's record of a limit change the gate now has, with the starting values.
-    func limitChangeDetail() -> String {
-        JournalLimitChange(
-            limit: gate.configuration.limit(of: .tokens), threshold: gate.configuration.threshold,
-            startLimit: configuration.gate.limit(of: .tokens), startThreshold: configuration.gate.threshold
+    /// The journal's record of a limit change pool `index` now has, with its starting values.
+    func limitChangeDetail(pool index: Int) -> String {
+        let current = pools[pool: index].configuration
+        let start = configuration.pools.gate(index).configuration
+        return JournalLimitChange(
+            limit: current.limit(of: .tokens), threshold: current.threshold,
+            startLimit: start.limit(of: .tokens), startThreshold: start.threshold
         ).detail
     }
 
+    /// The `pool` the journal keeps for an action on pool `index` alone: nil for `default` (as a
+    /// journal from before pools reads), the pool's name otherwise. Not for pause and resume, whose
+    /// nil means every pool.
+    func journaledPool(_ index: Int) -> String? { index == 0 ? nil : pools.names[index] }
+
     /// Appends an action to the journal, stamped with the wall clock.
-    func journal(_ kind: JournalAction.Kind, by actor: String, detail: String, now: Instant) {
+    func journal(_ kind: JournalAction.Kind, by actor: String, detail: String, pool: String? = nil, now: Instant) {
         configuration.journal?.append(.action(JournalAction(
-            wallMilliseconds: clock.epochMilliseconds(of: now), kind: kind, actor: actor, detail: detail
+            wallMilliseconds: clock.epochMilliseconds(of: now), kind: kind, actor: actor, detail: detail, pool: pool
         )))
     }
 
@@ -218,7 +247,7 @@ final class GateHost {
                     id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
                 ))
             case .timedOut:
-                metrics?.timedOut()
+                metrics?.timedOut(pool: pools.pool(of: outcome.waiter))
                 session.send(Reply.encodeError(id: requestID, code: .timeout, message: "no grant within timeout_ms"))
             }
         }

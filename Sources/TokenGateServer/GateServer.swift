@@ -120,10 +120,15 @@ public final class GateServer: Service, Sendable {
     private static func startMetrics(
         endpoint: MetricsEndpoint, group: EventLoopGroup, host: NIOLoopBound<GateHost>, logger: Logger
     ) async throws(ServerStartError) -> MetricsServer {
-        let metrics = GateMetrics()
+        let metrics: GateMetrics
         let server: MetricsServer
         do {
-            try await host.eventLoop.submit { host.value.metrics = metrics }.get()
+            // The per-pool counters, one set per pool.
+            metrics = try await host.eventLoop.submit {
+                let metrics = GateMetrics(pools: host.value.pools.names)
+                host.value.metrics = metrics
+                return metrics
+            }.get()
             server = try await MetricsServer.start(endpoint: endpoint, group: group) {
                 host.eventLoop.submit { MetricsExposition.render(host.value.metricsSample(), metrics: metrics) }
             }

@@ -23,10 +23,13 @@ public struct JournalUsage: Sendable, Equatable {
     public var cacheCreation: Int64
     public var cacheRead: Int64
     public var model: String?
+    /// The pool the usage counted in; nil in journals from before pools were journaled (the
+    /// model's pool, else `default`).
+    public var pool: String?
 
     public init(
         wallMilliseconds: Int64, worker: String, ticket: String?, input: Int64, output: Int64, cacheCreation: Int64,
-        cacheRead: Int64, model: String?
+        cacheRead: Int64, model: String?, pool: String? = nil
     ) {
         self.wallMilliseconds = wallMilliseconds
         self.worker = worker
@@ -36,6 +39,7 @@ public struct JournalUsage: Sendable, Equatable {
         self.cacheCreation = cacheCreation
         self.cacheRead = cacheRead
         self.model = model
+        self.pool = pool
     }
 }
 
@@ -51,12 +55,16 @@ public struct JournalAction: Sendable, Equatable {
     public var actor: String
     /// Free text: the new limit and threshold, the cooldown's end, ...
     public var detail: String
+    /// The pool acted on. nil: every pool for a pause or resume, `default` for a limit change or
+    /// a cooldown (and every action of a journal from before pools were journaled).
+    public var pool: String?
 
-    public init(wallMilliseconds: Int64, kind: Kind, actor: String, detail: String) {
+    public init(wallMilliseconds: Int64, kind: Kind, actor: String, detail: String, pool: String? = nil) {
         self.wallMilliseconds = wallMilliseconds
         self.kind = kind
         self.actor = actor
         self.detail = detail
+        self.pool = pool
     }
 }
 
@@ -78,20 +86,29 @@ extension JournalSink {
 
 /// What a journal hands back at start: the usage still inside the window, whether the gate was
 /// paused, the grants of the window that were never closed (their usage is still to come), and
-/// the last limit or threshold change.
+/// the last limit or threshold change, of every pool.
 public struct JournalRecovery: Sendable, Equatable {
     public var usage: [JournalUsage]
+    /// Whether the last pause or resume of every pool was a pause.
     public var paused: Bool
     public var openGrants: [JournalGrant]
-    /// The last `limit` action, however old; nil when there is none.
+    /// The last `limit` action of `default`, however old; nil when there is none.
     public var limitChange: JournalLimitChange?
+    /// By pool name: whether that pool's own last pause or resume, made after the last one of
+    /// every pool, was a pause (pools acted on alone since).
+    public var poolPauses: [String: Bool]
+    /// By pool name (never `default`): the last `limit` action of that pool, however old.
+    public var poolLimitChanges: [String: JournalLimitChange]
 
     public init(
-        usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = [], limitChange: JournalLimitChange? = nil
+        usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = [], limitChange: JournalLimitChange? = nil,
+        poolPauses: [String: Bool] = [:], poolLimitChanges: [String: JournalLimitChange] = [:]
     ) {
         self.usage = usage
         self.paused = paused
         self.openGrants = openGrants
         self.limitChange = limitChange
+        self.poolPauses = poolPauses
+        self.poolLimitChanges = poolLimitChanges
     }
 }

@@ -12,10 +12,12 @@ public struct JournalGrant: Sendable, Equatable {
     public var requests: Int64
     /// Unix time, in milliseconds, at which the lease ends.
     public var leaseUntilMilliseconds: Int64
+    /// The pool that granted it; nil in journals from before pools were journaled (`default`).
+    public var pool: String?
 
     public init(
         wallMilliseconds: Int64, ticket: String, worker: String, tokens: Int64, input: Int64, output: Int64,
-        requests: Int64, leaseUntilMilliseconds: Int64
+        requests: Int64, leaseUntilMilliseconds: Int64, pool: String? = nil
     ) {
         self.wallMilliseconds = wallMilliseconds
         self.ticket = ticket
@@ -25,5 +27,6 @@ public struct JournalGrant: Sendable, Equatable {
         self.output = output
         self.requests = requests
         self.leaseUntilMilliseconds = leaseUntilMilliseconds
+        self.pool = pool
     }
 }

@@ -88,7 +88,10 @@ struct PoolSetTests {
         #expect(Set([opus.ticket, sonnet.ticket, other.ticket]).count == 3)
         #expect(pools.pool(of: opus.ticket) == 1 && pools.pool(of: sonnet.ticket) == 2 && pools.pool(of: other.ticket) == 0)
         // A report settles in the ticket's pool whatever the fallback, and frees only that pool.
+        #expect(pools.settlingPool(ticket: opus.ticket, fallback: 0) == 1)
         #expect(pools.settle(ticket: opus.ticket, usage: usage(40), fallback: 0, now: at(1)) == .settled)
+        #expect(pools.settlingPool(ticket: opus.ticket, fallback: 2) == 2, "a closed ticket counts in the fallback")
+        #expect(pools.settlingPool(ticket: nil, fallback: 2) == 2)
         #expect(pools.takeOutcomes().count == 1, "the opus waiter fits now")
         #expect(pools.gate(1).used(now: at(1)).tokens == 40)
         #expect(pools.gate(0).used(now: at(1)).tokens == 0)

@@ -52,22 +52,22 @@ struct DaemonMetricsTests {
             for (name, type) in expectedTypes {
                 #expect(metrics.types[name] == type, "\(name)")
             }
-            #expect(metrics.value("tokengate_budget_limit", ["budget": "tokens"]) == 10_000)
-            #expect(metrics.value("tokengate_budget_capacity", ["budget": "tokens"]) == 8_000)
-            #expect(metrics.value("tokengate_budget_limit", ["budget": "requests"]) == 50)
-            #expect(metrics.value("tokengate_budget_limit", ["budget": "input"]) == nil, "an unset budget has no series")
-            #expect(metrics.value("tokengate_threshold") == 0.8)
+            #expect(metrics.value("tokengate_budget_limit", ["pool": "default", "budget": "tokens"]) == 10_000)
+            #expect(metrics.value("tokengate_budget_capacity", ["pool": "default", "budget": "tokens"]) == 8_000)
+            #expect(metrics.value("tokengate_budget_limit", ["pool": "default", "budget": "requests"]) == 50)
+            #expect(metrics.value("tokengate_budget_limit", ["pool": "default", "budget": "input"]) == nil, "an unset budget has no series")
+            #expect(metrics.value("tokengate_threshold", ["pool": "default"]) == 0.8)
             #expect(metrics.value("tokengate_window_seconds") == 2)
-            #expect(metrics.value("tokengate_state", ["state": "running"]) == 1)
-            #expect(metrics.value("tokengate_state", ["state": "paused"]) == 0)
+            #expect(metrics.value("tokengate_state", ["pool": "default", "state": "running"]) == 1)
+            #expect(metrics.value("tokengate_state", ["pool": "default", "state": "paused"]) == 0)
             for code in ["bad_json", "bad_request", "unknown_op", "line_too_long", "forbidden", "unknown_ticket", "shutting_down"] {
                 #expect(metrics.value("tokengate_rejected_requests_total", ["code": code]) == 0, "\(code)")
             }
             #expect(metrics.value("tokengate_rejected_requests_total", ["code": "timeout"]) == nil)
-            #expect(metrics.value("tokengate_grants_total") == 0)
-            #expect(metrics.value("tokengate_grant_wait_seconds_count") == 0)
-            #expect(metrics.value("tokengate_grant_wait_seconds_bucket", ["le": "+Inf"]) == 0)
-            #expect(metrics.value("tokengate_worker_used_tokens", ["worker": "(other)"]) == 0)
+            #expect(metrics.value("tokengate_grants_total", ["pool": "default"]) == 0)
+            #expect(metrics.value("tokengate_grant_wait_seconds_count", ["pool": "default"]) == 0)
+            #expect(metrics.value("tokengate_grant_wait_seconds_bucket", ["pool": "default", "le": "+Inf"]) == 0)
+            #expect(metrics.value("tokengate_worker_used_tokens", ["pool": "default", "worker": "(other)"]) == 0)
         }
     }
 
@@ -80,22 +80,22 @@ struct DaemonMetricsTests {
             let ticket = try #require(grant["ticket"]?.stringValue)
 
             var metrics = try scrape(port)
-            #expect(metrics.value("tokengate_grants_total") == 1)
-            #expect(metrics.value("tokengate_grant_wait_seconds_count") == 1)
-            #expect(metrics.value("tokengate_budget_reserved", ["budget": "tokens"]) == 1000)
-            #expect(metrics.value("tokengate_in_flight") == 1)
+            #expect(metrics.value("tokengate_grants_total", ["pool": "default"]) == 1)
+            #expect(metrics.value("tokengate_grant_wait_seconds_count", ["pool": "default"]) == 1)
+            #expect(metrics.value("tokengate_budget_reserved", ["pool": "default", "budget": "tokens"]) == 1000)
+            #expect(metrics.value("tokengate_in_flight", ["pool": "default"]) == 1)
             #expect(metrics.value("tokengate_connections") == 1)
 
             _ = try client.request(#"{"op":"report","ticket":"\#(ticket)","input":300,"output":200,"cache_read":40}"#)
             metrics = try scrape(port)
-            #expect(metrics.value("tokengate_reports_total") == 1)
-            #expect(metrics.value("tokengate_budget_used", ["budget": "tokens"]) == 500)
-            #expect(metrics.value("tokengate_budget_reserved", ["budget": "tokens"]) == 0)
-            #expect(metrics.value("tokengate_in_flight") == 0)
-            #expect(metrics.value("tokengate_worker_used_tokens", ["worker": "alpha"]) == 500)
-            #expect(metrics.value("tokengate_reported_tokens_total", ["kind": "input"]) == 300)
-            #expect(metrics.value("tokengate_reported_tokens_total", ["kind": "output"]) == 200)
-            #expect(metrics.value("tokengate_reported_tokens_total", ["kind": "cache_read"]) == 40)
+            #expect(metrics.value("tokengate_reports_total", ["pool": "default"]) == 1)
+            #expect(metrics.value("tokengate_budget_used", ["pool": "default", "budget": "tokens"]) == 500)
+            #expect(metrics.value("tokengate_budget_reserved", ["pool": "default", "budget": "tokens"]) == 0)
+            #expect(metrics.value("tokengate_in_flight", ["pool": "default"]) == 0)
+            #expect(metrics.value("tokengate_worker_used_tokens", ["pool": "default", "worker": "alpha"]) == 500)
+            #expect(metrics.value("tokengate_reported_tokens_total", ["pool": "default", "kind": "input"]) == 300)
+            #expect(metrics.value("tokengate_reported_tokens_total", ["pool": "default", "kind": "output"]) == 200)
+            #expect(metrics.value("tokengate_reported_tokens_total", ["pool": "default", "kind": "cache_read"]) == 40)
 
             let second = try client.request(#"{"op":"acquire","tokens":10}"#)
             _ = try client.request(#"{"op":"release","ticket":"\#(second["ticket"]?.stringValue ?? "")"}"#)
@@ -108,14 +108,14 @@ struct DaemonMetricsTests {
             #expect(timedOut["error"]?.stringValue == "timeout")
 
             metrics = try scrape(port)
-            #expect(metrics.value("tokengate_releases_total") == 1)
+            #expect(metrics.value("tokengate_releases_total", ["pool": "default"]) == 1)
             #expect(metrics.value("tokengate_rejected_requests_total", ["code": "unknown_ticket"]) == 1)
             #expect(metrics.value("tokengate_rejected_requests_total", ["code": "bad_json"]) == 1)
             #expect(metrics.value("tokengate_rejected_requests_total", ["code": "unknown_op"]) == 1)
-            #expect(metrics.value("tokengate_throttles_total") == 1)
-            #expect(metrics.value("tokengate_timeouts_total") == 1)
-            #expect(metrics.value("tokengate_state", ["state": "cooldown"]) == 1)
-            #expect((metrics.value("tokengate_cooldown_remaining_seconds") ?? 0) > 50)
+            #expect(metrics.value("tokengate_throttles_total", ["pool": "default"]) == 1)
+            #expect(metrics.value("tokengate_timeouts_total", ["pool": "default"]) == 1)
+            #expect(metrics.value("tokengate_state", ["pool": "default", "state": "cooldown"]) == 1)
+            #expect((metrics.value("tokengate_cooldown_remaining_seconds", ["pool": "default"]) ?? 0) > 50)
         }
     }
 
@@ -125,16 +125,65 @@ struct DaemonMetricsTests {
             let client = try LineClient(path: daemon.socketPath)
             _ = try client.request(#"{"op":"report","input":900,"output":0,"worker":"filler"}"#)
             try client.send(#"{"op":"acquire","tokens":500,"id":"late"}"#)
-            #expect(try await eventually { try scrape(port).value("tokengate_waiting") == 1 })
+            #expect(try await eventually { try scrape(port).value("tokengate_waiting", ["pool": "default"]) == 1 })
             // The 900 tokens leave the 2 s window; the waiter is granted then.
             let reply = try client.readReply(timeout: 10)
             #expect(reply["id"]?.stringValue == "late")
             let metrics = try scrape(port)
-            #expect(metrics.value("tokengate_waiting") == 0)
-            #expect(metrics.value("tokengate_grant_wait_seconds_count") == 1)
-            #expect((metrics.value("tokengate_grant_wait_seconds_sum") ?? 0) > 0.5)
-            #expect(metrics.value("tokengate_grant_wait_seconds_bucket", ["le": "0.1"]) == 0)
-            #expect(metrics.value("tokengate_grant_wait_seconds_bucket", ["le": "5.0"]) == 1)
+            #expect(metrics.value("tokengate_waiting", ["pool": "default"]) == 0)
+            #expect(metrics.value("tokengate_grant_wait_seconds_count", ["pool": "default"]) == 1)
+            #expect((metrics.value("tokengate_grant_wait_seconds_sum", ["pool": "default"]) ?? 0) > 0.5)
+            #expect(metrics.value("tokengate_grant_wait_seconds_bucket", ["pool": "default", "le": "0.1"]) == 0)
+            #expect(metrics.value("tokengate_grant_wait_seconds_bucket", ["pool": "default", "le": "5.0"]) == 1)
+        }
+    }
+
+    @Test("every per-pool series carries its pool; the daemon's own series carry none")
+    func poolLabels() async throws {
+        let pools = ["--limit", "10000", "--pool", "opus:models=claude-opus-*,limit=2000,threshold=0.5"]
+        try await withMetricsDaemon(arguments: pools) { daemon, port in
+            let client = try LineClient(path: daemon.socketPath)
+            _ = try client.request(#"{"op":"hello","worker":"alpha","v":1}"#)
+            let grant = try client.request(#"{"op":"acquire","tokens":300,"model":"claude-opus-4-1"}"#)
+            let ticket = try #require(grant["ticket"]?.stringValue)
+            _ = try client.request(#"{"op":"report","ticket":"\#(ticket)","input":250,"output":30}"#)
+            _ = try client.request(#"{"op":"report","input":70,"output":0}"#)
+            _ = try client.request(#"{"op":"throttled","retry_after_ms":60000,"pool":"opus"}"#)
+
+            let metrics = try scrape(port)
+            let opus = ["pool": "opus"]
+            let main = ["pool": "default"]
+            #expect(metrics.value("tokengate_budget_limit", ["pool": "opus", "budget": "tokens"]) == 2000)
+            #expect(metrics.value("tokengate_budget_limit", ["pool": "default", "budget": "tokens"]) == 10_000)
+            #expect(metrics.value("tokengate_budget_used", ["pool": "opus", "budget": "tokens"]) == 280)
+            #expect(metrics.value("tokengate_budget_used", ["pool": "default", "budget": "tokens"]) == 70)
+            #expect(metrics.value("tokengate_threshold", opus) == 0.5)
+            #expect(metrics.value("tokengate_grants_total", opus) == 1 && metrics.value("tokengate_grants_total", main) == 0)
+            #expect(metrics.value("tokengate_reports_total", opus) == 1 && metrics.value("tokengate_reports_total", main) == 1)
+            #expect(metrics.value("tokengate_reported_tokens_total", ["pool": "opus", "kind": "input"]) == 250)
+            #expect(metrics.value("tokengate_grant_wait_seconds_count", opus) == 1)
+            #expect(metrics.value("tokengate_throttles_total", opus) == 1 && metrics.value("tokengate_throttles_total", main) == 0)
+            #expect(metrics.value("tokengate_state", ["pool": "opus", "state": "cooldown"]) == 1)
+            #expect(metrics.value("tokengate_state", ["pool": "default", "state": "running"]) == 1)
+            #expect(metrics.value("tokengate_worker_used_tokens", ["pool": "opus", "worker": "alpha"]) == 280)
+            #expect(metrics.value("tokengate_worker_used_tokens", ["pool": "default", "worker": "alpha"]) == 70)
+            // The daemon's own series.
+            #expect(metrics.value("tokengate_window_seconds") == 2)
+            #expect(metrics.value("tokengate_connections") == 1)
+            #expect(metrics.samples(named: "tokengate_uptime_seconds").map(\.labels) == [[:]])
+            #expect(metrics.value("tokengate_rejected_requests_total", ["code": "bad_request"]) == 0)
+            // Every per-pool family has a series for each pool, and none without one.
+            let perPool = [
+                "tokengate_state", "tokengate_waiting", "tokengate_in_flight", "tokengate_threshold",
+                "tokengate_cooldown_remaining_seconds", "tokengate_budget_limit", "tokengate_budget_used",
+                "tokengate_worker_used_tokens", "tokengate_grants_total", "tokengate_reports_total", "tokengate_releases_total",
+                "tokengate_timeouts_total", "tokengate_throttles_total", "tokengate_reported_tokens_total",
+                "tokengate_grant_wait_seconds_count",
+            ]
+            for name in perPool {
+                let labelled = Set(metrics.samples(named: name).map { $0.labels["pool"] ?? "(none)" })
+                #expect(labelled == ["default", "opus"], "\(name): \(labelled)")
+            }
         }
     }
 

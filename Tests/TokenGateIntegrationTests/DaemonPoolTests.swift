@@ -85,6 +85,31 @@ struct DaemonPoolTests {
         #expect(!FileManager.default.fileExists(atPath: directory.file("s.sock")))
     }
 
+    @Test("the CLI's --pool on resume, acquire and report acts in that pool; an unknown one exits 1 naming the pools")
+    func commandLinePool() async throws {
+        try await DaemonProcess.with(arguments: Self.pools) { daemon in
+            let socket = ["--socket", daemon.socketPath]
+            let client = try LineClient(path: daemon.socketPath)
+            _ = try await CommandRun.tokengate(["pause"] + socket)
+            let resumed = try await CommandRun.tokengate(["resume", "--pool", "sonnet"] + socket)
+            #expect(resumed.status == 0 && resumed.stdout == "running\n", "\(resumed)")
+            var status = try client.status()
+            #expect(try Self.pool(status, "sonnet").state == .running)
+            #expect(try Self.pool(status, "opus").state == .paused && status.state == .paused, "the others stay paused")
+
+            let report = try await CommandRun.tokengate(["report", "--pool", "sonnet", "--input", "30", "--output", "5"] + socket)
+            #expect(report.status == 0, "\(report)")
+            let acquire = try await CommandRun.tokengate(["acquire", "--pool", "sonnet", "--tokens", "20"] + socket)
+            #expect(acquire.status == 0 && !acquire.stdout.isEmpty, "\(acquire)")
+            status = try client.status()
+            #expect(try Self.pool(status, "sonnet").used == 35 && status.used == 0, "the report counted in sonnet")
+
+            let unknown = try await CommandRun.tokengate(["report", "--pool", "haiku", "--input", "1", "--output", "1"] + socket)
+            #expect(unknown.status == 1, "\(unknown)")
+            #expect(unknown.stderr.contains("default, opus, sonnet"), "\(unknown.stderr)")
+        }
+    }
+
     @Test("[pools.NAME] tables in the config file declare pools in their order")
     func poolsFromConfigFile() async throws {
         let directory = try TemporaryDirectory(prefix: "tg-pl")

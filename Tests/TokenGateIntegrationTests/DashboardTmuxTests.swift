@@ -224,7 +224,7 @@ struct DashboardTmuxTests {
     }
 
     @Test(
-        "top on a daemon with three pools: a gauge per pool; Tab selects a pool, then p pauses only that pool and +/- name it",
+        "top on a daemon with three pools at 120x40 and 80x24: a gauge per pool; Tab selects a pool, then p pauses only that pool and +/- name it",
         .enabled(if: Tmux.executable != nil, "tmux is not installed: the dashboard's end-to-end test needs it"),
         .timeLimit(.minutes(3))
     )
@@ -288,6 +288,21 @@ struct DashboardTmuxTests {
             // p again resumes it.
             try await tmux.run(["send-keys", "-t", Tmux.session, "p"])
             #expect(try await poolStates(daemon) { $0.values.allSatisfy { $0 == .running } }, "the second `p` did not resume opus")
+
+            // At 80x24 the three gauge lines, the selection and the key bar still fit.
+            try await tmux.run(["resize-window", "-t", Tmux.session, "-x", "80", "-y", "24"])
+            // (opus's badge may still be drawing PAUSED: wait for the resume to show too.)
+            screen = try await tmux.waitForScreen("three running pools redrawn at 80x24") { screen in
+                screen.workersBoxWidth == 80 && screen.row(containing: "Tab Pool:opus") != nil
+                    && [" default ", " opus ", " haiku "].allSatisfy { pool in
+                        screen.row(containing: pool).map { screen.lines[$0].contains("running") } == true
+                    }
+            }
+            #expect(screen.lines.allSatisfy { $0.count <= 80 }, "every line fits 80 columns:\n\(screen)")
+            for pool in [" default ", " opus ", " haiku "] {
+                let row = try #require(screen.row(containing: pool).map { screen.lines[$0] }, "\(pool):\n\(screen)")
+                #expect(row.contains("running") && row.contains("%"), "\(row)")
+            }
             try await tmux.run(["send-keys", "-t", Tmux.session, "q"])
         }
     }

@@ -82,8 +82,11 @@ struct JournalWriteTests {
         let path = directory.file("u.sqlite")
         try SQLiteJournal(path: path, options: JournalFixtures.options(), logger: Logger(label: "test")).close()
         try JournalFixtures.reader(path).read { db in
-            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") == ["v1", "v2"])
+            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") == ["v1", "v2", "v3"])
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            for table in ["usage", "actions", "open_grants"] {
+                #expect(try db.columns(in: table).contains { $0.name == "pool" }, "v3 adds pool to \(table)")
+            }
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
             #expect(indexes.contains("usage_at_ms"))
             #expect(indexes.contains("actions_at_ms"))
@@ -91,7 +94,7 @@ struct JournalWriteTests {
         }
         // Reopening an existing journal works and keeps the version.
         try SQLiteJournal(path: path, options: JournalFixtures.options(), logger: Logger(label: "test")).close()
-        #expect(try JournalFixtures.count("grdb_migrations", in: path) == 2)
+        #expect(try JournalFixtures.count("grdb_migrations", in: path) == 3)
     }
 
     @Test("a new journal's directories are made 0700 and its file 0600")

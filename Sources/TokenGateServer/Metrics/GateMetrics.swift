@@ -5,18 +5,15 @@ import TokenGateWire
 /// The daemon's Prometheus counters and the grant-wait histogram, updated where operations
 /// complete. Every method is a few atomic additions, safe from any thread; the gauges are not here:
 /// they are sampled from the gate at each scrape (``MetricsExposition``).
+///
+/// What happens in a pool (grants, reports, releases, timeouts, 429s, reported tokens, waits) is
+/// counted with a `pool` label; rejected requests, which may name no pool, are not.
 public final class GateMetrics: Sendable {
     /// The counters and the histogram, emitted after the sampled gauges at each scrape.
     public let registry: PrometheusCollectorRegistry
 
-    private let grants: Counter
-    private let reports: Counter
-    private let releases: Counter
-    private let timeouts: Counter
-    private let throttles: Counter
+    private let pools: [PoolCounters]
     private let rejected: [WireErrorCode: Counter]
-    private let reportedTokens: ReportedTokenCounters
-    private let grantWait: ValueHistogram
 
     /// Upper bounds of the grant-wait histogram, in seconds: from an immediate grant to a full
     /// default window and beyond.
@@ -25,20 +22,11 @@ public final class GateMetrics: Sendable {
     /// The error codes counted as rejected requests (a `timeout` is counted on its own).
     public static let rejectionCodes: [WireErrorCode] = WireErrorCode.allCases.filter { $0 != .timeout }
 
-    /// Registers every series at zero, so that dashboards see them before the first event.
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// Registers every series at zero, so that dashboards see them before the first event: the
+    /// per-pool ones once for each of `pools` (the pool names, `default` first, in pool order).
+    public init(pools: [String] = [PoolSet.defaultName], registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        grants = registry.makeCounter(descriptor: .tokengate("grants", unit: "total", help: "Acquires granted."))
-        reports = registry.makeCounter(descriptor: .tokengate("reports", unit: "total", help: "Usage reports recorded."))
-        releases = registry.makeCounter(descriptor: .tokengate("releases", unit: "total", help: "Tickets released without usage."))
-        timeouts = registry.makeCounter(
-            descriptor: .tokengate("timeouts", unit: "total", help: "Acquires answered timeout after their timeout_ms.")
-        )
-        throttles = registry.makeCounter(
-            descriptor: .tokengate(
-                "throttles", unit: "total", help: "Provider 429s reported (throttled, or retry-after in observed headers)."
-            )
-        )
+        self.pools = pools.map { PoolCounters(pool: $0, registry: registry) }
         var rejected: [WireErrorCode: Counter] = [:]
         for code in Self.rejectionCodes {
             rejected[code] = registry.makeCounter(
@@ -47,53 +35,80 @@ public final class GateMetrics: Sendable {
             )
         }
         self.rejected = rejected
-        reportedTokens = ReportedTokenCounters(registry: registry)
-        grantWait = registry.makeValueHistogram(
-            descriptor: .tokengate("grant_wait", unit: "seconds", help: "Time an acquire waited before its grant."),
-            buckets: Self.waitBuckets
-        )
     }
 
-    /// An acquire was granted after waiting `waited`.
-    public func granted(waited: TimeSpan) {
-        grants.increment()
-        grantWait.record(max(0, waited.seconds))
+    /// The counters of pool `index` (an index past the pools counts in `default`).
+    private func counters(_ index: Int) -> PoolCounters { pools.indices.contains(index) ? pools[index] : pools[0] }
+
+    /// An acquire in pool `pool` was granted after waiting `waited`.
+    public func granted(waited: TimeSpan, pool: Int) {
+        let counters = counters(pool)
+        counters.grants.increment()
+        counters.grantWait.record(max(0, waited.seconds))
     }
 
-    /// A report recorded `usage`.
-    public func reported(_ usage: Usage) {
-        reports.increment()
-        reportedTokens.add(usage)
+    /// A report recorded `usage` in pool `pool`.
+    public func reported(_ usage: Usage, pool: Int) {
+        let counters = counters(pool)
+        counters.reports.increment()
+        counters.reportedTokens.add(usage)
     }
 
-    /// A ticket was released.
-    public func released() { releases.increment() }
+    /// A ticket of pool `pool` was released.
+    public func released(pool: Int) { counters(pool).releases.increment() }
 
-    /// An acquire timed out.
-    public func timedOut() { timeouts.increment() }
+    /// An acquire in pool `pool` timed out.
+    public func timedOut(pool: Int) { counters(pool).timeouts.increment() }
 
-    /// The provider said 429.
-    public func throttled() { throttles.increment() }
+    /// The provider said 429 for pool `pool`.
+    public func throttled(pool: Int) { counters(pool).throttles.increment() }
 
-    /// A request was answered with the error `code` (`timeout` goes to ``timedOut()``).
+    /// A request was answered with the error `code` (a `timeout` is counted by ``timedOut(pool:)``).
     public func rejected(_ code: WireErrorCode) {
-        if code == .timeout { return timedOut() }
         rejected[code]?.increment()
     }
 }
 
-/// `tokengate_reported_tokens_total{kind}`: the tokens reports recorded, by kind.
+/// One pool's counters, each labelled `pool`.
+private struct PoolCounters: Sendable {
+    let grants: Counter
+    let reports: Counter
+    let releases: Counter
+    let timeouts: Counter
+    let throttles: Counter
+    let reportedTokens: ReportedTokenCounters
+    let grantWait: ValueHistogram
+
+    init(pool: String, registry: PrometheusCollectorRegistry) {
+        let label = [("pool", pool)]
+        func counter(_ name: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: .tokengate(name, unit: "total", help: help), labels: label)
+        }
+        grants = counter("grants", "Acquires granted, by pool.")
+        reports = counter("reports", "Usage reports recorded, by pool.")
+        releases = counter("releases", "Tickets released without usage, by pool.")
+        timeouts = counter("timeouts", "Acquires answered timeout after their timeout_ms, by pool.")
+        throttles = counter("throttles", "Provider 429s reported (throttled, or retry-after in observed headers), by pool.")
+        reportedTokens = ReportedTokenCounters(pool: pool, registry: registry)
+        grantWait = registry.makeValueHistogram(
+            descriptor: .tokengate("grant_wait", unit: "seconds", help: "Time an acquire waited before its grant, by pool."),
+            labels: label, buckets: GateMetrics.waitBuckets
+        )
+    }
+}
+
+/// `tokengate_reported_tokens_total{pool,kind}`: the tokens reports recorded, by pool and kind.
 private struct ReportedTokenCounters: Sendable {
     let input: Counter
     let output: Counter
     let cacheCreation: Counter
     let cacheRead: Counter
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(pool: String, registry: PrometheusCollectorRegistry) {
         func counter(_ kind: String) -> Counter {
             registry.makeCounter(
-                descriptor: .tokengate("reported_tokens", unit: "total", help: "Tokens recorded by reports, by kind."),
-                labels: [("kind", kind)]
+                descriptor: .tokengate("reported_tokens", unit: "total", help: "Tokens recorded by reports, by pool and kind."),
+                labels: [("pool", pool), ("kind", kind)]
             )
         }
         input = counter("input")

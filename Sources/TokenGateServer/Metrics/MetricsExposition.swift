@@ -2,7 +2,9 @@ import Prometheus
 import TokenGateCore
 
 /// Renders a scrape: the gauges sampled from the gate (in a registry made for this scrape, so a
-/// worker that leaves the top list leaves no stale series), then the daemon's counters.
+/// worker that leaves the top list leaves no stale series), then the daemon's counters. Every
+/// series of one pool (state, queue, budgets, workers) carries its `pool` label; those of the
+/// whole daemon (build, window, connections, uptime, journal, gateway) carry none.
 enum MetricsExposition {
     /// Workers shown by name in `tokengate_worker_used_tokens`; the rest are summed as ``otherWorkers``.
     static let topWorkers = 10
@@ -13,9 +15,13 @@ enum MetricsExposition {
     /// The Prometheus text exposition of `sample` followed by `metrics`.
     static func render(_ sample: MetricsSample, metrics: GateMetrics) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
-        addGate(sample, to: registry)
-        addBudgets(sample.snapshot.budgets, to: registry)
-        addWorkers(sample.snapshot.workers, to: registry)
+        addDaemon(sample, to: registry)
+        for pool in sample.pools {
+            let label = ("pool", pool.name)
+            addPool(pool.snapshot, label: label, to: registry)
+            addBudgets(pool.snapshot.budgets, label: label, to: registry)
+            addWorkers(pool.snapshot.workers, label: label, to: registry)
+        }
         if let gateway = sample.gateway { addGateway(gateway, to: registry) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8 * 1024)
@@ -31,23 +37,11 @@ enum MetricsExposition {
         registry.makeGauge(descriptor: .tokengate(name, unit: unit, help: help), labels: labels).set(to: value)
     }
 
-    private static func addGate(_ sample: MetricsSample, to registry: PrometheusCollectorRegistry) {
-        let snapshot = sample.snapshot
+    private static func addDaemon(_ sample: MetricsSample, to registry: PrometheusCollectorRegistry) {
         gauge(registry, "build_info", labels: [("version", sample.version)], help: "Always 1; the daemon's version.", value: 1)
-        for state in [GateSnapshot.State.running, .paused, .cooldown] {
-            gauge(
-                registry, "state", labels: [("state", state.rawValue)], help: "1 for the gate's current state, else 0.",
-                value: snapshot.state == state ? 1 : 0
-            )
+        if let window = sample.pools.first?.snapshot.window {
+            gauge(registry, "window", unit: "seconds", help: "Length of the sliding window.", value: window.seconds)
         }
-        gauge(
-            registry, "cooldown_remaining", unit: "seconds", help: "Time until a provider cooldown ends (0 when none).",
-            value: snapshot.cooldownRemaining?.seconds ?? 0
-        )
-        gauge(registry, "waiting", help: "Acquires queued.", value: Double(snapshot.waiting))
-        gauge(registry, "in_flight", help: "Granted tickets not yet reported or released.", value: Double(snapshot.inFlight))
-        gauge(registry, "threshold", help: "Fraction of each limit that grants may fill.", value: snapshot.threshold)
-        gauge(registry, "window", unit: "seconds", help: "Length of the sliding window.", value: snapshot.window.seconds)
         gauge(registry, "connections", help: "Open client connections.", value: Double(sample.connections))
         gauge(registry, "uptime", unit: "seconds", help: "Time since the daemon started.", value: sample.uptime.seconds)
         if let journalOK = sample.journalOK {
@@ -55,38 +49,60 @@ enum MetricsExposition {
         }
     }
 
-    private static func addBudgets(_ budgets: [BudgetSnapshot], to registry: PrometheusCollectorRegistry) {
-        for budget in budgets {
-            let labels = [("budget", budget.kind.rawValue)]
-            gauge(registry, "budget_limit", labels: labels, help: "Limit per window, by budget.", value: Double(budget.limit))
+    private static func addPool(_ snapshot: GateSnapshot, label: (String, String), to registry: PrometheusCollectorRegistry) {
+        for state in [GateSnapshot.State.running, .paused, .cooldown] {
             gauge(
-                registry, "budget_capacity", labels: labels, help: "threshold x limit: what grants may fill, by budget.",
+                registry, "state", labels: [label, ("state", state.rawValue)], help: "1 for the pool's current state, else 0.",
+                value: snapshot.state == state ? 1 : 0
+            )
+        }
+        gauge(
+            registry, "cooldown_remaining", unit: "seconds", labels: [label],
+            help: "Time until the pool's provider cooldown ends (0 when none).", value: snapshot.cooldownRemaining?.seconds ?? 0
+        )
+        gauge(registry, "waiting", labels: [label], help: "Acquires queued, by pool.", value: Double(snapshot.waiting))
+        gauge(
+            registry, "in_flight", labels: [label], help: "Granted tickets not yet reported or released, by pool.",
+            value: Double(snapshot.inFlight)
+        )
+        gauge(
+            registry, "threshold", labels: [label], help: "Fraction of each of the pool's limits that grants may fill.",
+            value: snapshot.threshold
+        )
+    }
+
+    private static func addBudgets(_ budgets: [BudgetSnapshot], label: (String, String), to registry: PrometheusCollectorRegistry) {
+        for budget in budgets {
+            let labels = [label, ("budget", budget.kind.rawValue)]
+            gauge(registry, "budget_limit", labels: labels, help: "Limit per window, by pool and budget.", value: Double(budget.limit))
+            gauge(
+                registry, "budget_capacity", labels: labels, help: "threshold x limit: what grants may fill, by pool and budget.",
                 value: Double(budget.capacity)
             )
-            gauge(registry, "budget_used", labels: labels, help: "Consumed in the window, by budget.", value: Double(budget.used))
+            gauge(registry, "budget_used", labels: labels, help: "Consumed in the window, by pool and budget.", value: Double(budget.used))
             gauge(
-                registry, "budget_reserved", labels: labels, help: "Held by outstanding grants, by budget.",
+                registry, "budget_reserved", labels: labels, help: "Held by outstanding grants, by pool and budget.",
                 value: Double(budget.reserved)
             )
             gauge(
                 registry, "budget_external", labels: labels,
-                help: "Spending the provider reported that the window cannot see, by budget.", value: Double(budget.external)
+                help: "Spending the provider reported that the window cannot see, by pool and budget.", value: Double(budget.external)
             )
         }
     }
 
-    /// The top workers by tokens used, and the rest summed under ``otherWorkers``.
-    private static func addWorkers(_ workers: [WorkerSnapshot], to registry: PrometheusCollectorRegistry) {
+    /// A pool's top workers by tokens used, and the rest summed under ``otherWorkers``.
+    private static func addWorkers(_ workers: [WorkerSnapshot], label: (String, String), to registry: PrometheusCollectorRegistry) {
         let ranked = workers.sorted { ($0.used, $1.worker) > ($1.used, $0.worker) }
-        let help = "Tokens consumed in the window, by worker (the top \(topWorkers); the rest as \(otherWorkers))."
+        let help = "Tokens consumed in the window, by pool and worker (each pool's top \(topWorkers); the rest as \(otherWorkers))."
         for worker in ranked.prefix(topWorkers) {
             gauge(
-                registry, "worker_used", unit: "tokens", labels: [("worker", worker.worker)], help: help,
+                registry, "worker_used", unit: "tokens", labels: [label, ("worker", worker.worker)], help: help,
                 value: Double(worker.used)
             )
         }
         let rest = ranked.dropFirst(topWorkers).reduce(Int64(0)) { $0 + $1.used }
-        gauge(registry, "worker_used", unit: "tokens", labels: [("worker", otherWorkers)], help: help, value: Double(rest))
+        gauge(registry, "worker_used", unit: "tokens", labels: [label, ("worker", otherWorkers)], help: help, value: Double(rest))
     }
 
     /// `serve --gateway`: requests, errors, in flight, and the upstream's time to a response head

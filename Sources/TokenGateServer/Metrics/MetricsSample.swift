@@ -2,7 +2,8 @@ import TokenGateCore
 
 /// What a scrape reads from the gate host, taken on the gate's event loop in one go.
 struct MetricsSample: Sendable {
-    var snapshot: GateSnapshot
+    /// Each pool's name and state, `default` first.
+    var pools: [(name: String, snapshot: GateSnapshot)]
     var uptime: TimeSpan
     /// Open client connections.
     var connections: Int
@@ -19,7 +20,7 @@ extension GateHost {
     func metricsSample() -> MetricsSample {
         let now = clock.now()
         return MetricsSample(
-            snapshot: gate.snapshot(now: now), uptime: now - startedAt, connections: sessions.count,
+            pools: pools.pools.indices.map { (pools.names[$0], pools[pool: $0].snapshot(now: now)) }, uptime: now - startedAt, connections: sessions.count,
             version: configuration.version, journalOK: configuration.journal.map { $0.degradedReason == nil },
             gateway: gatewayStatusSource?.gatewayMetrics()
         )

@@ -18,6 +18,12 @@ struct BenchSimCommand: AsyncParsableCommand {
               tokengate bench sim
               tokengate bench sim --workers 64 --workload steady --provider window
               tokengate bench sim --seed 7 --format csv > sim.csv
+              tokengate bench sim --pools --workers 64 --threshold 0.9 --provider window
+
+            With --pools: a two-model fleet instead. Each model class has its own provider limit \
+            (class A --limit, class B --second-limit) and --second-share of the workers use class B; \
+            the daemon holds one shared limit set to the smaller, one set to the sum, or two pools. \
+            The table shows, per class, the share of its own limit it used and its 429s.
             """
     )
 
@@ -86,12 +92,28 @@ struct BenchSimCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Print no progress line on stderr.")
     var noProgress = false
 
+    @Flag(help: "Race a two-model fleet: one shared limit (the smaller, or the sum) against two pools (see --second-limit, --second-share).")
+    var pools = false
+
+    @Option(
+        name: .customLong("second-limit"),
+        help: ArgumentHelp("With --pools: class B's limit in tokens per window (default: a quarter of --limit).", valueName: "tokens")
+    )
+    var secondLimit: Int64?
+
+    @Option(
+        name: .customLong("second-share"),
+        help: ArgumentHelp("With --pools: the share of the workers on class B, above 0 and below 1.", valueName: "fraction")
+    )
+    var secondShare: Double = 0.3
+
     mutating func validate() throws {
-        _ = try plan()
+        if pools { _ = try poolsPlan() } else { _ = try plan() }
         guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() async throws {
+        if pools { return try await runPools() }
         let plan = try plan()
         let cases = plan.cases
         let settings = plan.settings
@@ -165,6 +187,61 @@ struct BenchSimCommand: AsyncParsableCommand {
 }
 
 extension BenchSimCommand {
+    /// `--pools`: the plan the options describe; throws a usage error naming the bad option.
+    func poolsPlan() throws -> PoolRacePlan {
+        guard workload == "all" else { throw ValidationError("--pools races the steady workload: drop --workload") }
+        guard algorithm == "sliding-window" else { throw ValidationError("--pools races the sliding window: drop --algorithm") }
+        guard secondShare.isFinite, secondShare > 0, secondShare < 1 else {
+            throw ValidationError("--second-share must be above 0 and below 1")
+        }
+        if let secondLimit, secondLimit < 1 || secondLimit > TokenCount.maximum {
+            throw ValidationError("--second-limit must be between 1 and \(TokenCount.maximum)")
+        }
+        let base = try plan()
+        return PoolRacePlan(
+            settings: PoolRaceSettings(common: base.settings, secondLimit: secondLimit, secondShare: secondShare),
+            providers: base.providers, estimates: base.estimates, workerCounts: base.workerCounts,
+            thresholds: try CommaList.parse(threshold, option: "--threshold") { text in
+                Double(text).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
+            }
+        )
+    }
+
+    /// Runs the pools race, `--jobs` cases at a time, and prints its report.
+    func runPools() async throws {
+        let plan = try poolsPlan()
+        let cases = plan.cases
+        let settings = plan.settings
+        let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let progress = ProgressLine(enabled: !noProgress && isatty(STDERR_FILENO) == 1, total: cases.count)
+        var results = [PoolRaceResult?](repeating: nil, count: cases.count)
+        do {
+            try await withThrowingTaskGroup(of: (Int, PoolRaceResult).self) { group in
+                var next = 0
+                func addTask() {
+                    let index = next
+                    let raceCase = cases[index]
+                    group.addTask { (index, try PoolRacePlan.run(raceCase, settings: settings)) }
+                    next += 1
+                }
+                while next < min(parallel, cases.count) { addTask() }
+                var done = 0
+                while let (index, result) = try await group.next() {
+                    results[index] = result
+                    done += 1
+                    progress.show(done: done)
+                    if next < cases.count { addTask() }
+                }
+            }
+        } catch let error as SimulationError {
+            progress.clear()
+            throw failure("simulation failed: \(error)")
+        }
+        progress.clear()
+        let report = PoolRaceReport(plan: plan, results: results.compactMap { $0 })
+        FileHandle.standardOutput.write(Data(report.render(format.reportFormat).utf8))
+    }
+
     /// `--provider`.
     enum ProviderChoice: String, CaseIterable, ExpressibleByArgument {
         case window

@@ -6,22 +6,24 @@ import TokenGateJournal
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show recorded usage by worker or by minute, from the daemon's journal.",
+        abstract: "Show recorded usage by worker, by minute or by pool, from the daemon's journal.",
         discussion: """
             Totals (requests, input, output, cache_creation, cache_read, and tokens = input + output + \
             cache_creation) since a duration ago. Reads the journal read-only, so it works while the \
-            daemon runs. Minutes show in local time in the table, in UTC (ISO 8601) in CSV and JSON.
+            daemon runs. Minutes show in local time in the table, in UTC (ISO 8601) in CSV and JSON. \
+            By pool: the pool each report counted in (reports journaled before pools were, in default).
 
             Examples:
               tokengate history
               tokengate history --since 15m --by minute
               tokengate history --since 2d --format csv > spend.csv
+              tokengate history --since 1d --by pool
             """
     )
 
     /// `--by`.
     enum Grouping: String, ExpressibleByArgument, CaseIterable {
-        case worker, minute
+        case worker, minute, pool
     }
 
     /// `--format`.
@@ -32,7 +34,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How far back: \(HistoryDuration.expected).", valueName: "duration"))
     var since: String = "1h"
 
-    @Option(help: ArgumentHelp("Group by worker or by minute.", valueName: "worker|minute"))
+    @Option(help: ArgumentHelp("Group by worker, by minute or by pool.", valueName: "worker|minute|pool"))
     var by: Grouping = .worker
 
     @Option(help: ArgumentHelp("table, csv or json.", valueName: "format"))

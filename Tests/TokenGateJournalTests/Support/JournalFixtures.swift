@@ -12,16 +12,18 @@ enum JournalFixtures {
 
     static func usage(
         at milliseconds: Int64, worker: String = "w1", input: Int64 = 10, output: Int64 = 5, cacheCreation: Int64 = 0,
-        cacheRead: Int64 = 0, ticket: String? = nil, model: String? = nil
+        cacheRead: Int64 = 0, ticket: String? = nil, model: String? = nil, pool: String? = nil
     ) -> JournalEvent {
         .usage(JournalUsage(
             wallMilliseconds: milliseconds, worker: worker, ticket: ticket, input: input, output: output,
-            cacheCreation: cacheCreation, cacheRead: cacheRead, model: model
+            cacheCreation: cacheCreation, cacheRead: cacheRead, model: model, pool: pool
         ))
     }
 
-    static func action(_ kind: JournalAction.Kind, at milliseconds: Int64, detail: String = "") -> JournalEvent {
-        .action(JournalAction(wallMilliseconds: milliseconds, kind: kind, actor: "operator", detail: detail))
+    static func action(
+        _ kind: JournalAction.Kind, at milliseconds: Int64, detail: String = "", pool: String? = nil
+    ) -> JournalEvent {
+        .action(JournalAction(wallMilliseconds: milliseconds, kind: kind, actor: "operator", detail: detail, pool: pool))
     }
 
     /// Options for tests: a long commit interval unless asked, so that only `flush()` writes.
