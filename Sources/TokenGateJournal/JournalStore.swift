@@ -100,9 +100,12 @@ struct JournalStore: Sendable {
                     DELETE FROM actions WHERE at_ms < ? AND id IS NOT (
                         SELECT id FROM actions WHERE kind IN ('pause', 'resume') ORDER BY at_ms DESC, id DESC LIMIT 1)
                     AND id IS NOT (SELECT id FROM actions WHERE kind = 'limit' ORDER BY at_ms DESC, id DESC LIMIT 1)
+                    AND kind NOT IN \(Self.workerControlKinds)
                     """,
                 arguments: [cutoff]
             )
+            deleted += db.changesCount
+            try db.execute(sql: Self.pruneWorkerControls, arguments: [cutoff])
             deleted += db.changesCount
             try db.execute(sql: "DELETE FROM open_grants WHERE at_ms < ?", arguments: [cutoff])
             deleted += db.changesCount
@@ -153,9 +156,39 @@ struct JournalStore: Sendable {
             }
             return JournalRecovery(
                 usage: usage, paused: lastControl == JournalAction.Kind.pause.rawValue, openGrants: openGrants,
-                limitChange: lastLimit.flatMap(JournalLimitChange.init(detail:))
+                limitChange: lastLimit.flatMap(JournalLimitChange.init(detail:)), workerControls: try workerControls(db)
             )
         }
+    }
+
+    /// The action kinds of one worker's controls, as an SQL list.
+    static let workerControlKinds = "('worker_pause', 'worker_resume', 'worker_cap')"
+
+    /// The worker a control action names, in SQL: its detail up to the first space (`worker=NAME`).
+    private static let controlledWorker = "substr(detail, 1, instr(detail || ' ', ' ') - 1)"
+
+    /// Deletes worker controls older than the cutoff except each worker's last pause or resume and
+    /// last cap, which a restart needs however old they are.
+    static let pruneWorkerControls = """
+        DELETE FROM actions WHERE at_ms < ? AND kind IN \(workerControlKinds)
+        AND id NOT IN (SELECT MAX(id) FROM actions WHERE kind IN ('worker_pause', 'worker_resume') GROUP BY \(controlledWorker))
+        AND id NOT IN (SELECT MAX(id) FROM actions WHERE kind = 'worker_cap' GROUP BY \(controlledWorker))
+        """
+
+    /// Every worker's controls, replayed from its actions in the order they were taken; workers
+    /// left resumed and uncapped are not listed.
+    private func workerControls(_ db: Database) throws -> [String: JournalWorkerControl] {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT kind, detail FROM actions WHERE kind IN \(Self.workerControlKinds) ORDER BY id"
+        )
+        var controls: [String: JournalWorkerControl] = [:]
+        while let row = try rows.next() {
+            let detail: String = row[1]
+            guard let kind = JournalAction.Kind(rawValue: row[0]), let worker = JournalWorkerControl.worker(inDetail: detail)
+            else { continue }
+            controls[worker, default: JournalWorkerControl()].apply(kind, detail: detail)
+        }
+        return controls.filter { !$0.value.isEmpty }
     }
 
     /// Runs `body` on the connection (tests use it to set pragmas such as `max_page_count`).

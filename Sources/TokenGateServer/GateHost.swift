@@ -88,6 +88,7 @@ final class GateHost {
         // A journaled pause is one of every pool or of default (a pool's own is not journaled).
         if recovery.paused { for index in pools.pools.indices { pools[pool: index].pause(now: now) } }
         if let change = recovery.limitChange { restoreLimit(change, now: now) }
+        restoreWorkerControls(recovery.workerControls, now: now)
         let held = recoverOpenGrants(recovery.openGrants, now: now)
         logger.notice(
             "recovered from the journal",

@@ -43,6 +43,10 @@ public struct JournalUsage: Sendable, Equatable {
 public struct JournalAction: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case pause, resume, limit, cooldown
+        /// Contract v2: one worker paused, resumed or capped (detail: `worker=NAME[ cap=F|none]`).
+        case workerPause = "worker_pause"
+        case workerResume = "worker_resume"
+        case workerCap = "worker_cap"
     }
 
     public var wallMilliseconds: Int64
@@ -85,13 +89,17 @@ public struct JournalRecovery: Sendable, Equatable {
     public var openGrants: [JournalGrant]
     /// The last `limit` action, however old; nil when there is none.
     public var limitChange: JournalLimitChange?
+    /// The workers an operator left paused or capped, by name, however long ago.
+    public var workerControls: [String: JournalWorkerControl]
 
     public init(
-        usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = [], limitChange: JournalLimitChange? = nil
+        usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = [], limitChange: JournalLimitChange? = nil,
+        workerControls: [String: JournalWorkerControl] = [:]
     ) {
         self.usage = usage
         self.paused = paused
         self.openGrants = openGrants
         self.limitChange = limitChange
+        self.workerControls = workerControls
     }
 }
