@@ -21,17 +21,18 @@ extension TokenGateClient {
     ///   - worker: the worker name for this request only.
     ///   - model: the model the request goes to: picks its pool (contract v2).
     ///   - pool: the pool by name; wins over `model`.
+    ///   - priority: `high`, `normal` (the daemon's default) or `low` (contract v2).
     /// - Throws: ``TokenGateClientError/timedOut(message:)`` when the timeout passes;
     ///   ``TokenGateClientError/rejected(code:message:)`` for an invalid field (`bad_request`) or a
     ///   stopping daemon when not reconnecting; ``TokenGateClientError/unreachable(socketPath:reason:)``;
     ///   `CancellationError`.
     public func acquire(
         tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeout: Duration? = nil,
-        worker: String? = nil, model: String? = nil, pool: String? = nil
+        worker: String? = nil, model: String? = nil, pool: String? = nil, priority: PriorityName? = nil
     ) async throws -> Grant {
         let fields = Request.Acquire(
             tokens: tokens, input: input, output: output, timeoutMs: timeout?.wholeMillisecondsRoundedUp,
-            worker: worker)
+            worker: worker, priority: priority)
         let reply = try await core.acquire(fields, target: PoolTarget(model: model, pool: pool))
         try reply.throwIfFailed()
         guard let ticket = reply.ticket else {
@@ -44,11 +45,11 @@ extension TokenGateClient {
     /// wire (`timeout_ms`).
     public func acquire(
         tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeoutMs: Int64?, worker: String? = nil,
-        model: String? = nil, pool: String? = nil
+        model: String? = nil, pool: String? = nil, priority: PriorityName? = nil
     ) async throws -> Grant {
         try await acquire(
             tokens: tokens, input: input, output: output, timeout: timeoutMs.map { .milliseconds($0) },
-            worker: worker, model: model, pool: pool)
+            worker: worker, model: model, pool: pool, priority: priority)
     }
 }
 

@@ -29,6 +29,34 @@ extension TokenGateClient {
         try await changeState(.resume, pool: pool)
     }
 
+    /// Contract v2: passes over `worker`'s queued acquires in every pool (they keep their place);
+    /// its tickets in flight finish normally. The pause survives a daemon restart.
+    ///
+    /// - Returns: the pool `default`'s state (unchanged by a worker's pause).
+    /// - Throws: ``TokenGateClientError/rejected(code:message:)`` with `forbidden` when this user
+    ///   may not control the daemon, `bad_request` for an invalid worker name.
+    @discardableResult
+    public func pause(worker: String) async throws -> GateStateName {
+        try await changeState(.pauseWorker(worker), pool: nil)
+    }
+
+    /// Contract v2: lets `worker`'s queued acquires go again, in their place.
+    @discardableResult
+    public func resume(worker: String) async throws -> GateStateName {
+        try await changeState(.resumeWorker(worker), pool: nil)
+    }
+
+    /// Contract v2: caps `worker` so that its used + reserved stays within `cap` x limit in every
+    /// pool and budget; others pass its queued acquires while it waits at its cap. `nil` clears the
+    /// cap. The cap survives a daemon restart.
+    ///
+    /// - Parameter cap: a fraction greater than 0 and at most 1, or `nil`.
+    /// - Throws: ``TokenGateClientError/rejected(code:message:)`` with `bad_request` or `forbidden`.
+    public func setCap(_ cap: Double?, worker: String) async throws {
+        let reply = try await core.send(.setWorkerCap(worker: worker, cap: cap), target: .unspecified)
+        try reply.throwIfFailed()
+    }
+
     /// `pause` or `resume`, of one pool or (without one) of every pool.
     private func changeState(_ operation: Request.Operation, pool: String?) async throws -> GateStateName {
         let reply = try await core.send(operation, target: PoolTarget(pool: pool))

@@ -8,13 +8,14 @@ extension Gate {
         return until <= now
     }
 
-    /// The rule of the configured policy for a request with `demand`, given the window as of now.
-    func admits(_ demand: BudgetAmounts, now: Instant) -> Bool {
+    /// The rule of the configured policy for a request of `priority` with `demand`, given the
+    /// window as of now (below high priority, the high reserve is out of reach).
+    func admits(_ demand: BudgetAmounts, priority: Priority, now: Instant) -> Bool {
         guard isOpen(now: now) else { return false }
         switch configuration.policy {
         case .reserving:
             for kind in configuration.budgets {
-                guard let capacity = configuration.capacity(of: kind) else { continue }
+                guard let capacity = configuration.capacity(of: kind, for: priority) else { continue }
                 let load = timeline.load(kind).addingSaturating(external[kind]?.amount(at: now) ?? 0)
                 if demand[kind] > capacity {
                     if load > 0 { return false }
@@ -29,14 +30,6 @@ extension Gate {
         }
     }
 
-    /// A new acquire may go at once: under the reserving policy only when nobody waits before it.
-    func admitsNewcomer(_ demand: BudgetAmounts, now: Instant) -> Bool {
-        switch configuration.policy {
-        case .reserving: queue.isEmpty && admits(demand, now: now)
-        case .seed: admits(demand, now: now)
-        }
-    }
-
     var recheckInterval: TimeSpan {
         switch configuration.policy {
         case .reserving: .zero
@@ -44,14 +37,20 @@ extension Gate {
         }
     }
 
-    /// Grants queued acquires as far as the policy allows. Reserving: the head, then the next, in
-    /// FIFO order, stopping at the first that does not fit. Seed: every waiter whose re-check is due
-    /// passes if the window is under the threshold, in no particular order.
+    /// Grants queued acquires as far as the policy allows. Reserving: the first waiter in order
+    /// (see `WaitQueue`), then the next, stopping at the first that does not fit; waiters of a
+    /// paused worker, or of one at its cap, are passed over and keep their place. Seed: every
+    /// waiter whose re-check is due passes if the window is under the threshold, in no particular
+    /// order.
     mutating func admitQueue(now: Instant) {
         switch configuration.policy {
         case .reserving:
-            while let head = queue.first, admits(head.demand, now: now) {
-                queue.removeFirst()
+            guard !queue.isEmpty, isOpen(now: now) else { return }
+            let aging = configuration.priorityAging
+            while let position = queue.best(now: now, aging: aging, where: { mayGo($0, now: now) }),
+                admits(queue[position].demand, priority: queue[position].priority, now: now)
+            {
+                let head = queue.remove(at: position)
                 dequeued(head)
                 pendingOutcomes.append(.granted(grant(head, now: now)))
             }
@@ -59,22 +58,28 @@ extension Gate {
             // In place: a re-check round must not copy the whole queue (the simulation runs
             // hundreds of thousands of them). Grants reserve nothing under this policy, so
             // `admits` gives the same answer for every waiter of one round.
-            var index = queue.startIndex
-            while index < queue.endIndex {
-                let due = queue[index].nextRecheck
-                guard due <= now else {
-                    index += 1
-                    continue
+            let passes = admits(.zero, priority: .normal, now: now)
+            var granted: [Waiter] = []
+            queue.forEachLane { lane in
+                var index = lane.startIndex
+                while index < lane.endIndex {
+                    let due = lane[index].nextRecheck
+                    guard due <= now else {
+                        index += 1
+                        continue
+                    }
+                    if passes {
+                        granted.append(lane.remove(at: index))
+                    } else {
+                        let missed = (now - due).nanoseconds / max(1, recheck.nanoseconds) + 1
+                        lane[index].nextRecheck = due + recheck * missed
+                        index += 1
+                    }
                 }
-                if admits(queue[index].demand, now: now) {
-                    let waiter = queue.remove(at: index)
-                    dequeued(waiter)
-                    pendingOutcomes.append(.granted(grant(waiter, now: now)))
-                } else {
-                    let missed = (now - due).nanoseconds / max(1, recheck.nanoseconds) + 1
-                    queue[index].nextRecheck = due + recheck * missed
-                    index += 1
-                }
+            }
+            for waiter in granted {
+                dequeued(waiter)
+                pendingOutcomes.append(.granted(grant(waiter, now: now)))
             }
         }
     }
@@ -102,6 +107,7 @@ extension Gate {
         timeline.reserve(reserved, at: now, now: now)
         touch(waiter.worker, now: now)
         workers[waiter.worker]?.inFlight += 1
+        workers[waiter.worker]?.reserved += reserved
         return Grant(
             waiter: waiter.id, ticket: ticket.id, worker: waiter.worker, waited: now - waiter.enqueuedAt,
             reserved: reserved
@@ -114,6 +120,7 @@ extension Gate {
     mutating func removeTicket(_ id: TicketID) -> Ticket? {
         guard let ticket = tickets.removeValue(forKey: id) else { return nil }
         workers[ticket.worker]?.inFlight -= 1
+        workers[ticket.worker]?.reserved -= ticket.reserved
         return ticket
     }
 
@@ -167,9 +174,7 @@ extension Gate {
     mutating func expireDeadlines(now: Instant) {
         while let earliest = deadlines.min, earliest.deadline <= now {
             deadlines.removeMin()
-            guard queuedDeadlines[earliest.waiter] != nil,
-                let index = queue.firstIndex(where: { $0.id == earliest.waiter }) else { continue }
-            let waiter = queue.remove(at: index)
+            guard queuedDeadlines[earliest.waiter] != nil, let waiter = queue.remove(earliest.waiter) else { continue }
             dequeued(waiter)
             pendingOutcomes.append(.timedOut(waiter.id))
         }

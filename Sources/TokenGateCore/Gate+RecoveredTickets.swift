@@ -18,6 +18,7 @@ extension Gate {
         timeline.reserve(reserved, at: grantedAt, now: now)
         touch(worker, now: now)
         workers[worker]?.inFlight += 1
+        workers[worker]?.reserved += reserved
         advance(to: now)
         return ticket.id
     }

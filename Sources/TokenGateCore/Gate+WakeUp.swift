@@ -10,11 +10,17 @@ extension Gate {
         if let deadline = earliestDeadline() { candidates.append(deadline) }
         switch configuration.policy {
         case .reserving:
-            if let head = queue.first, let admissible = admissibleAt(head, now: now) {
+            guard !queue.isEmpty, !isPaused else { break }
+            if let head = head(now: now), let admissible = admissibleAt(head, now: now) {
                 candidates.append(admissible)
             }
+            let mayGo = { (waiter: Waiter) in self.mayGo(waiter, now: now) }
+            if let promotion = queue.nextPromotion(now: now, aging: configuration.priorityAging, where: mayGo) {
+                candidates.append(promotion)
+            }
+            if let relief = earliestCapRelief(now: now) { candidates.append(relief) }
         case .seed:
-            if let recheck = queue.map(\.nextRecheck).min() { candidates.append(recheck) }
+            if let recheck = queue.all.lazy.map(\.nextRecheck).min() { candidates.append(recheck) }
         }
         guard let earliest = candidates.min() else { return nil }
         return max(earliest, now)
@@ -32,6 +38,12 @@ extension Gate {
         return queuedDeadlines.values.min()
     }
 
+    /// The waiter first in order as of `now` that is not passed over (paused, or at its cap): the
+    /// one that goes next, or that every other waits behind.
+    func head(now: Instant) -> Waiter? {
+        queue.best(now: now, aging: configuration.priorityAging) { mayGo($0, now: now) }.map { queue[$0] }
+    }
+
     /// When `waiter` becomes admissible under the reserving policy if nothing but time passes:
     /// nil when paused.
     func admissibleAt(_ waiter: Waiter, now: Instant) -> Instant? {
@@ -41,7 +53,7 @@ extension Gate {
         // gate never wakes late, and a wake-up that comes early just computes the next bound.
         var latest = max(now, cooldownUntil ?? now)
         for kind in configuration.budgets {
-            guard let capacity = configuration.capacity(of: kind) else { continue }
+            guard let capacity = configuration.capacity(of: kind, for: waiter.priority) else { continue }
             let allowed = waiter.demand[kind] > capacity ? 0 : capacity - waiter.demand[kind]
             if let instant = timeline.instant(whenAtMost: allowed, of: kind, configuration: configuration) {
                 latest = max(latest, instant)

@@ -1,7 +1,8 @@
 import DequeModule
 import HeapModule
 
-/// The limiter: budgets over a sliding window, reservations, a FIFO queue, pause and cooldown.
+/// The limiter: budgets over a sliding window, reservations, a queue ordered by priority (FIFO
+/// within one), pause and cooldown, and per-worker pause and caps.
 ///
 /// A pure value: every call takes `now` and nothing reads a clock, sleeps or locks. One owner
 /// mutates it (an actor or an event loop). Calls that can resolve queued acquires leave the results
@@ -13,7 +14,7 @@ public struct Gate: Sendable {
     var tickets: [TicketID: Ticket] = [:]
     /// Tickets in grant order, for lease expiry; settled ones are skipped lazily.
     var leaseOrder: Deque<TicketID> = []
-    var queue: Deque<Waiter> = []
+    var queue = WaitQueue()
     /// Deadlines of queued waiters, earliest first; resolved ones are skipped lazily.
     var deadlines = Heap<DeadlineEntry>()
     /// The deadline of every queued waiter that has one: tells live heap entries from stale ones.
@@ -45,38 +46,55 @@ public struct Gate: Sendable {
 
     // MARK: Acquire
 
-    /// Asks for a grant for `worker`. Granted at once when the queue is empty and the request is
-    /// admissible; otherwise queued in FIFO order until granted, withdrawn, or `deadline`.
-    /// Outcomes that bringing the gate to `now` resolved (see `takeOutcomes()`) happened before it.
+    /// Asks for a grant for `worker`. Granted at once when no waiter goes before it (see
+    /// `WaitQueue`) and the request is admissible; otherwise queued until granted, withdrawn, or
+    /// `deadline`. Outcomes that bringing the gate to `now` resolved (see `takeOutcomes()`)
+    /// happened before it.
     public mutating func acquire(
-        worker: String, estimate: Estimate = .unknown, deadline: Instant? = nil, owner: OwnerID? = nil, now: Instant
+        worker: String, estimate: Estimate = .unknown, priority: Priority = .normal, deadline: Instant? = nil,
+        owner: OwnerID? = nil, now: Instant
     ) -> AcquireDecision {
         advance(to: now)
         let waiter = Waiter(
             id: WaiterID(rawValue: nextWaiterNumber), worker: worker, owner: owner,
-            demand: demand(for: estimate, worker: worker), enqueuedAt: now, deadline: deadline,
+            demand: demand(for: estimate, worker: worker), priority: priority, enqueuedAt: now, deadline: deadline,
             nextRecheck: now + recheckInterval
         )
         nextWaiterNumber += identifiers.stride
         touch(worker, now: now)
-        if admitsNewcomer(waiter.demand, now: now) {
+        if case .seed = configuration.policy, admits(waiter.demand, priority: priority, now: now) {
             return .granted(grant(waiter, now: now))
         }
-        if let deadline, deadline <= now { return .timedOut(waiter.id) }
+        enqueue(waiter)
+        if case .reserving = configuration.policy {
+            // The queue was as far admitted as it could be: only the newcomer can go now.
+            admitQueue(now: now)
+            if let index = pendingOutcomes.lastIndex(where: { $0.waiter == waiter.id }),
+                case .granted(let grant) = pendingOutcomes.remove(at: index)
+            {
+                return .granted(grant)
+            }
+        }
+        if let deadline, deadline <= now, let removed = queue.remove(waiter.id) {
+            dequeued(removed)
+            return .timedOut(waiter.id)
+        }
+        return .queued(waiter.id)
+    }
+
+    private mutating func enqueue(_ waiter: Waiter) {
         queue.append(waiter)
-        workers[worker]?.waiting += 1
-        if let deadline {
+        workers[waiter.worker]?.waiting += 1
+        if let deadline = waiter.deadline {
             deadlines.insert(DeadlineEntry(deadline: deadline, waiter: waiter.id))
             queuedDeadlines[waiter.id] = deadline
         }
-        return .queued(waiter.id)
     }
 
     /// Withdraws one queued acquire (its client gave up). Returns whether it was queued.
     @discardableResult
     public mutating func cancel(_ waiter: WaiterID, now: Instant) -> Bool {
-        guard let index = queue.firstIndex(where: { $0.id == waiter }) else { return false }
-        let removed = queue.remove(at: index)
+        guard let removed = queue.remove(waiter) else { return false }
         dequeued(removed)
         advance(to: now)
         return true
@@ -146,8 +164,7 @@ public struct Gate: Sendable {
         now: Instant, waiters leavesQueue: (Waiter) -> Bool, tickets isReleased: (Ticket) -> Bool
     ) -> Withdrawal {
         advance(to: now)
-        let leaving = queue.filter(leavesQueue)
-        queue.removeAll(where: leavesQueue)
+        let leaving = queue.removeAll(where: leavesQueue)
         leaving.forEach { dequeued($0) }
         let released = tickets.values.filter(isReleased).map(\.id)
         for ticket in released {
@@ -205,7 +222,7 @@ public struct Gate: Sendable {
     public mutating func advance(to now: Instant) {
         if case .seed = configuration.policy {
             // The seed's waiters poll on their own: replay every re-check that fell before `now`.
-            while let recheck = queue.lazy.map(\.nextRecheck).min(), recheck < now {
+            while let recheck = queue.all.lazy.map(\.nextRecheck).min(), recheck < now {
                 step(to: recheck)
             }
         }

@@ -21,6 +21,13 @@ public struct GateConfiguration: Hashable, Sendable {
     /// Differences between the provider's figure and the timeline up to this many tokens count
     /// nothing (the provider rounds what is left down to whole thousands).
     public var providerRounding: Int64 = 1_000
+    /// The share of each budget's capacity (threshold x limit) that only high-priority grants may
+    /// fill, in [0, 1); 0 (the default) keeps nothing back.
+    public private(set) var highReserve: Double = 0
+    /// How long a waiter waits before its place rises one priority (low to normal, normal to high):
+    /// the bound on how long higher-priority demand can pass it. One window by default; zero turns
+    /// aging off (strict priorities, which can starve low ones).
+    public var priorityAging: TimeSpan
 
     /// The default send margin: 1 s.
     public static let defaultSendMargin = TimeSpan.seconds(1)
@@ -40,7 +47,9 @@ public struct GateConfiguration: Hashable, Sendable {
         policy: AdmissionPolicy = .reserving,
         slotsPerWindow: Int = 1000,
         sendMargin: TimeSpan = GateConfiguration.defaultSendMargin,
-        algorithm: AccountingAlgorithm = .slidingWindow
+        algorithm: AccountingAlgorithm = .slidingWindow,
+        highReserve: Double = 0,
+        priorityAging: TimeSpan? = nil
     ) throws(ConfigurationError) {
         guard window.nanoseconds > 0 else { throw .invalidWindow(window.seconds) }
         guard sendMargin.nanoseconds >= 0 else { throw .invalidSendMargin(sendMargin.seconds) }
@@ -55,7 +64,9 @@ public struct GateConfiguration: Hashable, Sendable {
         self.slotsPerWindow = slotsPerWindow
         self.sendMargin = sendMargin
         self.algorithm = algorithm
+        self.priorityAging = priorityAging ?? window
         try setThreshold(threshold)
+        try setHighReserve(highReserve)
         try setLimit(tokenLimit, for: .tokens)
         if let inputLimit { try setLimit(inputLimit, for: .input) }
         if let outputLimit { try setLimit(outputLimit, for: .output) }
@@ -85,6 +96,20 @@ public struct GateConfiguration: Hashable, Sendable {
         self.threshold = threshold
     }
 
+    /// Sets the share of each capacity kept for high-priority grants, in [0, 1).
+    public mutating func setHighReserve(_ reserve: Double) throws(ConfigurationError) {
+        guard reserve.isFinite, reserve >= 0, reserve < 1 else { throw .invalidHighReserve(reserve) }
+        highReserve = reserve
+    }
+
+    /// What grants of `priority` may fill of `kind`: the capacity for high priority, the capacity
+    /// less the high reserve for the others.
+    public func capacity(of kind: BudgetKind, for priority: Priority) -> Int64? {
+        guard let capacity = capacity(of: kind) else { return nil }
+        guard priority != .high, highReserve > 0 else { return capacity }
+        return Self.fraction(1 - highReserve, of: capacity)
+    }
+
     /// threshold x limit of `kind` in whole units: what admission may fill. A product within 1e-9
     /// of an integer is taken as that integer, so 0.9 x 1,800,000 is 1,620,000 and not one less.
     public func capacity(of kind: BudgetKind) -> Int64? {
@@ -108,6 +133,8 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case invalidLimit(BudgetKind, Int64)
     case invalidThreshold(Double)
     case invalidSendMargin(Double)
+    case invalidHighReserve(Double)
+    case invalidCap(Double)
     case tokensBudgetRequired
 
     public var description: String {
@@ -120,6 +147,9 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
         case .invalidThreshold(let threshold): "the threshold must be in (0, 1] (got \(threshold))"
         case .invalidSendMargin(let seconds):
             "the send margin must be 0 s or more (got \(seconds))"
+        case .invalidHighReserve(let reserve):
+            "the high-priority reserve must be a fraction from 0 up to but not including 1 (got \(reserve))"
+        case .invalidCap(let cap): "a worker's cap must be a fraction greater than 0 and at most 1 (got \(cap))"
         case .tokensBudgetRequired: "the tokens budget cannot be turned off"
         }
     }

@@ -15,6 +15,12 @@ public struct GateSnapshot: Hashable, Sendable {
     public var inFlight: Int
     /// Queued acquires.
     public var waiting: Int
+    /// Queued acquires by the priority they asked for.
+    public var waitingByPriority: [Priority: Int] = [:]
+    /// The share of each capacity kept for high-priority grants.
+    public var highReserve: Double = 0
+    /// How long a waiter waits before its place rises one priority.
+    public var priorityAging: TimeSpan = .zero
     /// Present while a cooldown lasts.
     public var cooldownRemaining: TimeSpan?
     /// The worker whose report started the cooldown.
@@ -53,11 +59,42 @@ public struct WorkerSnapshot: Hashable, Sendable {
     public var lastSeen: TimeSpan
     /// How long the worker's oldest ticket in flight has been out; nil when it has none.
     public var oldestGrant: TimeSpan? = nil
+    /// An operator paused it: its waiters are passed over.
+    public var paused = false
+    /// Its share of each limit, when an operator capped it.
+    public var cap: Double? = nil
+    /// Its oldest tickets in flight, oldest first, at most `WorkerSnapshot.listLimit`.
+    public var tickets: [TicketSnapshot] = []
+    /// Its waiters in queue order, at most `WorkerSnapshot.listLimit`.
+    public var waiters: [WaiterSnapshot] = []
+
+    /// The most tickets and waiters a worker's snapshot lists.
+    public static let listLimit = 16
+}
+
+/// One ticket in flight.
+public struct TicketSnapshot: Hashable, Sendable {
+    public var ticket: TicketID
+    /// How long ago it was granted.
+    public var age: TimeSpan
+    /// What it holds of the `tokens` budget.
+    public var reserved: Int64
+}
+
+/// One queued acquire.
+public struct WaiterSnapshot: Hashable, Sendable {
+    public var priority: Priority
+    /// Its estimate in tokens.
+    public var estimate: Int64
+    /// How long it has waited.
+    public var waited: TimeSpan
 }
 
 /// The waiter at the head of the queue.
 public struct HeadSnapshot: Hashable, Sendable {
     public var worker: String
+    /// The priority it asked for.
+    public var priority: Priority = .normal
     public var demand: BudgetAmounts
     /// When it becomes admissible if nothing else happens; nil when only a report, a release, a
     /// resume or a limit change can let it in.
@@ -86,37 +123,60 @@ extension Gate {
         let state: GateSnapshot.State
         let cooling = cooldownUntil.map { $0 > now } ?? false
         if isPaused { state = .paused } else if cooling { state = .cooldown } else { state = .running }
-        var oldestGrant: [String: Instant] = [:]
-        for ticket in tickets.values where oldestGrant[ticket.worker].map({ ticket.grantedAt < $0 }) ?? true {
-            oldestGrant[ticket.worker] = ticket.grantedAt
-        }
+        let listed = workerLists(now: now)
         let workerSnapshots = workers.map { name, ledger in
             let spent = ledger.window.total(at: now)
+            let tickets = listed.tickets[name] ?? []
             return WorkerSnapshot(
                 worker: name, used: spent.tokens, requests: spent.requests, inFlight: ledger.inFlight,
-                waiting: ledger.waiting, lastSeen: now - ledger.lastSeen, oldestGrant: oldestGrant[name].map { now - $0 }
+                waiting: ledger.waiting, lastSeen: now - ledger.lastSeen, oldestGrant: tickets.first?.age,
+                paused: ledger.paused, cap: ledger.cap, tickets: tickets, waiters: listed.waiters[name] ?? []
             )
         }.sorted { $0.worker < $1.worker }
-        let head = queue.first.map { waiter in
+        let head = configuration.policy == .reserving ? self.head(now: now) : queue.oldest
+        let headSnapshot = head.map { waiter in
             HeadSnapshot(
-                worker: waiter.worker, demand: waiter.demand, admissibleAt: admissibleAt(waiter, now: now),
-                oversized: isOversized(waiter.demand)
+                worker: waiter.worker, priority: waiter.priority, demand: waiter.demand,
+                admissibleAt: admissibleAt(waiter, now: now), oversized: isOversized(waiter.demand, priority: waiter.priority)
             )
         }
+        var waitingByPriority: [Priority: Int] = [:]
+        for priority in Priority.allCases { waitingByPriority[priority] = queue.count(of: priority) }
         return GateSnapshot(
             state: state, window: configuration.window, threshold: configuration.threshold,
             algorithm: configuration.algorithm, sendMargin: configuration.sendMargin, budgets: budgets,
-            inFlight: tickets.count, waiting: queue.count,
+            inFlight: tickets.count, waiting: queue.count, waitingByPriority: waitingByPriority,
+            highReserve: configuration.highReserve, priorityAging: configuration.priorityAging,
             cooldownRemaining: cooling ? cooldownUntil.map { $0 - now } : nil,
-            cooldownWorker: cooling ? cooldownWorker : nil, workers: workerSnapshots, head: head
+            cooldownWorker: cooling ? cooldownWorker : nil, workers: workerSnapshots, head: headSnapshot
         )
     }
 
-    /// Whether `demand` exceeds threshold x limit in some configured budget.
-    public func isOversized(_ demand: BudgetAmounts) -> Bool {
+    /// Whether `demand` exceeds what grants of `priority` may fill (threshold x limit, less the
+    /// high reserve below high priority) in some configured budget.
+    public func isOversized(_ demand: BudgetAmounts, priority: Priority = .high) -> Bool {
         configuration.budgets.contains { kind in
-            configuration.capacity(of: kind).map { demand[kind] > $0 } ?? false
+            configuration.capacity(of: kind, for: priority).map { demand[kind] > $0 } ?? false
         }
+    }
+
+    /// Each worker's oldest tickets (oldest first) and first waiters (in queue order: by
+    /// priority, then arrival), at most `WorkerSnapshot.listLimit` of each.
+    private func workerLists(now: Instant) -> (tickets: [String: [TicketSnapshot]], waiters: [String: [WaiterSnapshot]]) {
+        var tickets: [String: [TicketSnapshot]] = [:]
+        for ticket in self.tickets.values.sorted(by: { ($0.grantedAt, $0.id.rawValue) < ($1.grantedAt, $1.id.rawValue) }) {
+            guard tickets[ticket.worker, default: []].count < WorkerSnapshot.listLimit else { continue }
+            tickets[ticket.worker, default: []].append(
+                TicketSnapshot(ticket: ticket.id, age: now - ticket.grantedAt, reserved: ticket.reserved.tokens)
+            )
+        }
+        var waiters: [String: [WaiterSnapshot]] = [:]
+        for waiter in queue.all where waiters[waiter.worker, default: []].count < WorkerSnapshot.listLimit {
+            waiters[waiter.worker, default: []].append(
+                WaiterSnapshot(priority: waiter.priority, estimate: waiter.demand.tokens, waited: now - waiter.enqueuedAt)
+            )
+        }
+        return (tickets, waiters)
     }
 
     /// The amounts consumed on the timeline as of the last call that brought the gate to a

@@ -17,6 +17,7 @@ struct Waiter: Sendable {
     let worker: String
     let owner: OwnerID?
     let demand: BudgetAmounts
+    let priority: Priority
     let enqueuedAt: Instant
     let deadline: Instant?
     /// The seed policy's next re-check.
@@ -29,7 +30,14 @@ struct WorkerLedger: Sendable {
     var mean = MeanCost()
     var inFlight = 0
     var waiting = 0
+    /// What its tickets in flight hold.
+    var reserved = BudgetAmounts.zero
     var lastSeen: Instant
+    /// An operator paused this worker: its waiters are passed over.
+    var paused = false
+    /// An operator capped this worker: its used + reserved stays within cap x limit per budget.
+    var cap: Double?
 
-    var isIdle: Bool { inFlight == 0 && waiting == 0 && window.isEmpty }
+    /// Whether nothing keeps this ledger: no tickets, waiters, usage in the window or controls.
+    var isIdle: Bool { inFlight == 0 && waiting == 0 && window.isEmpty && !paused && cap == nil }
 }

@@ -141,6 +141,28 @@ public struct PoolSet: Sendable {
         pools[pool(of: ticket)].gate.release(ticket: ticket, now: now)
     }
 
+    // MARK: Worker controls (every pool)
+
+    /// Passes over `worker`'s waiters in every pool until `resume(worker:now:)`.
+    public mutating func pause(worker: String, now: Instant) {
+        for index in pools.indices { pools[index].gate.pause(worker: worker, now: now) }
+    }
+
+    /// Lets `worker`'s waiters go again in every pool.
+    public mutating func resume(worker: String, now: Instant) {
+        for index in pools.indices { pools[index].gate.resume(worker: worker, now: now) }
+    }
+
+    /// Caps `worker` at `cap` x limit in every pool (nil clears the cap); nothing changes when
+    /// `cap` is out of (0, 1].
+    public mutating func setCap(_ cap: Double?, worker: String, now: Instant) throws(ConfigurationError) {
+        if let cap, !(cap.isFinite && cap > 0 && cap <= 1) { throw .invalidCap(cap) }
+        for index in pools.indices { try pools[index].gate.setCap(cap, worker: worker, now: now) }
+    }
+
+    /// The workers an operator paused or capped (the same in every pool), by name.
+    public var controlledWorkers: [String: WorkerControl] { pools[0].gate.controlledWorkers }
+
     // MARK: Checks
 
     private static func check(_ declarations: [Declaration]) throws(PoolError) {

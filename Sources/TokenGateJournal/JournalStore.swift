@@ -101,9 +101,12 @@ struct JournalStore: Sendable {
                     DELETE FROM actions WHERE at_ms < ? AND id NOT IN (
                         SELECT id FROM (\(Self.lastControls)) WHERE rank = 1
                         UNION ALL SELECT id FROM (\(Self.lastLimits)) WHERE rank = 1)
+                    AND kind NOT IN \(Self.workerControlKinds)
                     """,
                 arguments: [cutoff]
             )
+            deleted += db.changesCount
+            try db.execute(sql: Self.pruneWorkerControls, arguments: [cutoff])
             deleted += db.changesCount
             try db.execute(sql: "DELETE FROM open_grants WHERE at_ms < ?", arguments: [cutoff])
             deleted += db.changesCount
@@ -168,7 +171,8 @@ struct JournalStore: Sendable {
             let defaultLimit = limitChanges.removeValue(forKey: PoolSet.defaultName)
             return JournalRecovery(
                 usage: usage, paused: controls.everyPool, openGrants: openGrants, limitChange: defaultLimit,
-                poolPauses: controls.byPool, poolLimitChanges: limitChanges
+                poolPauses: controls.byPool, poolLimitChanges: limitChanges,
+                workerControls: try workerControls(db)
             )
         }
     }
@@ -194,6 +198,36 @@ struct JournalStore: Sendable {
         var byPool: [String: Bool] = [:]
         for control in own where everyPoolAt.map({ control.at > $0 }) ?? true { byPool[control.pool] = control.paused }
         return (everyPool, byPool)
+    }
+
+    /// The action kinds of one worker's controls, as an SQL list.
+    static let workerControlKinds = "('worker_pause', 'worker_resume', 'worker_cap')"
+
+    /// The worker a control action names, in SQL: its detail up to the first space (`worker=NAME`).
+    private static let controlledWorker = "substr(detail, 1, instr(detail || ' ', ' ') - 1)"
+
+    /// Deletes worker controls older than the cutoff except each worker's last pause or resume and
+    /// last cap, which a restart needs however old they are.
+    static let pruneWorkerControls = """
+        DELETE FROM actions WHERE at_ms < ? AND kind IN \(workerControlKinds)
+        AND id NOT IN (SELECT MAX(id) FROM actions WHERE kind IN ('worker_pause', 'worker_resume') GROUP BY \(controlledWorker))
+        AND id NOT IN (SELECT MAX(id) FROM actions WHERE kind = 'worker_cap' GROUP BY \(controlledWorker))
+        """
+
+    /// Every worker's controls, replayed from its actions in the order they were taken; workers
+    /// left resumed and uncapped are not listed.
+    private func workerControls(_ db: Database) throws -> [String: JournalWorkerControl] {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT kind, detail FROM actions WHERE kind IN \(Self.workerControlKinds) ORDER BY id"
+        )
+        var controls: [String: JournalWorkerControl] = [:]
+        while let row = try rows.next() {
+            let detail: String = row[1]
+            guard let kind = JournalAction.Kind(rawValue: row[0]), let worker = JournalWorkerControl.worker(inDetail: detail)
+            else { continue }
+            controls[worker, default: JournalWorkerControl()].apply(kind, detail: detail)
+        }
+        return controls.filter { !$0.value.isEmpty }
     }
 
     /// Runs `body` on the connection (tests use it to set pragmas such as `max_page_count`).

@@ -18,7 +18,8 @@ extension GateHost {
         let deadline = now + request.maxWait
         let pool = self.pool(model: request.model)
         let decision = pools[pool: pool].acquire(
-            worker: request.worker, estimate: request.estimate, deadline: deadline, owner: owner, now: now
+            worker: request.worker, estimate: request.estimate,
+            priority: request.priority.flatMap(Priority.init(rawValue:)) ?? .normal, deadline: deadline, owner: owner, now: now
         )
         switch decision {
         case .granted(let grant):

@@ -70,6 +70,14 @@ extension GateHost {
             journal(pausing ? .pause : .resume, by: session.worker, detail: "", pool: journaled, now: now)
             session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
 
+        case .pauseWorker(let worker), .resumeWorker(let worker):
+            guard access.mayControl(session.peer) else { return forbid(id, session) }
+            controlWorker(worker, pausing: request.operation == .pauseWorker(worker), id: id, session: session, now: now)
+
+        case .setWorkerCap(let worker, let cap):
+            guard access.mayControl(session.peer) else { return forbid(id, session) }
+            capWorker(worker, cap: cap, id: id, session: session, now: now)
+
         case .setLimit(let change):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
             do {
@@ -104,7 +112,8 @@ extension GateHost {
         let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
         // Grants resolved while the gate caught up to `now` came first.
         let decision = pools[pool: pool].acquire(
-            worker: worker, estimate: estimate, deadline: deadline, owner: session.id, now: now
+            worker: worker, estimate: estimate, priority: Priority(acquire.priority), deadline: deadline,
+            owner: session.id, now: now
         )
         settleOutcomes()
         switch decision {
@@ -210,7 +219,7 @@ extension GateHost {
         return until
     }
 
-    private func forbid(_ id: RequestID?, _ session: Session) {
+    func forbid(_ id: RequestID?, _ session: Session) {
         metrics?.rejected(.forbidden)
         logger.warning("forbidden control request", metadata: ["uid": "\(session.peer.uid)", "worker": "\(session.worker)"])
         session.write(Reply.encodeError(

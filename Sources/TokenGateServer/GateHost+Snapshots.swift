@@ -106,7 +106,7 @@ extension GateHost {
         }
         var status = StatusBuilder.status(
             pools: snapshots, connectedWorkers: connected, uptime: now - startedAt, server: configuration.serverName,
-            now: now, journal: configuration.journal
+            now: now, journal: configuration.journal, ticketText: ticketText
         )
         fillHistory.record(used: status.used, reserved: status.reserved, at: now)
         status.rates = recentRates.rates(at: now)

@@ -100,6 +100,7 @@ final class GateHost {
             }
             restoreLimit(change, pool: index, now: now)
         }
+        restoreWorkerControls(recovery.workerControls, now: now)
         let held = recoverOpenGrants(recovery.openGrants, now: now)
         let pausedPools = pools.pools.indices.filter { pools[pool: $0].snapshot(now: now).state == .paused }
         logger.notice(

@@ -47,6 +47,10 @@ public struct JournalUsage: Sendable, Equatable {
 public struct JournalAction: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case pause, resume, limit, cooldown
+        /// Contract v2: one worker paused, resumed or capped (detail: `worker=NAME[ cap=F|none]`).
+        case workerPause = "worker_pause"
+        case workerResume = "worker_resume"
+        case workerCap = "worker_cap"
     }
 
     public var wallMilliseconds: Int64
@@ -99,10 +103,13 @@ public struct JournalRecovery: Sendable, Equatable {
     public var poolPauses: [String: Bool]
     /// By pool name (never `default`): the last `limit` action of that pool, however old.
     public var poolLimitChanges: [String: JournalLimitChange]
+    /// The workers an operator left paused or capped, by name, however long ago.
+    public var workerControls: [String: JournalWorkerControl]
 
     public init(
         usage: [JournalUsage], paused: Bool, openGrants: [JournalGrant] = [], limitChange: JournalLimitChange? = nil,
-        poolPauses: [String: Bool] = [:], poolLimitChanges: [String: JournalLimitChange] = [:]
+        poolPauses: [String: Bool] = [:], poolLimitChanges: [String: JournalLimitChange] = [:],
+        workerControls: [String: JournalWorkerControl] = [:]
     ) {
         self.usage = usage
         self.paused = paused
@@ -110,5 +117,6 @@ public struct JournalRecovery: Sendable, Equatable {
         self.limitChange = limitChange
         self.poolPauses = poolPauses
         self.poolLimitChanges = poolLimitChanges
+        self.workerControls = workerControls
     }
 }

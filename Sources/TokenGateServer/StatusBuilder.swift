@@ -32,7 +32,7 @@ enum StatusBuilder {
                 QueueStatus(
                     worker: head.worker, estimate: head.demand.tokens,
                     admissibleInMs: head.admissibleAt.map { ($0 - now).millisecondsRoundedUp },
-                    oversized: head.oversized
+                    oversized: head.oversized, priority: PriorityName(head.priority)
                 )
             },
             cooldownWorker: snapshot.cooldownWorker,
@@ -40,6 +40,13 @@ enum StatusBuilder {
             algorithm: snapshot.algorithm.rawValue,
             sendMarginMs: snapshot.sendMargin.milliseconds
         )
+    }
+
+    /// A snapshot's queued acquires by priority.
+    static func queueByPriority(_ snapshot: GateSnapshot) -> PriorityCounts {
+        var counts = PriorityCounts()
+        for priority in Priority.allCases { counts[PriorityName(priority)] = snapshot.waitingByPriority[priority] ?? 0 }
+        return counts
     }
 
     /// The contract's name of a gate state.

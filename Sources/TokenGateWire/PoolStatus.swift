@@ -15,11 +15,15 @@ public struct PoolStatus: Codable, Sendable, Equatable {
     /// Present only in cooldown.
     public var cooldownRemainingMs: Int64?
     public var budgets: [BudgetStatus]
+    /// Addition to contract v2: the pool's queued acquires by priority.
+    public var queueByPriority: PriorityCounts?
 
     public init(
         name: String, models: [String], state: GateStateName, limit: Int64, threshold: Double, used: Int64,
-        reserved: Int64, inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus]
+        reserved: Int64, inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
+        queueByPriority: PriorityCounts? = nil
     ) {
+        self.queueByPriority = queueByPriority
         self.name = name
         self.models = models
         self.state = state
@@ -39,5 +43,6 @@ public struct PoolStatus: Codable, Sendable, Equatable {
         case waiting
         case cooldownRemainingMs = "cooldown_remaining_ms"
         case budgets
+        case queueByPriority = "queue_by_priority"
     }
 }

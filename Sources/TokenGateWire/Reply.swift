@@ -48,6 +48,17 @@ public struct Reply: Sendable, Equatable {
     public var waitedMs: Int64? { fields["waited_ms"]?.int64Value }
     /// The `state` of a pause or resume reply.
     public var state: GateStateName? { fields["state"]?.stringValue.flatMap(GateStateName.init(rawValue:)) }
+    /// Contract v2: whether the worker is paused, in the reply to a worker's pause, resume or cap.
+    public var paused: Bool? {
+        if case .bool(let flag) = fields["paused"] { return flag }
+        return nil
+    }
+    /// Contract v2: the worker's cap in the reply to a worker's pause, resume or cap; nil when it
+    /// has none.
+    public var cap: Double? {
+        if case .number(let number) = fields["cap"] { return number.doubleValue }
+        return nil
+    }
     /// The `warning` of a report reply (`"unknown_ticket"`).
     public var warning: String? { fields["warning"]?.stringValue }
     /// Whether a report reply warns that the ticket was unknown.

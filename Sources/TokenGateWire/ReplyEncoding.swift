@@ -63,6 +63,21 @@ extension Reply {
         return finish(&writer)
     }
 
+    /// Contract v2: the reply to `pause`, `resume` or `set_limit` with `worker`:
+    /// `{"id":…,"ok":true,"state":"<the pool default's state>","worker":"<name>","paused":<bool>,"cap":<fraction or null>}`.
+    public static func encodeWorkerControl(
+        id: RequestID?, state: GateStateName, worker: String, paused: Bool, cap: Double?
+    ) -> [UInt8] {
+        var writer = startOK(id: id, capacity: 112)
+        writer.writeField("state", state.rawValue)
+        writer.writeField("worker", worker)
+        writer.writeFieldKey("paused")
+        writer.writeRaw(paused ? "true" : "false")
+        writer.writeFieldKey("cap")
+        if let cap { writer.writeDouble(cap) } else { writer.writeRaw("null") }
+        return finish(&writer)
+    }
+
     /// The reply to `hello`: `{"id":…,"ok":true,"v":1,"server":"tokengate/<version>","worker":"<name>"}`.
     public static func encodeHello(id: RequestID?, server: String, worker: String) -> [UInt8] {
         var writer = startOK(id: id, capacity: 96)

@@ -44,6 +44,14 @@ public struct Request: Sendable, Equatable {
         case resume
         /// Changes the `tokens` limit and/or the threshold.
         case setLimit(SetLimit)
+        /// Contract v2: `pause` with `worker`: that worker's queued acquires keep their place but
+        /// are passed over, in every pool; its tickets in flight finish.
+        case pauseWorker(String)
+        /// Contract v2: `resume` with `worker`: that worker's queued acquires go again.
+        case resumeWorker(String)
+        /// Contract v2: `set_limit` with `worker` and `cap`: that worker's used + reserved stays
+        /// within `cap` x limit (in every pool and budget); a nil cap (`"cap": null`) clears it.
+        case setWorkerCap(worker: String, cap: Double?)
 
         /// The `op` string of this operation.
         public var name: Name {
@@ -56,9 +64,17 @@ public struct Request: Sendable, Equatable {
             case .observe: return .observe
             case .status: return .status
             case .subscribe: return .subscribe
-            case .pause: return .pause
-            case .resume: return .resume
-            case .setLimit: return .setLimit
+            case .pause, .pauseWorker: return .pause
+            case .resume, .resumeWorker: return .resume
+            case .setLimit, .setWorkerCap: return .setLimit
+            }
+        }
+
+        /// Whether this is a pause, resume or cap of one worker.
+        public var isWorkerControl: Bool {
+            switch self {
+            case .pauseWorker, .resumeWorker, .setWorkerCap: true
+            default: false
             }
         }
 
@@ -82,16 +98,19 @@ public struct Request: Sendable, Equatable {
         public var timeoutMs: Int64?
         /// Overrides the connection's worker name for this request.
         public var worker: String?
+        /// Contract v2: how urgent the acquire is; nil (not sent) means `normal`.
+        public var priority: PriorityName?
 
         public init(
             tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeoutMs: Int64? = nil,
-            worker: String? = nil
+            worker: String? = nil, priority: PriorityName? = nil
         ) {
             self.tokens = tokens
             self.input = input
             self.output = output
             self.timeoutMs = timeoutMs
             self.worker = worker
+            self.priority = priority
         }
     }
 

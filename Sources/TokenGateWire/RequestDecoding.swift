@@ -72,6 +72,10 @@ extension Request {
             var target = PoolTarget.operations.contains(name) ? try reader.target() : .unspecified
             // A report's model is its own field (`Report.model`, kept for accounting since v1).
             if case .report = operation { target.model = nil }
+            if operation.isWorkerControl, !target.isUnspecified {
+                throw FieldError(
+                    message: "a worker's pause and cap apply in every pool: send \"worker\" without \"pool\" or \"model\"")
+            }
             return .success(Request(id: id, operation, target: target))
         } catch {
             return .failure(WireFailure(id: id, code: .badRequest, message: error.message))
@@ -119,7 +123,7 @@ struct FieldReader {
             return .acquire(
                 Request.Acquire(
                     tokens: try count("tokens"), input: try count("input"), output: try count("output"),
-                    timeoutMs: try count("timeout_ms"), worker: try worker("worker")))
+                    timeoutMs: try count("timeout_ms"), worker: try worker("worker"), priority: try priority("priority")))
         case .report:
             return .report(
                 Request.Report(
@@ -142,10 +146,14 @@ struct FieldReader {
                 ?? WireLimits.defaultSubscribeIntervalMs
             return .subscribe(intervalMs: interval, history: try flag("history") ?? false)
         case .pause:
-            return .pause
+            return try worker("worker").map { .pauseWorker($0) } ?? .pause
         case .resume:
-            return .resume
+            return try worker("worker").map { .resumeWorker($0) } ?? .resume
         case .setLimit:
+            if let worker = try worker("worker") { return try workerCap(worker) }
+            if object["cap"] != nil {
+                throw FieldError(message: "\"cap\" needs \"worker\": set_limit {\"worker\": NAME, \"cap\": FRACTION or null}")
+            }
             let limit = try count("limit", from: 1)
             let threshold = try threshold("threshold")
             guard limit != nil || threshold != nil else {
@@ -153,6 +161,25 @@ struct FieldReader {
             }
             return .setLimit(Request.SetLimit(limit: limit, threshold: threshold))
         }
+    }
+
+    /// `set_limit` with `worker`: `cap` must be present, a fraction in (0, 1] or null (clears the
+    /// cap); `limit` and `threshold` do not go with it.
+    private func workerCap(_ worker: String) throws(FieldError) -> Request.Operation {
+        if value("limit") != nil || value("threshold") != nil {
+            throw FieldError(
+                message: "\"worker\" goes with \"cap\" only: change \"limit\" or \"threshold\" in a set_limit without \"worker\"")
+        }
+        guard let cap = object["cap"] else {
+            throw FieldError(
+                message: "set_limit with \"worker\" needs \"cap\": a fraction greater than 0 and at most 1, or null to clear the cap")
+        }
+        if cap.isNull { return .setWorkerCap(worker: worker, cap: nil) }
+        guard case .number(let number) = cap, number.doubleValue > 0, number.doubleValue <= 1 else {
+            throw FieldError(
+                message: "\"cap\" must be a number greater than 0 and at most 1, or null to clear the cap, got \(cap.briefDescription)")
+        }
+        return .setWorkerCap(worker: worker, cap: number.doubleValue)
     }
 
     // MARK: Field kinds
@@ -256,6 +283,15 @@ struct FieldReader {
             message:
                 "\"\(key)\" must be a string of 1-\(WireLimits.maxTicketLength) printable ASCII characters, got \(describeString(value))"
         )
+    }
+
+    private func priority(_ key: String) throws(FieldError) -> PriorityName? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let text) = value, let priority = PriorityName(rawValue: text) else {
+            let names = PriorityName.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw FieldError(message: "\"\(key)\" must be one of \(names), got \(describeString(value))")
+        }
+        return priority
     }
 
     private func budget(_ key: String) throws(FieldError) -> BudgetName? {

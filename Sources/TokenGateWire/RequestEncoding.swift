@@ -21,6 +21,7 @@ extension Request {
             writer.writeField("output", fields.output)
             writer.writeField("timeout_ms", fields.timeoutMs)
             writer.writeField("worker", fields.worker)
+            writer.writeField("priority", fields.priority?.rawValue)
         case .report(let fields):
             writer.writeField("ticket", fields.ticket)
             writer.writeField("input", fields.input)
@@ -52,6 +53,12 @@ extension Request {
                 writer.writeRaw(",\"threshold\":")
                 writer.writeDouble(threshold)
             }
+        case .pauseWorker(let worker), .resumeWorker(let worker):
+            writer.writeField("worker", worker)
+        case .setWorkerCap(let worker, let cap):
+            writer.writeField("worker", worker)
+            writer.writeFieldKey("cap")
+            if let cap { writer.writeDouble(cap) } else { writer.writeRaw("null") }
         case .status, .pause, .resume:
             break
         }

@@ -1,6 +1,6 @@
 extension Status {
     /// This status with its v1 fields describing pool `name` instead of `default`: state, limit,
-    /// threshold, usage, queue figures, cooldown and budgets. The queue's head is `default`'s, so
+    /// threshold, usage, queue figures (by priority too), cooldown and budgets. The queue's head is `default`'s, so
     /// it is dropped for another pool. Unchanged for `default`, for nil, and when there is no such
     /// pool.
     public func viewed(asPool name: String?) -> Status {
@@ -15,6 +15,7 @@ extension Status {
         view.waiting = pool.waiting
         view.cooldownRemainingMs = pool.cooldownRemainingMs
         view.budgets = pool.budgets
+        view.queueByPriority = pool.queueByPriority
         view.queue = nil
         return view
     }

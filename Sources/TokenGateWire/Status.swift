@@ -42,6 +42,13 @@ public struct Status: Codable, Sendable, Equatable {
     /// Addition to contract v2: the window's fill per second over the last window; only in the
     /// first snapshot of a `subscribe` with `"history": true`.
     public var history: HistoryStatus?
+    /// Addition to contract v2: `default`'s queued acquires by priority (absent from older daemons).
+    public var queueByPriority: PriorityCounts?
+    /// Addition to contract v2: the share of each capacity only high-priority grants may fill
+    /// (`serve --reserve-high`; 0 when none).
+    public var reserveHigh: Double?
+    /// Addition to contract v2: how long a waiter waits before its place rises one priority.
+    public var priorityAgingMs: Int64?
 
     public init(
         state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
@@ -90,6 +97,9 @@ public struct Status: Codable, Sendable, Equatable {
         case gateway
         case pools
         case rates, history
+        case queueByPriority = "queue_by_priority"
+        case reserveHigh = "reserve_high"
+        case priorityAgingMs = "priority_aging_ms"
     }
 }
 
@@ -167,10 +177,21 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var oldestGrantMs: Int64?
     /// Contract v2: tokens used in the window per pool it used (absent from a v1 daemon).
     public var poolUsed: [String: Int64]?
+    /// Contract v2: an operator paused this worker (its waiters are passed over); absent from
+    /// older daemons.
+    public var paused: Bool?
+    /// Contract v2: the worker's share of each limit, set by an operator; nil when uncapped
+    /// (written as `null` whenever `paused` is present).
+    public var cap: Double?
+    /// Addition to contract v2: its oldest tickets in flight, oldest first (at most 16); absent when none.
+    public var tickets: [TicketStatus]?
+    /// Addition to contract v2: its queued acquires in queue order (at most 16); absent when none.
+    public var waiters: [WaiterStatus]?
 
     public init(
         worker: String, used: Int64, requests: Int64, inFlight: Int, waiting: Int, lastSeenMsAgo: Int64,
-        connected: Bool, oldestGrantMs: Int64? = nil, poolUsed: [String: Int64]? = nil
+        connected: Bool, oldestGrantMs: Int64? = nil, poolUsed: [String: Int64]? = nil, paused: Bool? = nil,
+        cap: Double? = nil, tickets: [TicketStatus]? = nil, waiters: [WaiterStatus]? = nil
     ) {
         self.poolUsed = poolUsed
         self.worker = worker
@@ -181,6 +202,10 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         self.lastSeenMsAgo = lastSeenMsAgo
         self.connected = connected
         self.oldestGrantMs = oldestGrantMs
+        self.paused = paused
+        self.cap = cap
+        self.tickets = tickets
+        self.waiters = waiters
     }
 
     enum CodingKeys: String, CodingKey {
@@ -191,6 +216,30 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         case connected
         case oldestGrantMs = "oldest_grant_ms"
         case poolUsed = "pool_used"
+        case paused, cap, tickets, waiters
+    }
+
+    /// The synthesized encoding, except that `cap` is written as `null` when there is none and the
+    /// daemon reports controls (`paused` present): the contract's "number or null".
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(worker, forKey: .worker)
+        try container.encode(used, forKey: .used)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(inFlight, forKey: .inFlight)
+        try container.encode(waiting, forKey: .waiting)
+        try container.encode(lastSeenMsAgo, forKey: .lastSeenMsAgo)
+        try container.encode(connected, forKey: .connected)
+        try container.encodeIfPresent(oldestGrantMs, forKey: .oldestGrantMs)
+        try container.encodeIfPresent(poolUsed, forKey: .poolUsed)
+        try container.encodeIfPresent(paused, forKey: .paused)
+        if let cap {
+            try container.encode(cap, forKey: .cap)
+        } else if paused != nil {
+            try container.encodeNil(forKey: .cap)
+        }
+        try container.encodeIfPresent(tickets, forKey: .tickets)
+        try container.encodeIfPresent(waiters, forKey: .waiters)
     }
 }
 
@@ -206,17 +255,20 @@ public struct QueueStatus: Codable, Sendable, Equatable {
     /// The estimate exceeds threshold x limit: it is granted only once the window and the
     /// reservations are empty.
     public var oversized: Bool
+    /// Addition to contract v2: the priority the head asked for (absent from older daemons).
+    public var priority: PriorityName?
 
-    public init(worker: String, estimate: Int64, admissibleInMs: Int64?, oversized: Bool) {
+    public init(worker: String, estimate: Int64, admissibleInMs: Int64?, oversized: Bool, priority: PriorityName? = nil) {
         self.worker = worker
         self.estimate = estimate
         self.admissibleInMs = admissibleInMs
         self.oversized = oversized
+        self.priority = priority
     }
 
     enum CodingKeys: String, CodingKey {
         case worker, estimate
         case admissibleInMs = "admissible_in_ms"
-        case oversized
+        case oversized, priority
     }
 }
