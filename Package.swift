@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "TokenGateConfig",
             dependencies: [
-                "TokenGateCore", "TokenGateServer",
+                "TokenGateCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "TokenGateJournal",
             dependencies: [
-                "TokenGateCore", "TokenGateWire", "TokenGateServer",
+                "TokenGateCore", "TokenGateWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +130,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateServer", "TokenGateCore"]),
+        .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateCore"]),
         .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
         .testTarget(
             name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"], exclude: ["Snapshots"]
@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "TokenGateJournalTests",
             dependencies: [
-                "TokenGateJournal", "TokenGateServer", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport",
+                "TokenGateJournal", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Testing
 import TokenGateCore
-import TokenGateServer
 import TokenGateWire
 
 @testable import TokenGateJournal

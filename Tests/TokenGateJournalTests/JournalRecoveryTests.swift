@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Testing
 import TokenGateCore
-import TokenGateServer
 
 @testable import TokenGateJournal
 

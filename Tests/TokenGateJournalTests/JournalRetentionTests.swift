@@ -3,7 +3,6 @@ import GRDB
 import Logging
 import Testing
 import TokenGateCore
-import TokenGateServer
 
 @testable import TokenGateJournal
 
