@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "TokenGateWire"),
+        .target(name: "TokenGateWire", dependencies: ["TokenGateCore"]),
         .target(
             name: "TokenGateServer",
             dependencies: [
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "TokenGateClient",
             dependencies: [
-                "TokenGateWire",
+                "TokenGateCore", "TokenGateWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -90,7 +90,7 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
-        .target(name: "TokenGateDashboard", dependencies: ["TokenGateWire", "CNcurses"]),
+        .target(name: "TokenGateDashboard", dependencies: ["TokenGateCore", "TokenGateWire", "CNcurses"]),
         .executableTarget(
             name: "tokengate",
             dependencies: [
@@ -121,7 +121,7 @@ let package = Package(
             name: "TokenGateCoreTests",
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
+        .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire", "TokenGateCore"]),
         .testTarget(
             name: "TokenGateGatewayTests",
             dependencies: [
@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateCore"]),
         .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
         .testTarget(
-            name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"], exclude: ["Snapshots"]
+            name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire", "TokenGateCore"], exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "TokenGateJournalTests",
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "TokenGateIntegrationTests",
             dependencies: [
-                "TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter",
+                "TokenGateClient", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport", "TokenGateRateLimiter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

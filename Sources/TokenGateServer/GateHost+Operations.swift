@@ -66,7 +66,7 @@ extension GateHost {
             logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)", "pools": "\(names)"])
             // The journal keeps the pause of every pool (a pool's own pause is not yet journaled).
             if request.target.isUnspecified { journal(pausing ? .pause : .resume, by: session.worker, detail: "", now: now) }
-            session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
+            session.write(Reply.encodeState(id: id, state: pools[pool: pool].snapshot(now: now).state))
 
         case .setLimit(let change):
             guard access.mayControl(session.peer) else { return forbid(id, session) }

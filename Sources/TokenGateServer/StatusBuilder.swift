@@ -9,7 +9,7 @@ enum StatusBuilder {
     ) -> Status {
         let tokens = snapshot.budget(.tokens)
         return Status(
-            state: stateName(snapshot.state),
+            state: snapshot.state,
             windowMs: snapshot.window.milliseconds,
             limit: tokens?.limit ?? 0,
             threshold: snapshot.threshold,
@@ -40,15 +40,6 @@ enum StatusBuilder {
             algorithm: snapshot.algorithm.rawValue,
             sendMarginMs: snapshot.sendMargin.milliseconds
         )
-    }
-
-    /// The contract's name of a gate state.
-    static func stateName(_ state: GateSnapshot.State) -> GateStateName {
-        switch state {
-        case .running: .running
-        case .paused: .paused
-        case .cooldown: .cooldown
-        }
     }
 
     /// A snapshot's budgets as the contract shows them.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateCore
 import TokenGateTestSupport
 import TokenGateWire
 
@@ -294,7 +295,7 @@ struct DashboardTmuxTests {
 
     /// Polls `tokengate status --json` until `condition` holds for the pools' states (30 s at most).
     private func poolStates(
-        _ daemon: DaemonProcess, _ condition: @escaping ([String: GateStateName]) -> Bool
+        _ daemon: DaemonProcess, _ condition: @escaping ([String: GateState]) -> Bool
     ) async throws -> Bool {
         try await eventually(timeout: .seconds(30)) {
             let run = try await CommandRun.tokengate(["status", "--json", "--socket", daemon.socketPath])
@@ -332,7 +333,7 @@ struct DashboardTmuxTests {
     }
 
     /// Polls `tokengate status --json` until `condition` holds for the state (30 s at most).
-    private func daemonState(_ daemon: DaemonProcess, _ condition: @escaping (GateStateName) -> Bool) async throws -> Bool {
+    private func daemonState(_ daemon: DaemonProcess, _ condition: @escaping (GateState) -> Bool) async throws -> Bool {
         try await eventually(timeout: .seconds(30)) {
             let run = try await CommandRun.tokengate(["status", "--json", "--socket", daemon.socketPath])
             guard run.status == 0 else { return false }

@@ -34,7 +34,7 @@ enum MetricsExposition {
     private static func addGate(_ sample: MetricsSample, to registry: PrometheusCollectorRegistry) {
         let snapshot = sample.snapshot
         gauge(registry, "build_info", labels: [("version", sample.version)], help: "Always 1; the daemon's version.", value: 1)
-        for state in [GateSnapshot.State.running, .paused, .cooldown] {
+        for state in [GateState.running, .paused, .cooldown] {
             gauge(
                 registry, "state", labels: [("state", state.rawValue)], help: "1 for the gate's current state, else 0.",
                 value: snapshot.state == state ? 1 : 0
