@@ -160,7 +160,7 @@ extension GateHost {
         let wallNow = clock.epochMilliseconds(of: now)
         let headers = ProviderHeaders(headers: rawHeaders, nowEpochMs: wallNow)
         for reading in headers.readings {
-            let kind = BudgetKind(reading.budget)
+            let kind = reading.budget
             let observation = ProviderObservation(
                 kind: kind, limit: reading.limit, remaining: reading.remaining,
                 reset: reading.resetEpochMs.map { now + TimeSpan.milliseconds($0 - wallNow) }, observedAt: now

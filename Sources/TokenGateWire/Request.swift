@@ -1,3 +1,5 @@
+import TokenGateCore
+
 /// One request line: an optional id and the operation with its validated fields.
 ///
 /// Daemons get one from `Request.decode(line:)`; clients build one and send `encodeLine()`.
@@ -131,9 +133,9 @@ public struct Request: Sendable, Equatable {
         /// How long the provider asked to wait.
         public var retryAfterMs: Int64
         /// The budget the 429 was about, when known.
-        public var budget: BudgetName?
+        public var budget: BudgetKind?
 
-        public init(retryAfterMs: Int64, budget: BudgetName? = nil) {
+        public init(retryAfterMs: Int64, budget: BudgetKind? = nil) {
             self.retryAfterMs = retryAfterMs
             self.budget = budget
         }

@@ -1,3 +1,5 @@
+import TokenGateCore
+
 extension Request {
     /// Decodes one request line (with or without its terminating newline).
     ///
@@ -258,10 +260,10 @@ struct FieldReader {
         )
     }
 
-    private func budget(_ key: String) throws(FieldError) -> BudgetName? {
+    private func budget(_ key: String) throws(FieldError) -> BudgetKind? {
         guard let value = value(key) else { return nil }
-        guard case .string(let text) = value, let budget = BudgetName(rawValue: text) else {
-            let names = BudgetName.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case .string(let text) = value, let budget = BudgetKind(rawValue: text) else {
+            let names = BudgetKind.allCases.map(\.rawValue).joined(separator: ", ")
             throw FieldError(message: "\"\(key)\" must be one of \(names), got \(describeString(value))")
         }
         return budget
