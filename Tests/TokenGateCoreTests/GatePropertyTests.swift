@@ -20,12 +20,12 @@ struct GatePropertyTests {
     static func check(_ steps: [Step]) {
         var gate = makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40)
         var now = Instant.zero
-        var held: [Grant] = []
+        var held: [GateGrant] = []
         var queued: [WaiterID] = []
         var grantOrder: [UInt64] = []
         var dropped: Set<WaiterID> = []
 
-        func absorb(_ grants: [Grant]) {
+        func absorb(_ grants: [GateGrant]) {
             guard !grants.isEmpty else { return }
             held += grants
             grantOrder += grants.map(\.waiter.rawValue)

@@ -37,7 +37,7 @@ func estimate(_ tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil)
 }
 
 extension AcquireDecision {
-    var grant: Grant? {
+    var grant: GateGrant? {
         if case .granted(let grant) = self { return grant }
         return nil
     }
@@ -51,7 +51,7 @@ extension AcquireDecision {
 }
 
 extension WaiterOutcome {
-    var grant: Grant? {
+    var grant: GateGrant? {
         if case .granted(let grant) = self { return grant }
         return nil
     }
