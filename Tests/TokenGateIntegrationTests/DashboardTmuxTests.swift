@@ -370,7 +370,7 @@ private final class Tmux: @unchecked Sendable {
     private var panePid: pid_t?
 
     init(directory: TemporaryDirectory) throws {
-        guard let executable = Tmux.executable else { throw IntegrationTestError("tmux is not installed") }
+        guard let executable = Tmux.executable else { throw TestFailure("tmux is not installed") }
         self.executable = executable
         name = "tg-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         self.directory = directory.path
@@ -389,7 +389,7 @@ private final class Tmux: @unchecked Sendable {
     @discardableResult
     func run(_ arguments: [String]) async throws -> String {
         let run = try await CommandRun.run(executable, baseArguments + arguments, environment: environment, timeout: 30)
-        guard run.status == 0 else { throw IntegrationTestError("tmux failed: \(run)") }
+        guard run.status == 0 else { throw TestFailure("tmux failed: \(run)") }
         return run.stdout
     }
 
@@ -419,7 +419,7 @@ private final class Tmux: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
             return false
         }
-        guard held else { throw IntegrationTestError("never saw \(what); the pane showed:\n\(last)") }
+        guard held else { throw TestFailure("never saw \(what); the pane showed:\n\(last)") }
         return last
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// A fresh directory under /tmp (short, so that socket paths stay under 108 bytes), removed with
 /// everything in it by `remove()`.
@@ -11,7 +12,7 @@ struct TemporaryDirectory: Sendable {
             guard let base = buffer.baseAddress else { return false }
             return mkdtemp(base) != nil
         }
-        guard created else { throw IntegrationTestError("mkdtemp failed: errno \(errno)") }
+        guard created else { throw TestFailure("mkdtemp failed: errno \(errno)") }
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// Where the `tokengate` executable under test is: `$TOKENGATE_BIN`, else next to the test bundle
 /// (the build products directory that `swift test` also built the executable into), else in the
@@ -9,7 +10,7 @@ enum TokenGateBinary {
     /// The path, or a failure explaining where it looked.
     static func require() throws -> String {
         guard let path else {
-            throw IntegrationTestError("tokengate executable not found; looked in: \(candidates().joined(separator: ", "))")
+            throw TestFailure("tokengate executable not found; looked in: \(candidates().joined(separator: ", "))")
         }
         return path
     }
@@ -57,10 +58,4 @@ enum TokenGateBinary {
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
     }
-}
-
-/// A failure in the test harness itself.
-struct IntegrationTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
