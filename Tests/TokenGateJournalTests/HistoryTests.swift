@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TokenGateCore
+import TokenGateTestSupport
 import TokenGateWire
 
 @testable import TokenGateJournal

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import Testing
 import TokenGateCore
+import TokenGateTestSupport
 
 @testable import TokenGateJournal
 
