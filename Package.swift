@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "TokenGateWire"),
+        .target(name: "TokenGateWire", dependencies: ["TokenGateCore"]),
         .target(
             name: "TokenGateServer",
             dependencies: [
@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "TokenGateConfig",
             dependencies: [
-                "TokenGateCore", "TokenGateServer",
+                "TokenGateCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "TokenGateClient",
             dependencies: [
-                "TokenGateWire", "TokenGateCore",
+                "TokenGateCore", "TokenGateWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "TokenGateJournal",
             dependencies: [
-                "TokenGateCore", "TokenGateWire", "TokenGateServer",
+                "TokenGateCore", "TokenGateWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,7 +100,7 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
-        .target(name: "TokenGateDashboard", dependencies: ["TokenGateWire", "CNcurses"]),
+        .target(name: "TokenGateDashboard", dependencies: ["TokenGateCore", "TokenGateWire", "CNcurses"]),
         .executableTarget(
             name: "tokengate",
             dependencies: [
@@ -131,7 +131,7 @@ let package = Package(
             name: "TokenGateCoreTests",
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire"]),
+        .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire", "TokenGateCore"]),
         .testTarget(name: "TokenGateRedisTests", dependencies: ["TokenGateRedis"]),
         .testTarget(
             name: "TokenGateGatewayTests",
@@ -141,15 +141,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateServer", "TokenGateCore"]),
+        .testTarget(name: "TokenGateConfigTests", dependencies: ["TokenGateConfig", "TokenGateCore"]),
         .testTarget(name: "TokenGateRateLimiterTests", dependencies: ["TokenGateRateLimiter"]),
         .testTarget(
-            name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire"], exclude: ["Snapshots"]
+            name: "TokenGateDashboardTests", dependencies: ["TokenGateDashboard", "TokenGateWire", "TokenGateCore"], exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "TokenGateJournalTests",
             dependencies: [
-                "TokenGateJournal", "TokenGateServer", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport",
+                "TokenGateJournal", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "TokenGateIntegrationTests",
             dependencies: [
-                "TokenGateClient", "TokenGateWire", "TokenGateTestSupport", "TokenGateRateLimiter", "TokenGateRedis",
+                "TokenGateClient", "TokenGateWire", "TokenGateCore", "TokenGateTestSupport", "TokenGateRateLimiter", "TokenGateRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

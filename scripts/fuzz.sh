@@ -24,12 +24,13 @@ modules="$products/Modules"
 [ -d "$modules" ] || modules="$products"
 flags=(-parse-as-library -O -sanitize=fuzzer,address -g -I "$out" -I "$modules")
 
-swiftc "${flags[@]}" -module-name TokenGateWire -wmo -emit-module -emit-module-path "$out/TokenGateWire.swiftmodule" \
-    -c Sources/TokenGateWire/*.swift -o "$out/TokenGateWire.o"
+# Core first: Wire uses Core's names. Each module's sources, subfolders included.
 swiftc "${flags[@]}" -module-name TokenGateCore -wmo -emit-module -emit-module-path "$out/TokenGateCore.swiftmodule" \
-    -c Sources/TokenGateCore/*.swift -o "$out/TokenGateCore.o"
+    -c $(find Sources/TokenGateCore -name '*.swift' | sort) -o "$out/TokenGateCore.o"
 swiftc "${flags[@]}" -module-name TokenGateRedis -wmo -emit-module -emit-module-path "$out/TokenGateRedis.swiftmodule" \
-    -c Sources/TokenGateRedis/RESP/*.swift -o "$out/TokenGateRedis.o"
+    -c $(find Sources/TokenGateRedis/RESP -name '*.swift' | sort) -o "$out/TokenGateRedis.o"
+swiftc "${flags[@]}" -module-name TokenGateWire -wmo -emit-module -emit-module-path "$out/TokenGateWire.swiftmodule" \
+    -c $(find Sources/TokenGateWire -name '*.swift' | sort) -o "$out/TokenGateWire.o"
 shopt -s nullglob
 collections=("$products"/{DequeModule,HeapModule,InternalCollectionsUtilities,ContainersPreview}.build/*.o)
 swiftc "${flags[@]}" -module-name TokenGateFuzz scripts/fuzz/FuzzEntry.swift \

@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 extension TokenGateClient {
@@ -28,7 +29,7 @@ extension TokenGateClient {
     ///   `CancellationError`.
     public func acquire(
         tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeout: Duration? = nil,
-        worker: String? = nil, model: String? = nil, pool: String? = nil, priority: PriorityName? = nil
+        worker: String? = nil, model: String? = nil, pool: String? = nil, priority: Priority? = nil
     ) async throws -> Grant {
         let fields = Request.Acquire(
             tokens: tokens, input: input, output: output, timeoutMs: timeout?.wholeMillisecondsRoundedUp,
@@ -45,7 +46,7 @@ extension TokenGateClient {
     /// wire (`timeout_ms`).
     public func acquire(
         tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeoutMs: Int64?, worker: String? = nil,
-        model: String? = nil, pool: String? = nil, priority: PriorityName? = nil
+        model: String? = nil, pool: String? = nil, priority: Priority? = nil
     ) async throws -> Grant {
         try await acquire(
             tokens: tokens, input: input, output: output, timeout: timeoutMs.map { .milliseconds($0) },

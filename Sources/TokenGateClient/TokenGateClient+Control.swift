@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 extension TokenGateClient {
@@ -17,7 +18,7 @@ extension TokenGateClient {
     /// - Throws: ``TokenGateClientError/rejected(code:message:)`` with `forbidden` when this user
     ///   may not control the daemon.
     @discardableResult
-    public func pause(pool: String? = nil) async throws -> GateStateName {
+    public func pause(pool: String? = nil) async throws -> GateState {
         try await changeState(.pause, pool: pool)
     }
 
@@ -25,7 +26,7 @@ extension TokenGateClient {
     ///
     /// - Returns: the gate's state afterwards (`cooldown` while a provider cooldown lasts).
     @discardableResult
-    public func resume(pool: String? = nil) async throws -> GateStateName {
+    public func resume(pool: String? = nil) async throws -> GateState {
         try await changeState(.resume, pool: pool)
     }
 
@@ -36,13 +37,13 @@ extension TokenGateClient {
     /// - Throws: ``TokenGateClientError/rejected(code:message:)`` with `forbidden` when this user
     ///   may not control the daemon, `bad_request` for an invalid worker name.
     @discardableResult
-    public func pause(worker: String) async throws -> GateStateName {
+    public func pause(worker: String) async throws -> GateState {
         try await changeState(.pauseWorker(worker), pool: nil)
     }
 
     /// Contract v2: lets `worker`'s queued acquires go again, in their place.
     @discardableResult
-    public func resume(worker: String) async throws -> GateStateName {
+    public func resume(worker: String) async throws -> GateState {
         try await changeState(.resumeWorker(worker), pool: nil)
     }
 
@@ -58,7 +59,7 @@ extension TokenGateClient {
     }
 
     /// `pause` or `resume`, of one pool or (without one) of every pool.
-    private func changeState(_ operation: Request.Operation, pool: String?) async throws -> GateStateName {
+    private func changeState(_ operation: Request.Operation, pool: String?) async throws -> GateState {
         let reply = try await core.send(operation, target: PoolTarget(pool: pool))
         try reply.throwIfFailed()
         guard let state = reply.state else {

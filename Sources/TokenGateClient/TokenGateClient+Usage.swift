@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 extension TokenGateClient {
@@ -64,7 +65,7 @@ extension TokenGateClient {
     /// - Returns: when the cooldown ends (`cooldown_until_ms`, milliseconds on the daemon's clock).
     @discardableResult
     public func throttled(
-        retryAfterMs: Int64, budget: BudgetName? = nil, model: String? = nil, pool: String? = nil
+        retryAfterMs: Int64, budget: BudgetKind? = nil, model: String? = nil, pool: String? = nil
     ) async throws -> Int64 {
         let reply = try await core.send(
             .throttled(Request.Throttled(retryAfterMs: retryAfterMs, budget: budget)),

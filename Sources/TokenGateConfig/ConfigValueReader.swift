@@ -1,7 +1,6 @@
 import Logging
 import TOMLKit
 import TokenGateCore
-import TokenGateServer
 
 /// Reads one key's value as the type its flag takes, or throws an error naming the key and line.
 struct ConfigValueReader {

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import TOMLKit
 import TokenGateCore
-import TokenGateServer
 
 /// The settings of a `tokengate serve --config FILE`: a TOML file whose keys are the long names of
 /// the serve flags (`limit = 400000`, `input-limit = 80000`, `no-state = true`). Every field is nil

@@ -91,7 +91,7 @@ extension Gate {
     }
 
     /// Turns a waiter into a ticket, reserving its demand (nothing under the seed policy).
-    mutating func grant(_ waiter: Waiter, now: Instant) -> Grant {
+    mutating func grant(_ waiter: Waiter, now: Instant) -> GateGrant {
         let reserved: BudgetAmounts
         switch configuration.policy {
         case .reserving: reserved = waiter.demand
@@ -108,7 +108,7 @@ extension Gate {
         touch(waiter.worker, now: now)
         workers[waiter.worker]?.inFlight += 1
         workers[waiter.worker]?.reserved += reserved
-        return Grant(
+        return GateGrant(
             waiter: waiter.id, ticket: ticket.id, worker: waiter.worker, waited: now - waiter.enqueuedAt,
             reserved: reserved
         )

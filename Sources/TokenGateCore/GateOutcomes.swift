@@ -1,5 +1,5 @@
-/// A grant: the ticket to report or release, and how long the acquire waited.
-public struct Grant: Hashable, Sendable {
+/// A grant the gate made: the ticket to report or release, and how long the acquire waited.
+public struct GateGrant: Hashable, Sendable {
     public let waiter: WaiterID
     public let ticket: TicketID
     public let worker: String
@@ -11,7 +11,7 @@ public struct Grant: Hashable, Sendable {
 /// What became of an acquire.
 public enum AcquireDecision: Hashable, Sendable {
     /// Granted at once.
-    case granted(Grant)
+    case granted(GateGrant)
     /// Queued; its outcome comes later through `takeOutcomes()`.
     case queued(WaiterID)
     /// Not admissible and its deadline had already passed.
@@ -20,7 +20,7 @@ public enum AcquireDecision: Hashable, Sendable {
 
 /// A queued acquire resolved by the passage of time or by another call.
 public enum WaiterOutcome: Hashable, Sendable {
-    case granted(Grant)
+    case granted(GateGrant)
     case timedOut(WaiterID)
 
     public var waiter: WaiterID {

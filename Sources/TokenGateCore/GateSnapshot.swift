@@ -1,9 +1,7 @@
 /// The whole state of a gate at one instant: everything the contract's Status object carries that
 /// the core knows, plus the head of the queue.
 public struct GateSnapshot: Hashable, Sendable {
-    public enum State: String, Hashable, Sendable { case running, paused, cooldown }
-
-    public var state: State
+    public var state: GateState
     public var window: TimeSpan
     public var threshold: Double
     /// How the provider's limit is modelled.
@@ -120,7 +118,7 @@ extension Gate {
                 external: externalUsage(of: kind, at: now), provider: providerObservations[kind]
             )
         }
-        let state: GateSnapshot.State
+        let state: GateState
         let cooling = cooldownUntil.map { $0 > now } ?? false
         if isPaused { state = .paused } else if cooling { state = .cooldown } else { state = .running }
         let listed = workerLists(now: now)

@@ -1,7 +1,7 @@
 /// How urgent an acquire is: `high` before `normal` before `low`, first come first served within
 /// one priority. A waiter's place rises one priority for every `GateConfiguration.priorityAging`
 /// it has waited, so a low acquire is never starved by higher demand.
-public enum Priority: String, CaseIterable, Comparable, Hashable, Sendable {
+public enum Priority: String, CaseIterable, Comparable, Hashable, Sendable, Codable {
     case high, normal, low
 
     /// 0 for `high`, 1 for `normal`, 2 for `low`: the lane a waiter queues in.

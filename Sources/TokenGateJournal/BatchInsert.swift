@@ -1,6 +1,6 @@
 import GRDB
 import GRDBSQLite
-import TokenGateServer
+import TokenGateCore
 
 /// Inserts a batch of journal events through two prepared statements, binding each column with
 /// SQLite's C API: a report costs one `sqlite3_step`, with no per-row argument boxing.

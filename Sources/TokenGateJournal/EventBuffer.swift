@@ -1,5 +1,5 @@
 import Foundation
-import TokenGateServer
+import TokenGateCore
 
 /// Journal events waiting to be written: appended on the gate's event loop, taken by the writer.
 ///

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import TokenGateCore
-import TokenGateServer
 
 /// The journal's database connection: opening and checking it, writing batches, pruning, and
 /// reading the recovery. Not tied to a thread; `SQLiteJournal` calls it from its writer queue.

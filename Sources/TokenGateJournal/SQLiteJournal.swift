@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import Logging
 import TokenGateCore
-import TokenGateServer
 
 /// The daemon's durable journal: a SQLite database (through GRDB, WAL mode) of every recorded
 /// usage and every operator or provider action.

@@ -68,7 +68,7 @@ extension GateHost {
             // Journaled with its pool (none: every pool), so a restart takes it back.
             let journaled = request.target.isUnspecified ? nil : pools.names[pool]
             journal(pausing ? .pause : .resume, by: session.worker, detail: "", pool: journaled, now: now)
-            session.write(Reply.encodeState(id: id, state: stateName(pools[pool: pool].snapshot(now: now).state)))
+            session.write(Reply.encodeState(id: id, state: pools[pool: pool].snapshot(now: now).state))
 
         case .pauseWorker(let worker), .resumeWorker(let worker):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
@@ -112,7 +112,7 @@ extension GateHost {
         let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
         // Grants resolved while the gate caught up to `now` came first.
         let decision = pools[pool: pool].acquire(
-            worker: worker, estimate: estimate, priority: Priority(acquire.priority), deadline: deadline,
+            worker: worker, estimate: estimate, priority: acquire.priority ?? .normal, deadline: deadline,
             owner: session.id, now: now
         )
         settleOutcomes()
@@ -173,7 +173,7 @@ extension GateHost {
         let wallNow = clock.epochMilliseconds(of: now)
         let headers = ProviderHeaders(headers: rawHeaders, nowEpochMs: wallNow)
         for reading in headers.readings {
-            let kind = BudgetKind(reading.budget)
+            let kind = reading.budget
             let observation = ProviderObservation(
                 kind: kind, limit: reading.limit, remaining: reading.remaining,
                 reset: reading.resetEpochMs.map { now + TimeSpan.milliseconds($0 - wallNow) }, observedAt: now

@@ -18,7 +18,7 @@ extension GateHost {
     }
 
     /// A grant went out at `now`: counted by the metrics and the rates.
-    func countGrant(_ grant: Grant, now: Instant) {
+    func countGrant(_ grant: GateGrant, now: Instant) {
         metrics?.granted(waited: grant.waited, pool: pools.pool(of: grant.ticket))
         recentRates.granted(waitedMs: grant.waited.millisecondsRoundedUp, at: now)
     }

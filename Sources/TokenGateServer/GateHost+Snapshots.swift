@@ -113,6 +113,4 @@ extension GateHost {
         status.gateway = gatewayStatusSource?.gatewayStatus()
         return status
     }
-
-    func stateName(_ state: GateSnapshot.State) -> GateStateName { StatusBuilder.stateName(state) }
 }

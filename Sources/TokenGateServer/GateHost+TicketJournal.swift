@@ -4,7 +4,7 @@ import TokenGateCore
 /// comes back knowing the capacity those requests took (their usage is still to be reported).
 extension GateHost {
     /// Journals a grant (nothing without a journal).
-    func journalGrant(_ grant: Grant, now: Instant) {
+    func journalGrant(_ grant: GateGrant, now: Instant) {
         guard let journal = configuration.journal else { return }
         let at = clock.epochMilliseconds(of: now)
         journal.append(.grant(JournalGrant(

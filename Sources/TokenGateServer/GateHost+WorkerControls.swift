@@ -44,30 +44,8 @@ extension GateHost {
 
     private func replyWorkerControl(_ worker: String, id: RequestID?, session: Session, now: Instant) {
         session.write(Reply.encodeWorkerControl(
-            id: id, state: stateName(gate.snapshot(now: now).state), worker: worker,
+            id: id, state: gate.snapshot(now: now).state, worker: worker,
             paused: gate.isPaused(worker: worker), cap: gate.cap(of: worker)
         ))
-    }
-}
-
-extension Priority {
-    /// The core's priority of a wire priority; `normal` when none was given.
-    init(_ name: PriorityName?) {
-        switch name {
-        case .high: self = .high
-        case .low: self = .low
-        case .normal, nil: self = .normal
-        }
-    }
-}
-
-extension PriorityName {
-    /// The wire name of a core priority.
-    init(_ priority: Priority) {
-        switch priority {
-        case .high: self = .high
-        case .normal: self = .normal
-        case .low: self = .low
-        }
     }
 }

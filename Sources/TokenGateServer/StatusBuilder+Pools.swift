@@ -34,7 +34,7 @@ extension StatusBuilder {
         let snapshot = pool.snapshot
         let tokens = snapshot.budget(.tokens)
         return PoolStatus(
-            name: pool.name, models: pool.models, state: stateName(snapshot.state), limit: tokens?.limit ?? 0,
+            name: pool.name, models: pool.models, state: snapshot.state, limit: tokens?.limit ?? 0,
             threshold: snapshot.threshold, used: tokens?.used ?? 0, reserved: tokens?.reserved ?? 0,
             inFlight: snapshot.inFlight, waiting: snapshot.waiting,
             cooldownRemainingMs: snapshot.cooldownRemaining?.millisecondsRoundedUp,
@@ -68,7 +68,7 @@ extension StatusBuilder {
                 }
                 entry.waiters? += worker.waiters.map {
                     WaiterStatus(
-                        priority: PriorityName($0.priority), estimate: $0.estimate, waitedMs: $0.waited.milliseconds, pool: pool.name
+                        priority: $0.priority, estimate: $0.estimate, waitedMs: $0.waited.milliseconds, pool: pool.name
                     )
                 }
                 merged[worker.worker] = entry

@@ -9,7 +9,7 @@ enum StatusBuilder {
     ) -> Status {
         let tokens = snapshot.budget(.tokens)
         return Status(
-            state: stateName(snapshot.state),
+            state: snapshot.state,
             windowMs: snapshot.window.milliseconds,
             limit: tokens?.limit ?? 0,
             threshold: snapshot.threshold,
@@ -32,7 +32,7 @@ enum StatusBuilder {
                 QueueStatus(
                     worker: head.worker, estimate: head.demand.tokens,
                     admissibleInMs: head.admissibleAt.map { ($0 - now).millisecondsRoundedUp },
-                    oversized: head.oversized, priority: PriorityName(head.priority)
+                    oversized: head.oversized, priority: head.priority
                 )
             },
             cooldownWorker: snapshot.cooldownWorker,
@@ -45,17 +45,8 @@ enum StatusBuilder {
     /// A snapshot's queued acquires by priority.
     static func queueByPriority(_ snapshot: GateSnapshot) -> PriorityCounts {
         var counts = PriorityCounts()
-        for priority in Priority.allCases { counts[PriorityName(priority)] = snapshot.waitingByPriority[priority] ?? 0 }
+        for priority in Priority.allCases { counts[priority] = snapshot.waitingByPriority[priority] ?? 0 }
         return counts
-    }
-
-    /// The contract's name of a gate state.
-    static func stateName(_ state: GateSnapshot.State) -> GateStateName {
-        switch state {
-        case .running: .running
-        case .paused: .paused
-        case .cooldown: .cooldown
-        }
     }
 
     /// A snapshot's budgets as the contract shows them.

@@ -1,10 +1,12 @@
+import TokenGateCore
+
 /// Contract v2: one pool in the Status object's `pools`: its name, its model globs, and the v1
 /// fields for its own limit.
 public struct PoolStatus: Codable, Sendable, Equatable {
     public var name: String
     /// The globs of the models it takes (empty for `default`, which takes every other model).
     public var models: [String]
-    public var state: GateStateName
+    public var state: GateState
     /// The pool's `tokens` limit per window.
     public var limit: Int64
     public var threshold: Double
@@ -19,7 +21,7 @@ public struct PoolStatus: Codable, Sendable, Equatable {
     public var queueByPriority: PriorityCounts?
 
     public init(
-        name: String, models: [String], state: GateStateName, limit: Int64, threshold: Double, used: Int64,
+        name: String, models: [String], state: GateState, limit: Int64, threshold: Double, used: Int64,
         reserved: Int64, inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         queueByPriority: PriorityCounts? = nil
     ) {

@@ -1,3 +1,4 @@
+import TokenGateCore
 /// Addition to contract v2: queued acquires by priority (Status and pool `queue_by_priority`).
 public struct PriorityCounts: Codable, Sendable, Equatable {
     public var high: Int
@@ -11,7 +12,7 @@ public struct PriorityCounts: Codable, Sendable, Equatable {
     }
 
     /// The count of `priority`.
-    public subscript(priority: PriorityName) -> Int {
+    public subscript(priority: Priority) -> Int {
         get {
             switch priority {
             case .high: high
@@ -57,7 +58,7 @@ public struct TicketStatus: Codable, Sendable, Equatable {
 /// Addition to contract v2: one of a worker's queued acquires (Status worker `waiters`).
 public struct WaiterStatus: Codable, Sendable, Equatable {
     /// The priority it asked for.
-    public var priority: PriorityName
+    public var priority: Priority
     /// Its estimate in tokens.
     public var estimate: Int64
     /// How long it has waited.
@@ -65,7 +66,7 @@ public struct WaiterStatus: Codable, Sendable, Equatable {
     /// The pool it waits in.
     public var pool: String
 
-    public init(priority: PriorityName, estimate: Int64, waitedMs: Int64, pool: String) {
+    public init(priority: Priority, estimate: Int64, waitedMs: Int64, pool: String) {
         self.priority = priority
         self.estimate = estimate
         self.waitedMs = waitedMs

@@ -1,3 +1,5 @@
+import TokenGateCore
+
 /// What a provider's response headers say about its rate limits: Anthropic's
 /// `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
 /// OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (its resets are durations such
@@ -6,13 +8,13 @@
 public struct ProviderHeaders: Sendable, Equatable {
     /// One budget's figures.
     public struct Reading: Sendable, Equatable {
-        public var budget: BudgetName
+        public var budget: BudgetKind
         public var limit: Int64?
         public var remaining: Int64?
         /// The reset instant in milliseconds since the Unix epoch.
         public var resetEpochMs: Int64?
 
-        public init(budget: BudgetName, limit: Int64? = nil, remaining: Int64? = nil, resetEpochMs: Int64? = nil) {
+        public init(budget: BudgetKind, limit: Int64? = nil, remaining: Int64? = nil, resetEpochMs: Int64? = nil) {
             self.budget = budget
             self.limit = limit
             self.remaining = remaining
@@ -28,7 +30,7 @@ public struct ProviderHeaders: Sendable, Equatable {
     /// Reads the headers; names compare case-insensitively. `nowEpochMs` (milliseconds since the
     /// Unix epoch) anchors OpenAI's reset durations; without it they are ignored.
     public init(headers: [String: String], nowEpochMs: Int64? = nil) {
-        var byBudget: [BudgetName: Reading] = [:]
+        var byBudget: [BudgetKind: Reading] = [:]
         var retryAfterMs: Int64?
         for (rawName, rawValue) in headers {
             let name = rawName.lowercased()
@@ -59,14 +61,14 @@ public struct ProviderHeaders: Sendable, Equatable {
                 byBudget[budget] = reading
             }
         }
-        self.readings = [BudgetName.tokens, .input, .output, .requests].compactMap { byBudget[$0] }
+        self.readings = [BudgetKind.tokens, .input, .output, .requests].compactMap { byBudget[$0] }
             .filter { $0.limit != nil || $0.remaining != nil || $0.resetEpochMs != nil }
         self.retryAfterMs = retryAfterMs
     }
 
     private static let prefix = "anthropic-ratelimit-"
 
-    private static func parseName(_ name: String) -> (BudgetName, String)? {
+    private static func parseName(_ name: String) -> (BudgetKind, String)? {
         guard name.hasPrefix(prefix) else { return nil }
         let rest = name.dropFirst(prefix.count)
         guard let dash = rest.lastIndex(of: "-") else { return nil }
@@ -83,7 +85,7 @@ public struct ProviderHeaders: Sendable, Equatable {
     private static let openAIPrefix = "x-ratelimit-"
 
     /// OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`.
-    private static func parseOpenAIName(_ name: String) -> (BudgetName, String)? {
+    private static func parseOpenAIName(_ name: String) -> (BudgetKind, String)? {
         guard name.hasPrefix(openAIPrefix) else { return nil }
         let rest = name.dropFirst(openAIPrefix.count)
         guard let dash = rest.firstIndex(of: "-") else { return nil }

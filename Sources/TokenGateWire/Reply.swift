@@ -1,3 +1,5 @@
+import TokenGateCore
+
 /// One line from the daemon, as a client reads it: a reply to a request, or an event line of a
 /// subscription (`{"event":"snapshot","status":{…}}`).
 ///
@@ -47,7 +49,7 @@ public struct Reply: Sendable, Equatable {
     /// The `waited_ms` of an acquire grant.
     public var waitedMs: Int64? { fields["waited_ms"]?.int64Value }
     /// The `state` of a pause or resume reply.
-    public var state: GateStateName? { fields["state"]?.stringValue.flatMap(GateStateName.init(rawValue:)) }
+    public var state: GateState? { fields["state"]?.stringValue.flatMap(GateState.init(rawValue:)) }
     /// Contract v2: whether the worker is paused, in the reply to a worker's pause, resume or cap.
     public var paused: Bool? {
         if case .bool(let flag) = fields["paused"] { return flag }

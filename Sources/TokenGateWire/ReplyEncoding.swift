@@ -1,3 +1,5 @@
+import TokenGateCore
+
 // Reply lines, as the daemon writes them. Every function returns one compact JSON object in UTF-8
 // with its terminating newline.
 //
@@ -57,7 +59,7 @@ extension Reply {
     }
 
     /// The reply to `pause` and `resume`: `{"id":…,"ok":true,"state":"<state>"}`.
-    public static func encodeState(id: RequestID?, state: GateStateName) -> [UInt8] {
+    public static func encodeState(id: RequestID?, state: GateState) -> [UInt8] {
         var writer = startOK(id: id, capacity: 48)
         writer.writeField("state", state.rawValue)
         return finish(&writer)
@@ -66,7 +68,7 @@ extension Reply {
     /// Contract v2: the reply to `pause`, `resume` or `set_limit` with `worker`:
     /// `{"id":…,"ok":true,"state":"<the pool default's state>","worker":"<name>","paused":<bool>,"cap":<fraction or null>}`.
     public static func encodeWorkerControl(
-        id: RequestID?, state: GateStateName, worker: String, paused: Bool, cap: Double?
+        id: RequestID?, state: GateState, worker: String, paused: Bool, cap: Double?
     ) -> [UInt8] {
         var writer = startOK(id: id, capacity: 112)
         writer.writeField("state", state.rawValue)

@@ -1,3 +1,5 @@
+import TokenGateCore
+
 /// One request line: an optional id and the operation with its validated fields.
 ///
 /// Daemons get one from `Request.decode(line:)`; clients build one and send `encodeLine()`.
@@ -99,11 +101,11 @@ public struct Request: Sendable, Equatable {
         /// Overrides the connection's worker name for this request.
         public var worker: String?
         /// Contract v2: how urgent the acquire is; nil (not sent) means `normal`.
-        public var priority: PriorityName?
+        public var priority: Priority?
 
         public init(
             tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil, timeoutMs: Int64? = nil,
-            worker: String? = nil, priority: PriorityName? = nil
+            worker: String? = nil, priority: Priority? = nil
         ) {
             self.tokens = tokens
             self.input = input
@@ -150,9 +152,9 @@ public struct Request: Sendable, Equatable {
         /// How long the provider asked to wait.
         public var retryAfterMs: Int64
         /// The budget the 429 was about, when known.
-        public var budget: BudgetName?
+        public var budget: BudgetKind?
 
-        public init(retryAfterMs: Int64, budget: BudgetName? = nil) {
+        public init(retryAfterMs: Int64, budget: BudgetKind? = nil) {
             self.retryAfterMs = retryAfterMs
             self.budget = budget
         }

@@ -1,3 +1,5 @@
+import TokenGateCore
+
 extension Request {
     /// Decodes one request line (with or without its terminating newline).
     ///
@@ -285,19 +287,19 @@ struct FieldReader {
         )
     }
 
-    private func priority(_ key: String) throws(FieldError) -> PriorityName? {
+    private func priority(_ key: String) throws(FieldError) -> Priority? {
         guard let value = value(key) else { return nil }
-        guard case .string(let text) = value, let priority = PriorityName(rawValue: text) else {
-            let names = PriorityName.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        guard case .string(let text) = value, let priority = Priority(rawValue: text) else {
+            let names = Priority.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             throw FieldError(message: "\"\(key)\" must be one of \(names), got \(describeString(value))")
         }
         return priority
     }
 
-    private func budget(_ key: String) throws(FieldError) -> BudgetName? {
+    private func budget(_ key: String) throws(FieldError) -> BudgetKind? {
         guard let value = value(key) else { return nil }
-        guard case .string(let text) = value, let budget = BudgetName(rawValue: text) else {
-            let names = BudgetName.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case .string(let text) = value, let budget = BudgetKind(rawValue: text) else {
+            let names = BudgetKind.allCases.map(\.rawValue).joined(separator: ", ")
             throw FieldError(message: "\"\(key)\" must be one of \(names), got \(describeString(value))")
         }
         return budget

@@ -1,8 +1,10 @@
+import TokenGateCore
+
 /// The daemon's state as the contract's Status object: what `status` replies with, what `subscribe`
 /// pushes, and what `tokengate status --json` prints. Keys are snake_case on the wire.
 public struct Status: Codable, Sendable, Equatable {
     /// `running`, `paused` or `cooldown`.
-    public var state: GateStateName
+    public var state: GateState
     public var windowMs: Int64
     /// The `tokens` budget's limit per window.
     public var limit: Int64
@@ -51,7 +53,7 @@ public struct Status: Codable, Sendable, Equatable {
     public var priorityAgingMs: Int64?
 
     public init(
-        state: GateStateName, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
+        state: GateState, windowMs: Int64, limit: Int64, threshold: Double, used: Int64, reserved: Int64,
         inFlight: Int, waiting: Int, cooldownRemainingMs: Int64? = nil, budgets: [BudgetStatus],
         workers: [WorkerStatus], uptimeMs: Int64, server: String, queue: QueueStatus? = nil,
         cooldownWorker: String? = nil, journal: JournalStatus? = nil, algorithm: String? = nil,
@@ -117,11 +119,6 @@ public struct JournalStatus: Codable, Sendable, Equatable {
         self.ok = ok
         self.error = error
     }
-}
-
-/// The gate's state as the contract names it.
-public enum GateStateName: String, Codable, Sendable, Equatable {
-    case running, paused, cooldown
 }
 
 /// One configured budget: `tokens` always, `input`, `output` and `requests` when limited.
@@ -256,9 +253,9 @@ public struct QueueStatus: Codable, Sendable, Equatable {
     /// reservations are empty.
     public var oversized: Bool
     /// Addition to contract v2: the priority the head asked for (absent from older daemons).
-    public var priority: PriorityName?
+    public var priority: Priority?
 
-    public init(worker: String, estimate: Int64, admissibleInMs: Int64?, oversized: Bool, priority: PriorityName? = nil) {
+    public init(worker: String, estimate: Int64, admissibleInMs: Int64?, oversized: Bool, priority: Priority? = nil) {
         self.worker = worker
         self.estimate = estimate
         self.admissibleInMs = admissibleInMs

@@ -2,7 +2,6 @@ import Logging
 import Testing
 import TokenGateConfig
 import TokenGateCore
-import TokenGateServer
 
 /// `tokengate serve --config`: what a TOML file sets, and every way it is refused.
 @Suite("Config file: parsing")

@@ -20,12 +20,12 @@ struct GatePropertyTests {
     static func check(_ steps: [Step]) {
         var gate = makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40)
         var now = Instant.zero
-        var held: [Grant] = []
+        var held: [GateGrant] = []
         var queued: [WaiterID] = []
         var grantOrder: [UInt64] = []
         var dropped: Set<WaiterID> = []
 
-        func absorb(_ grants: [Grant]) {
+        func absorb(_ grants: [GateGrant]) {
             guard !grants.isEmpty else { return }
             held += grants
             grantOrder += grants.map(\.waiter.rawValue)
@@ -121,12 +121,12 @@ struct GateControlPropertyTests {
     static func check(_ steps: [Step]) {
         var gate = makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40, highReserve: 0.25, priorityAging: 1)
         var now = Instant.zero
-        var held: [Grant] = []
+        var held: [GateGrant] = []
         var queued: [WaiterID] = []
         var priorities: [WaiterID: Priority] = [:]
         var granted: Set<WaiterID> = []
 
-        func absorb(_ grants: [Grant]) {
+        func absorb(_ grants: [GateGrant]) {
             // Every grant of one call happens at `now`: the load right after grant k is the load
             // now less what the grants after it reserved.
             let total = gate.used(now: now) + gate.reserved
@@ -156,7 +156,7 @@ struct GateControlPropertyTests {
             held += grants
         }
         /// The grants of the outcomes taken, plus `direct` (a grant made after them, at the same instant).
-        func takeOutcomes(direct: Grant? = nil) {
+        func takeOutcomes(direct: GateGrant? = nil) {
             let outcomes = gate.takeOutcomes()
             queued.removeAll { id in outcomes.contains { $0.waiter == id } }
             absorb(outcomes.compactMap(\.grant) + [direct].compactMap { $0 })

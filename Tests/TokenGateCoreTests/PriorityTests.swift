@@ -65,7 +65,7 @@ struct PriorityTests {
         let low = try #require(gate.acquire(worker: "batch", estimate: estimate(300), priority: .low, now: at(1)).waiter)
         var highsGranted = 0
         var now = at(1)
-        func settle(_ grants: [Grant]) -> (waited: TimeSpan, passedBy: Int)? {
+        func settle(_ grants: [GateGrant]) -> (waited: TimeSpan, passedBy: Int)? {
             for grant in grants {
                 if grant.waiter == low { return (grant.waited, highsGranted) }
                 highsGranted += 1

@@ -38,7 +38,7 @@ func estimate(_ tokens: Int64? = nil, input: Int64? = nil, output: Int64? = nil)
 }
 
 extension AcquireDecision {
-    var grant: Grant? {
+    var grant: GateGrant? {
         if case .granted(let grant) = self { return grant }
         return nil
     }
@@ -52,7 +52,7 @@ extension AcquireDecision {
 }
 
 extension WaiterOutcome {
-    var grant: Grant? {
+    var grant: GateGrant? {
         if case .granted(let grant) = self { return grant }
         return nil
     }

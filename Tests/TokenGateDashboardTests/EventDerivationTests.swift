@@ -1,10 +1,11 @@
 import Testing
+import TokenGateCore
 import TokenGateDashboard
 import TokenGateWire
 
 @Suite struct EventDerivationTests {
     func status(
-        state: GateStateName = .running, limit: Int64 = 1_800_000, threshold: Double = 0.9, uptimeMs: Int64 = 10_000,
+        state: GateState = .running, limit: Int64 = 1_800_000, threshold: Double = 0.9, uptimeMs: Int64 = 10_000,
         workers: [(String, Bool)] = [("a", true), ("b", true)], cooldownMs: Int64? = nil, cooldownWorker: String? = nil
     ) -> Status {
         Status(
@@ -122,7 +123,7 @@ import TokenGateWire
     @Test func snapshotsFeedTheHistoryAndTheEvents() {
         var model = DashboardModel(historySeconds: 5, maxEvents: 2)
         for second in 0..<10 {
-            let state: GateStateName = second % 2 == 0 ? .running : .paused
+            let state: GateState = second % 2 == 0 ? .running : .paused
             model.apply(.snapshot(fleet.status(at: Double(second), state: state)), now: Double(second))
         }
         #expect(model.history.count == 5)

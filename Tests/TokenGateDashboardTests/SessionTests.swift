@@ -1,11 +1,12 @@
 import Testing
+import TokenGateCore
 import TokenGateDashboard
 import TokenGateWire
 
 @Suite struct DashboardSessionTests {
     let size = TerminalSize(width: 80, height: 24)
 
-    func session(workers: Int = 8, state: GateStateName = .running, limit: Int64 = 1_800_000) -> DashboardSession {
+    func session(workers: Int = 8, state: GateState = .running, limit: Int64 = 1_800_000) -> DashboardSession {
         var session = DashboardSession(socketLabel: "/tmp/s.sock", size: size)
         var fleet = SyntheticFleet(workerCount: workers)
         fleet.limit = limit

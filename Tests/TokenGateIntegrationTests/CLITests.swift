@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenGateClient
+import TokenGateTestSupport
 import TokenGateWire
 
 /// The one-shot commands (`status`, `pause`, `resume`, `limit`, `acquire`, `report`) and their exit

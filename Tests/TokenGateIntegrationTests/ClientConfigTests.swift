@@ -19,7 +19,7 @@ struct ClientConfigTests {
         defer { daemon.terminate(grace: 5) }
         let listening = await eventually(timeout: .seconds(15)) { UnixSocketProbe.accepts(socket) || !daemon.isRunning }
         let log = (try? String(contentsOfFile: logs.file("log"), encoding: .utf8)) ?? ""
-        guard listening, daemon.isRunning else { throw IntegrationTestError("the daemon did not listen on \(socket):\n\(log)") }
+        guard listening, daemon.isRunning else { throw TestFailure("the daemon did not listen on \(socket):\n\(log)") }
         try await body()
         #expect(daemon.terminate(grace: 5) == 0)
     }

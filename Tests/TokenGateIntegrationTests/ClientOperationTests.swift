@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenGateClient
+import TokenGateTestSupport
 import TokenGateWire
 
 /// Every operation of the contract through TokenGateClient, against the real daemon.

@@ -17,7 +17,7 @@ struct DaemonMetricsTests {
                 port = Self.metricsPort(in: daemon.log)
                 return port != nil
             }
-            guard let port else { throw IntegrationTestError("no metrics address in the log:\n\(daemon.log)") }
+            guard let port else { throw TestFailure("no metrics address in the log:\n\(daemon.log)") }
             try await body(daemon, port)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateCore
 import TokenGateTestSupport
 import TokenGateWire
 
@@ -309,7 +310,7 @@ struct DashboardTmuxTests {
 
     /// Polls `tokengate status --json` until `condition` holds for the pools' states (30 s at most).
     private func poolStates(
-        _ daemon: DaemonProcess, _ condition: @escaping ([String: GateStateName]) -> Bool
+        _ daemon: DaemonProcess, _ condition: @escaping ([String: GateState]) -> Bool
     ) async throws -> Bool {
         try await eventually(timeout: .seconds(30)) {
             let run = try await CommandRun.tokengate(["status", "--json", "--socket", daemon.socketPath])
@@ -347,7 +348,7 @@ struct DashboardTmuxTests {
     }
 
     /// Polls `tokengate status --json` until `condition` holds for the state (30 s at most).
-    private func daemonState(_ daemon: DaemonProcess, _ condition: @escaping (GateStateName) -> Bool) async throws -> Bool {
+    private func daemonState(_ daemon: DaemonProcess, _ condition: @escaping (GateState) -> Bool) async throws -> Bool {
         try await eventually(timeout: .seconds(30)) {
             let run = try await CommandRun.tokengate(["status", "--json", "--socket", daemon.socketPath])
             guard run.status == 0 else { return false }
@@ -384,7 +385,7 @@ private final class Tmux: @unchecked Sendable {
     private var panePid: pid_t?
 
     init(directory: TemporaryDirectory) throws {
-        guard let executable = Tmux.executable else { throw IntegrationTestError("tmux is not installed") }
+        guard let executable = Tmux.executable else { throw TestFailure("tmux is not installed") }
         self.executable = executable
         name = "tg-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         self.directory = directory.path
@@ -403,7 +404,7 @@ private final class Tmux: @unchecked Sendable {
     @discardableResult
     func run(_ arguments: [String]) async throws -> String {
         let run = try await CommandRun.run(executable, baseArguments + arguments, environment: environment, timeout: 30)
-        guard run.status == 0 else { throw IntegrationTestError("tmux failed: \(run)") }
+        guard run.status == 0 else { throw TestFailure("tmux failed: \(run)") }
         return run.stdout
     }
 
@@ -433,7 +434,7 @@ private final class Tmux: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
             return false
         }
-        guard held else { throw IntegrationTestError("never saw \(what); the pane showed:\n\(last)") }
+        guard held else { throw TestFailure("never saw \(what); the pane showed:\n\(last)") }
         return last
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateTestSupport
 import TokenGateWire
 
 /// Pools across a restart: usage comes back to the pool it counted in, a pause of every pool

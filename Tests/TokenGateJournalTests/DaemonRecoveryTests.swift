@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateTestSupport
 import TokenGateWire
 
 /// Against the real `tokengate` binary: a restarted daemon, and one killed with SIGKILL under

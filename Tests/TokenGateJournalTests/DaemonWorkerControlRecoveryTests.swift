@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateTestSupport
 import TokenGateWire
 
 /// Against the real `tokengate` binary: a worker's pause and cap survive a restart.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TokenGateCore
-import TokenGateServer
+import TokenGateTestSupport
 import TokenGateWire
 
 @testable import TokenGateJournal

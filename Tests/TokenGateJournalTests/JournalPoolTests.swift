@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Logging
 import Testing
+import TokenGateTestSupport
 import TokenGateCore
-import TokenGateServer
 
 @testable import TokenGateJournal
 

@@ -3,7 +3,7 @@ import GRDB
 import Logging
 import Testing
 import TokenGateCore
-import TokenGateServer
+import TokenGateTestSupport
 
 @testable import TokenGateJournal
 

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Logging
 import Testing
-import TokenGateServer
+import TokenGateTestSupport
+import TokenGateCore
 
 @testable import TokenGateJournal
 

@@ -1,4 +1,5 @@
 import Testing
+import TokenGateCore
 @testable import TokenGateSimulation
 
 @Suite("Seeded random numbers")

@@ -1,4 +1,5 @@
 import Testing
+import TokenGateCore
 
 @testable import TokenGateWire
 
@@ -56,7 +57,7 @@ struct ReplyTests {
         let throttled = try reply(Reply.encodeThrottled(id: nil, cooldownUntilMs: 99))
         #expect(throttled.id == nil && throttled.cooldownUntilMs == 99)
 
-        for state in [GateStateName.running, .paused, .cooldown] {
+        for state in [GateState.running, .paused, .cooldown] {
             #expect(try reply(Reply.encodeState(id: 1, state: state)).state == state)
         }
 

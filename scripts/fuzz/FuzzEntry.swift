@@ -83,10 +83,8 @@ struct FuzzedDaemon {
         case .observe(let headers):
             onlyGrants = false
             for reading in ProviderHeaders(headers: headers).readings {
-                let kinds: [BudgetName: BudgetKind] = [.tokens: .tokens, .input: .input, .output: .output, .requests: .requests]
-                guard let kind = kinds[reading.budget] else { continue }
                 _ = gate.observe(ProviderObservation(
-                    kind: kind, limit: reading.limit, remaining: reading.remaining,
+                    kind: reading.budget, limit: reading.limit, remaining: reading.remaining,
                     reset: reading.resetEpochMs.map { now + .milliseconds($0 % 1_000_000) }, observedAt: now
                 ), now: now)
             }
@@ -126,7 +124,7 @@ struct FuzzedDaemon {
         }
     }
 
-    private mutating func note(_ grant: Grant) {
+    private mutating func note(_ grant: GateGrant) {
         tickets["t-\(grant.ticket.rawValue)"] = grant.ticket
         _ = Reply.encodeGrant(id: nil, ticket: "t-\(grant.ticket.rawValue)", waitedMs: grant.waited.millisecondsRoundedUp)
     }

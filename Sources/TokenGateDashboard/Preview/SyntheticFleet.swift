@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// A made-up fleet whose status is a deterministic function of time: what previews, snapshot tests and
@@ -39,7 +40,7 @@ public struct SyntheticFleet: Sendable {
 
     /// The fleet's status at `time` (seconds since the daemon started).
     public func status(
-        at time: Double, state: GateStateName = .running, cooldownRemainingMs: Int64? = nil,
+        at time: Double, state: GateState = .running, cooldownRemainingMs: Int64? = nil,
         cooldownWorker: String? = nil, connectedWorkers: Int? = nil
     ) -> Status {
         let used = Int64(Double(limit) * load(at: time))
@@ -89,11 +90,11 @@ public struct SyntheticFleet: Sendable {
         public var models: [String]
         public var limit: Int64
         public var threshold: Double
-        public var state: GateStateName
+        public var state: GateState
         public var cooldownRemainingMs: Int64?
 
         public init(
-            name: String, models: [String], limit: Int64, threshold: Double = 0.9, state: GateStateName = .running,
+            name: String, models: [String], limit: Int64, threshold: Double = 0.9, state: GateState = .running,
             cooldownRemainingMs: Int64? = nil
         ) {
             self.name = name

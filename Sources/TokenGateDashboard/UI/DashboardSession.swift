@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// The dashboard's state machine, without a terminal: it takes link events and actions, tells the
@@ -47,7 +48,7 @@ public struct DashboardSession: Sendable {
     /// The notice shown when the requested limit was sent.
     var limitNotice: String?
     /// The state asked for by `p`, until a snapshot shows it (then the notice goes).
-    var requestedState: GateStateName?
+    var requestedState: GateState?
     /// The pool of `requestedState` (`nil`: every pool).
     var requestedStatePool: String?
 

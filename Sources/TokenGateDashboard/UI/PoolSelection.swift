@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// What the dashboard shows and controls of a daemon with several pools (contract v2). Pure.
@@ -38,7 +39,7 @@ public enum PoolSelection {
 
     /// The state that `p` toggles: the selected pool's; for all, `paused` when every pool is paused,
     /// else the daemon's (`default`'s) state, `running` when only `default` is paused.
-    public static func state(of selected: String?, in status: Status) -> GateStateName {
+    public static func state(of selected: String?, in status: Status) -> GateState {
         if let pool = pool(selected, in: status) { return pool.state }
         let pools = pools(of: status)
         guard !pools.isEmpty else { return status.state }

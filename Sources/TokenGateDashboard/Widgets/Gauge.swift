@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// Where the parts of a horizontal gauge fall, in cells and eighths. Pure maths, tested on its own.
@@ -111,7 +112,7 @@ public struct Gauge: Sendable {
     public var showsExternalColumn: Bool
     /// A pool's gauge (contract v2, several pools): the pool's own state, shown as a badge after the
     /// level word; `nil` for a budget's gauge, which has none.
-    public var poolState: GateStateName?
+    public var poolState: GateState?
     /// The pool's cooldown left, for the badge.
     public var cooldownRemainingMs: Int64?
     /// The pool the keys act on: its name shows in reverse video.

@@ -50,7 +50,7 @@ enum MetricsExposition {
     }
 
     private static func addPool(_ snapshot: GateSnapshot, label: (String, String), to registry: PrometheusCollectorRegistry) {
-        for state in [GateSnapshot.State.running, .paused, .cooldown] {
+        for state in [GateState.running, .paused, .cooldown] {
             gauge(
                 registry, "state", labels: [label, ("state", state.rawValue)], help: "1 for the pool's current state, else 0.",
                 value: snapshot.state == state ? 1 : 0

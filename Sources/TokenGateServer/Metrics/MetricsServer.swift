@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TokenGateCore
 
 /// The HTTP/1.1 listener behind `--metrics`, on the daemon's event loop group.
 final class MetricsServer: Sendable {

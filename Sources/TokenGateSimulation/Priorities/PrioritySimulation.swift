@@ -128,7 +128,7 @@ public enum PrioritySimulation {
             }
         }
 
-        private mutating func granted(_ index: Int, _ grant: Grant) {
+        private mutating func granted(_ index: Int, _ grant: GateGrant) {
             let tokens = workers[index].pendingTokens
             if workers[index].interactive {
                 interactiveWaits.append(grant.waited.milliseconds)

@@ -1,3 +1,5 @@
+import TokenGateCore
+
 /// xoshiro256** (Blackman and Vigna, 2018): the simulation's random source. Fast, 256 bits of state,
 /// seeded through SplitMix64 as its authors recommend.
 public struct Xoshiro256StarStar: Sendable {

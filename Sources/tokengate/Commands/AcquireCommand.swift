@@ -1,3 +1,4 @@
+import TokenGateCore
 import ArgumentParser
 import TokenGateClient
 import TokenGateWire
@@ -56,7 +57,7 @@ struct AcquireCommand: AsyncParsableCommand {
         try ArgumentChecks.tokenCount(tokens, "--tokens")
         try ArgumentChecks.tokenCount(timeoutMs, "--timeout-ms")
         try ArgumentChecks.workerName(worker)
-        if let priority, PriorityName(rawValue: priority) == nil {
+        if let priority, Priority(rawValue: priority) == nil {
             throw ValidationError("--priority must be high, normal or low, got \"\(priority)\"")
         }
     }
@@ -66,7 +67,7 @@ struct AcquireCommand: AsyncParsableCommand {
         let grant = try await DaemonSession.run(socketPath: socketPath, worker: worker) { client in
             do {
                 return try await client.acquire(
-                    tokens: tokens, timeoutMs: timeoutMs, pool: pool.pool, priority: priority.flatMap(PriorityName.init(rawValue:)))
+                    tokens: tokens, timeoutMs: timeoutMs, pool: pool.pool, priority: priority.flatMap(Priority.init(rawValue:)))
             } catch TokenGateClientError.timedOut {
                 // Say why: paused, cooling down after a 429, or a full window.
                 let status = try? await client.status().viewed(asPool: pool.pool)

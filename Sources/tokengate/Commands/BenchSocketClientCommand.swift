@@ -57,21 +57,24 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
     }
 
     private func runRaw() throws -> BenchClientResult {
+        let lines = try BenchLines(worker: worker)
+        let okField = Array("\"ok\":true".utf8)
         let socket: RawLineSocket
+        let helloReply: String?
         do {
             socket = try RawLineSocket(path: self.socket)
-            try socket.send(Array("{\"op\":\"hello\",\"worker\":\"\(worker)\"}\n".utf8))
-            _ = try socket.receive { _ in () }
+            try socket.send(lines.hello)
+            helloReply = try socket.receive { $0.contains(okField) ? nil : String(decoding: $0, as: UTF8.self) }
         } catch {
             throw failure("\(error)", code: .unreachable)
         }
+        if let helloReply { throw failure("the daemon refused hello: \(helloReply)") }
         waitForStart()
-        let acquire = Array("{\"op\":\"acquire\",\"tokens\":100}\n".utf8)
-        let reportHead = Array("{\"op\":\"report\",\"ticket\":\"".utf8)
-        let reportTail = Array("\",\"input\":60,\"output\":40}\n".utf8)
-        let ticketless = Array("{\"op\":\"report\",\"input\":60,\"output\":40}\n".utf8)
+        let acquire = lines.acquire
+        let reportHead = lines.reportHead
+        let reportTail = lines.reportTail
+        let ticketless = lines.ticketless
         let ticketKey = Array("\"ticket\":\"".utf8)
-        let okField = Array("\"ok\":true".utf8)
         var report = reportHead
         var latencies: [Int64] = []
         latencies.reserveCapacity(1 << 16)

@@ -272,6 +272,8 @@ struct ServeCommand: AsyncParsableCommand {
                 path: path, socketPath: settings.socketPath, retainDays: settings.retain, window: gate.window, logger: logger
             )
         }
+        // Closed once, whichever way this returns: after the services stopped, or when one failed to start.
+        defer { journal?.journal.close() }
         var configuration = ServerConfiguration(
             socketPath: settings.socketPath, gate: gate, allowGroup: settings.allowGroup, version: TokenGateVersion.string,
             journal: journal?.journal, recovery: journal?.recovery
@@ -283,7 +285,6 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             server = try await GateServer(configuration: configuration, logger: logger)
         } catch let error as ServerStartError {
-            journal?.journal.close()
             throw failure(error.description)
         }
         var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
@@ -296,7 +297,6 @@ struct ServeCommand: AsyncParsableCommand {
             } catch {
                 server.shutdown()
                 try? await server.run()
-                journal?.journal.close()
                 if let error = error as? ValidationError { throw error }
                 throw failure("\(error)")
             }
@@ -304,12 +304,6 @@ struct ServeCommand: AsyncParsableCommand {
         let services = ServiceGroup(
             configuration: .init(services: serviceList, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        do {
-            try await services.run()
-        } catch {
-            journal?.journal.close()
-            throw error
-        }
-        journal?.journal.close()
+        try await services.run()
     }
 }

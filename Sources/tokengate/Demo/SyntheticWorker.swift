@@ -1,4 +1,5 @@
 import TokenGateClient
+import TokenGateCore
 
 /// One synthetic LLM worker of the demo: it acquires with an estimate, streams for a while, and
 /// reports what the request "really" cost; now and then the provider "answers 429" and the worker

@@ -1,5 +1,5 @@
 import ArgumentParser
-import TokenGateServer
+import TokenGateCore
 
 extension MetricsEndpoint {
     /// Parses a `--metrics` value, or fails with a usage error that says what is wrong.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateTestSupport
 
 /// `serve --gateway ...` refusing what it cannot serve, in one line and with the contract's codes.
 @Suite("Gateway: command line")

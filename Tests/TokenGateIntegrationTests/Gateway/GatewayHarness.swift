@@ -25,7 +25,7 @@ struct GatewayHarness {
                 port = Self.gatewayPort(in: daemon.log)
                 return port != nil
             }
-            guard let port else { throw IntegrationTestError("no gateway address in the log:\n\(daemon.log)") }
+            guard let port else { throw TestFailure("no gateway address in the log:\n\(daemon.log)") }
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 try await body(GatewayHarness(daemon: daemon, port: port, client: client))

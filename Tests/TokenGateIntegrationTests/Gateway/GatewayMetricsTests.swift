@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokenGateTestSupport
 
 /// `serve --gateway ... --metrics`: the gateway's requests, errors and upstream latency.
 @Suite("Gateway: metrics")
@@ -12,7 +13,7 @@ struct GatewayMetricsTests {
                 #expect(try await gateway.post("/v1/messages", "{bad").status == 400)
                 guard let range = gateway.daemon.log.range(of: "metrics=http://127.0.0.1:"),
                     let port = Int(gateway.daemon.log[range.upperBound...].prefix { $0.isNumber })
-                else { throw IntegrationTestError("no metrics address in the log") }
+                else { throw TestFailure("no metrics address in the log") }
                 let metrics = try PrometheusText(parsing: try HTTPResponse.fetch(port: port, path: "/metrics").body)
                 #expect(metrics.types["tokengate_gateway_requests_total"] == "counter")
                 #expect(metrics.value("tokengate_gateway_requests_total") == 2)

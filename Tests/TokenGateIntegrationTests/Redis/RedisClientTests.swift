@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 import TokenGateClient
 import TokenGateRedis
@@ -37,7 +38,7 @@ struct RedisClientTests {
             let connection = try await RedisConnection.connect(to: server.endpoint)
             defer { connection.close() }
             let hello = try await connection.send(RESPCommand(["HELLO", "3"]))
-            guard case .map(let fields) = hello else { throw IntegrationTestError("HELLO 3 gave \(hello)") }
+            guard case .map(let fields) = hello else { throw TestFailure("HELLO 3 gave \(hello)") }
             #expect(fields.contains(RESPPair(key: .bulkString(Array("proto".utf8)), value: .integer(3))))
             _ = try await connection.send(RESPCommand(["HSET", "h", "f", "v"])).throwingServerError()
             #expect(try await connection.send(RESPCommand(["HGETALL", "h"]))

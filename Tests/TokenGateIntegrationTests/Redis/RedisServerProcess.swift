@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 import TokenGateRedis
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ final class RedisServerProcess: @unchecked Sendable {
     /// Runs `body` with a started server; stops it and removes its directory afterwards.
     static func with<Result>(tcp: Bool = false, _ body: (RedisServerProcess) async throws -> Result) async throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw IntegrationTestError("\(executable) is missing: install redis-server (.ci/run does)")
+            throw TestFailure("\(executable) is missing: install redis-server (.ci/run does)")
         }
         let server = try RedisServerProcess(port: tcp ? try FreePort.closed() : 0)
         defer {
@@ -53,7 +54,7 @@ final class RedisServerProcess: @unchecked Sendable {
         let deadline = clock.now + .seconds(10)
         while clock.now < deadline {
             guard child.isRunning else {
-                throw IntegrationTestError("redis-server exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                throw TestFailure("redis-server exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             if let connection = try? await RedisConnection.connect(to: endpoint) {
                 defer { connection.close() }
@@ -61,7 +62,7 @@ final class RedisServerProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw IntegrationTestError("redis-server did not answer within 10 s")
+        throw TestFailure("redis-server did not answer within 10 s")
     }
 
     /// Stops the server (SIGTERM, then SIGKILL), by its pid.

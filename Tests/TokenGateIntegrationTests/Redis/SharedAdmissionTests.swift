@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 import TokenGateClient
 import TokenGateRedis
@@ -18,7 +19,7 @@ private final class SimulatedHost: Sendable {
         let client = RedisClient(options: options)
         client.start()
         guard await client.waitUntilConnected(timeout: .seconds(5)) else {
-            throw IntegrationTestError("no connection to Redis")
+            throw TestFailure("no connection to Redis")
         }
         let admission = SharedAdmission(client: client, organisation: organisation)
         self.admission = admission
@@ -131,14 +132,14 @@ struct SharedAdmissionTests {
     func arrivalOrder() async throws {
         try await withHosts(["a", "b", "c"]) { _, hosts in
             let full = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/0", demand: SharedAmounts(tokens: 100))
-            guard case .granted = full else { throw IntegrationTestError("the first acquire waited") }
+            guard case .granted = full else { throw TestFailure("the first acquire waited") }
             var order: [String] = []
             for round in 0..<4 {
                 for host in hosts {
                     let id = "\(host.name)/\(round + 1)"
                     order.append(id)
                     let outcome = try await host.admission.acquire(pool: "default", host: host.name, id: id, demand: SharedAmounts(tokens: 25))
-                    guard case .waiting = outcome else { throw IntegrationTestError("\(id) did not wait: \(outcome)") }
+                    guard case .waiting = outcome else { throw TestFailure("\(id) did not wait: \(outcome)") }
                 }
             }
             #expect(try await hosts[1].admission.load(pool: "default").waiting == 12)
@@ -207,9 +208,9 @@ struct SharedAdmissionTests {
                 let holder = "a/\(round)"
                 let waiter = "b/\(round)"
                 let first = try await hosts[0].admission.acquire(pool: "default", host: "a", id: holder, demand: SharedAmounts(tokens: 100))
-                guard case .granted = first else { throw IntegrationTestError("\(holder) waited: \(first)") }
+                guard case .granted = first else { throw TestFailure("\(holder) waited: \(first)") }
                 let second = try await hosts[1].admission.acquire(pool: "default", host: "b", id: waiter, demand: SharedAmounts(tokens: 100))
-                guard case .waiting = second else { throw IntegrationTestError("\(waiter) was granted over the limit") }
+                guard case .waiting = second else { throw TestFailure("\(waiter) was granted over the limit") }
                 let reported = ContinuousClock.now
                 _ = try await hosts[0].admission.release(pool: "default", id: holder)
                 #expect(await eventually { await hosts[1].grants.grant(of: waiter) != nil })
@@ -231,7 +232,7 @@ struct SharedAdmissionTests {
         try await withHosts(["a", "b"]) { _, hosts in
             let cooling = try await hosts[0].admission.throttle(pool: "default", retryAfterMilliseconds: 300)
             let outcome = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 1))
-            guard case .waiting(let wake) = outcome else { throw IntegrationTestError("granted during the cooldown") }
+            guard case .waiting(let wake) = outcome else { throw TestFailure("granted during the cooldown") }
             #expect(wake >= cooling.now + 299_000 && wake <= cooling.now + 301_000)
             try await Task.sleep(for: .milliseconds(350))
             _ = try await hosts[1].admission.tick(pool: "default")
@@ -292,7 +293,7 @@ struct SharedAdmissionTests {
             _ = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 70))
             _ = try await admission.client.send(RESPCommand(["FUNCTION", "FLUSH"])).throwingServerError()
             let second = try await admission.acquire(pool: "default", host: "a", id: "a/2", demand: SharedAmounts(tokens: 70))
-            guard case .waiting = second else { throw IntegrationTestError("granted past the limit after a flush") }
+            guard case .waiting = second else { throw TestFailure("granted past the limit after a flush") }
         }
     }
 }
@@ -315,7 +316,7 @@ private func waitForGrant(_ id: String, host: SimulatedHost, wake: Int64) async 
             wake = (try await host.admission.tick(pool: "default")).wakeAt
         }
     }
-    throw IntegrationTestError("\(id) was never granted")
+    throw TestFailure("\(id) was never granted")
 }
 
 /// Every grant's instant and tokens, for the most tokens in any window.

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `argv[0]` (an absolute path) with `argv` and exactly `environment`.
     init(_ argv: [String], environment: [String: String], stdout: String, stderr: String) throws {
-        guard let executable = argv.first else { throw IntegrationTestError("no executable given") }
+        guard let executable = argv.first else { throw TestFailure("no executable given") }
         #if canImport(Darwin)
         var actions: posix_spawn_file_actions_t?
         var attributes: posix_spawnattr_t?
@@ -65,7 +66,7 @@ final class ChildProcess: @unchecked Sendable {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, cArguments, cEnvironment)
         guard result == 0 else {
-            throw IntegrationTestError("posix_spawn \(executable): \(String(cString: strerror(result)))")
+            throw TestFailure("posix_spawn \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
         ChildRegistry.shared.add(pid)

@@ -51,7 +51,7 @@ struct CommandRun: Sendable, CustomStringConvertible {
             child.send(SIGKILL)
             _ = child.waitBlocking(seconds: 5)
             let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-            throw IntegrationTestError(
+            throw TestFailure(
                 "`\(arguments.joined(separator: " "))` still ran after \(timeout) s; stderr: \(stderr)")
         }
         let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""

@@ -75,13 +75,13 @@ final class DaemonProcess: @unchecked Sendable {
         let deadline = clock.now + .seconds(15)
         while clock.now < deadline {
             if let status = child.poll() {
-                throw IntegrationTestError("tokengate serve exited with \(status) before listening:\n\(log)")
+                throw TestFailure("tokengate serve exited with \(status) before listening:\n\(log)")
             }
             if UnixSocketProbe.accepts(socketPath) { return }
             try await Task.sleep(for: .milliseconds(20))
         }
         stop()
-        throw IntegrationTestError("tokengate serve did not listen on \(socketPath) within 15 s:\n\(log)")
+        throw TestFailure("tokengate serve did not listen on \(socketPath) within 15 s:\n\(log)")
     }
 
     /// The process id of the running daemon.

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ enum FreePort {
         #else
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #endif
-        guard descriptor >= 0 else { throw IntegrationTestError("socket: errno \(errno)") }
+        guard descriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -28,12 +29,12 @@ enum FreePort {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0 else { throw IntegrationTestError("bind: errno \(errno)") }
+        guard bound == 0 else { throw TestFailure("bind: errno \(errno)") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard named == 0 else { throw IntegrationTestError("getsockname: errno \(errno)") }
+        guard named == 0 else { throw TestFailure("getsockname: errno \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

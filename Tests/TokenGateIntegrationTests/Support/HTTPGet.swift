@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ struct HTTPResponse: Sendable {
         #else
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #endif
-        guard descriptor >= 0 else { throw IntegrationTestError("socket: errno \(errno)") }
+        guard descriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
         defer { close(descriptor) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -33,18 +34,18 @@ struct HTTPResponse: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw IntegrationTestError("not an IPv4 address: \(host)") }
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw TestFailure("not an IPv4 address: \(host)") }
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw IntegrationTestError("connect \(host):\(port): errno \(errno)") }
+        guard connected == 0 else { throw TestFailure("connect \(host):\(port): errno \(errno)") }
         let request = Array("\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
             let count = request[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { throw IntegrationTestError("write: errno \(errno)") }
+            guard count > 0 else { throw TestFailure("write: errno \(errno)") }
             sent += count
         }
         var received: [UInt8] = []
@@ -52,18 +53,18 @@ struct HTTPResponse: Sendable {
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count == 0 { break }
-            guard count > 0 else { throw IntegrationTestError("read: errno \(errno) after \(received.count) bytes") }
+            guard count > 0 else { throw TestFailure("read: errno \(errno) after \(received.count) bytes") }
             received.append(contentsOf: chunk[0..<count])
         }
         return try parse(String(decoding: received, as: UTF8.self))
     }
 
     private static func parse(_ text: String) throws -> HTTPResponse {
-        guard let split = text.range(of: "\r\n\r\n") else { throw IntegrationTestError("no end of headers in: \(text)") }
+        guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no end of headers in: \(text)") }
         let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
         let statusParts = (lines.first ?? "").split(separator: " ")
         guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]) else {
-            throw IntegrationTestError("not an HTTP status line: \(lines.first ?? "")")
+            throw TestFailure("not an HTTP status line: \(lines.first ?? "")")
         }
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {

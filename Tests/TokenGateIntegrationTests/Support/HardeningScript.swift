@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// Runs one of the hardening scripts (`scripts/hardening/*.py`) against a test daemon and reads
 /// the JSON objects it prints, one a line. The long runs use the same scripts (scripts/*.sh).
@@ -18,7 +19,7 @@ struct HardeningScript {
     }
 
     static func run(_ name: String, _ arguments: [String], timeout: TimeInterval = 120) async throws -> HardeningScript {
-        guard let python else { throw IntegrationTestError("python3 is needed for the hardening scripts") }
+        guard let python else { throw TestFailure("python3 is needed for the hardening scripts") }
         let script = TokenGateBinary.packageRoot.appendingPathComponent("scripts/hardening/\(name)").path
         let run = try await CommandRun.run(
             python, [script] + arguments, environment: ["PYTHONDONTWRITEBYTECODE": "1"], timeout: timeout
@@ -32,7 +33,7 @@ struct HardeningScript {
 
     /// The first result, or an error showing what the script printed.
     func result() throws -> [String: Any] {
-        guard let first = results.first else { throw IntegrationTestError("no result from the script:\n\(run)") }
+        guard let first = results.first else { throw TestFailure("no result from the script:\n\(run)") }
         return first
     }
 }

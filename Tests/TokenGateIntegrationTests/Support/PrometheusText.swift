@@ -1,3 +1,5 @@
+import TokenGateTestSupport
+
 /// The Prometheus text exposition format (0.0.4), parsed strictly enough to catch a malformed
 /// scrape: every sample belongs to a family declared by a `# TYPE` line before it, names and
 /// label names are valid, label values are quoted and escaped, values are numbers.
@@ -19,7 +21,7 @@ struct PrometheusText: Sendable {
             if line.hasPrefix("# TYPE ") {
                 let parts = line.dropFirst(7).split(separator: " ")
                 guard parts.count == 2, Self.isValidName(parts[0]) else {
-                    throw IntegrationTestError("line \(lineNumber): bad TYPE line: \(line)")
+                    throw TestFailure("line \(lineNumber): bad TYPE line: \(line)")
                 }
                 types[String(parts[0])] = String(parts[1])
             } else if line.hasPrefix("# HELP ") {
@@ -31,7 +33,7 @@ struct PrometheusText: Sendable {
             } else {
                 let sample = try Self.sample(line, lineNumber: lineNumber)
                 guard types[Self.family(of: sample.name)] != nil else {
-                    throw IntegrationTestError("line \(lineNumber): sample before its # TYPE: \(line)")
+                    throw TestFailure("line \(lineNumber): sample before its # TYPE: \(line)")
                 }
                 samples.append(sample)
             }
@@ -60,7 +62,7 @@ struct PrometheusText: Sendable {
     }
 
     private static func sample(_ line: Substring, lineNumber: Int) throws -> Sample {
-        let fail = { (why: String) in IntegrationTestError("line \(lineNumber): \(why): \(line)") }
+        let fail = { (why: String) in TestFailure("line \(lineNumber): \(why): \(line)") }
         let name = line.prefix { $0 != "{" && $0 != " " }
         guard isValidName(name) else { throw fail("bad metric name") }
         var rest = line.dropFirst(name.count)

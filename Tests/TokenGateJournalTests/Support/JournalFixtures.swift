@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import Logging
 import TokenGateCore
-import TokenGateServer
 
 @testable import TokenGateJournal
 

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateTestSupport
 
 /// A small tmpfs mounted for a test (root only), to fill a disk for real.
 enum Tmpfs {

@@ -1,5 +1,3 @@
-import TokenGateCore
-
 /// Something that happened and belongs in the durable journal: usage as it was reported, and
 /// operator or provider actions.
 public enum JournalEvent: Sendable, Equatable {

@@ -1,12 +1,13 @@
 import Foundation
-import TokenGateTestSupport
 
-/// A fresh directory under /tmp with a short path (sockets need < 108 bytes), removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
+/// A fresh directory under /tmp with a short path (sockets need < 108 bytes), removed with
+/// everything in it by `remove()`.
+public struct TemporaryDirectory: Sendable {
+    public let path: String
 
-    init() throws {
-        var template = Array("/tmp/tgj-XXXXXX".utf8CString)
+    /// Creates `/tmp/<prefix>-XXXXXX`.
+    public init(prefix: String = "tg-it") throws {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
             guard let base = buffer.baseAddress else { return false }
             return mkdtemp(base) != nil
@@ -18,10 +19,10 @@ struct TemporaryDirectory {
     }
 
     /// `path/name`.
-    func file(_ name: String) -> String { path + "/" + name }
+    public func file(_ name: String) -> String { path + "/" + name }
 
     /// Removes the directory and everything in it (restoring write permission first).
-    func remove() {
+    public func remove() {
         _ = try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
         if let names = try? FileManager.default.contentsOfDirectory(atPath: path) {
             for name in names {

@@ -2,19 +2,21 @@ import Foundation
 
 /// Where the `tokengate` executable under test is: `$TOKENGATE_BIN`, else next to the test bundle
 /// (the build products directory that `swift test` also built the executable into), else in the
-/// package's usual build directories.
-enum TokenGateBinary {
-    static let path: String? = locate()
+/// package's usual build directories. `$TOKENGATE_BIN` is the one variable every suite (and the
+/// Python tests) reads.
+public enum TokenGateBinary {
+    public static let path: String? = locate()
 
     /// The path, or a failure explaining where it looked.
-    static func require() throws -> String {
+    public static func require() throws -> String {
         guard let path else {
-            throw IntegrationTestError("tokengate executable not found; looked in: \(candidates().joined(separator: ", "))")
+            throw TestFailure(
+                "tokengate executable not found; build it or set TOKENGATE_BIN; looked in: \(candidates().joined(separator: ", "))")
         }
         return path
     }
 
-    static func candidates() -> [String] {
+    public static func candidates() -> [String] {
         var candidates: [String] = []
         if let explicit = ProcessInfo.processInfo.environment["TOKENGATE_BIN"], !explicit.isEmpty {
             candidates.append(explicit)
@@ -34,9 +36,6 @@ enum TokenGateBinary {
                 directory = directory.deletingLastPathComponent()
             }
         }
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         for scratch in [".build-client", ".build"] {
             candidates.append(packageRoot.appendingPathComponent("\(scratch)/debug/tokengate").path)
         }
@@ -52,15 +51,9 @@ enum TokenGateBinary {
     }
 
     /// The package's root directory (for assets such as the Python client).
-    static var packageRoot: URL {
+    /// (This file is `<root>/Tests/TokenGateTestSupport/TokenGateBinary.swift`.)
+    public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
     }
-}
-
-/// A failure in the test harness itself.
-struct IntegrationTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

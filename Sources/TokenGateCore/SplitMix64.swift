@@ -1,7 +1,8 @@
-/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny 64-bit generator. The simulation uses it to seed
-/// `Xoshiro256StarStar` and to derive independent streams from one `--seed`, never the system's
-/// random source, so a seed always gives the same numbers.
-public struct SplitMix64: Sendable {
+/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny 64-bit generator, the project's one seeded
+/// random source. The simulation uses it to seed `Xoshiro256StarStar` and to derive independent
+/// streams from one `--seed`, the demo for synthetic traffic; never the system's random source, so a
+/// seed always gives the same numbers.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The generator's whole state: the next output is a function of it alone.
     public private(set) var state: UInt64
 

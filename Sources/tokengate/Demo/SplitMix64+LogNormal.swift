@@ -1,17 +1,7 @@
-/// A small, fast, seedable random number generator (SplitMix64) for synthetic traffic.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+import TokenGateCore
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Draws for synthetic traffic.
+extension SplitMix64 {
     /// A log-normal draw with the given median and spread (sigma of the underlying normal).
     mutating func logNormal(median: Double, sigma: Double) -> Double {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)

@@ -1,39 +1,6 @@
 import Foundation
 import TokenGateTestSupport
 
-/// The `tokengate` executable the tests run: `$TOKENGATE_BINARY`, else the one built beside the
-/// test bundle (`swift test` builds every product into the same folder).
-enum TokenGateBinary {
-    static let path: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["TOKENGATE_BINARY"], !explicit.isEmpty { return explicit }
-        var candidates: [String] = []
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(directory(of: executable))
-        }
-        candidates.append(directory(of: Bundle.main.bundlePath))
-        if let first = CommandLine.arguments.first { candidates.append(directory(of: first)) }
-        return candidates.map { $0 + "/tokengate" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    private static func directory(of path: String) -> String {
-        var directory = (path as NSString).deletingLastPathComponent
-        // A .xctest bundle directory (Darwin) sits in the products folder too.
-        if directory.hasSuffix(".xctest/Contents/MacOS") {
-            for _ in 0..<3 { directory = (directory as NSString).deletingLastPathComponent }
-        }
-        return directory
-    }
-
-    /// The executable's path, or a failure saying how to point the tests at it.
-    static func require() throws -> String {
-        guard let path else {
-            throw TestFailure("tokengate binary not found beside the tests; build it or set TOKENGATE_BINARY")
-        }
-        return path
-    }
-}
-
 /// What a finished `tokengate` command printed and returned.
 struct CommandResult {
     let status: Int32
