@@ -77,12 +77,12 @@ public struct WorkerTable: Sendable {
     /// column fits the longest name (at least `minNameWidth`, shrinking to it when room is short),
     /// the share bar takes what is left up to `maxShareBar`.
     /// Names with their marks (``tags(for:)``) up to `longestTagged` columns widen the name column
-    /// further, taking the share bar down to nothing if need be (the percentage stays).
+    /// too, into the share bar's room down to nothing if need be (the percentage stays).
     static func columns(width: Int, longestName: Int = minNameWidth, longestTagged: Int = 0) -> Columns {
         let fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + queuedWidth + oldestWidth
             + seenWidth + 7 * gap
         let room = max(minNameWidth, width - fixed - minShareBar)
-        var name = min(room, max(minNameWidth, longestName))
+        var name = min(room, max(minNameWidth, longestName, longestTagged))
         var bar = min(maxShareBar, max(minShareBar, width - fixed - name))
         if longestTagged > name {
             let taken = min(longestTagged - name, max(0, min(bar, width - fixed - name)))
