@@ -132,6 +132,15 @@ struct ConfigValueReader {
         return number
     }
 
+    /// A share kept back: a number from 0 up to but not including 1.
+    func reserveFraction() throws(ConfigFileError) -> Double {
+        let number = try number()
+        guard number.isFinite, number >= 0, number < 1 else {
+            throw error(.invalidValue(reason: "must be a fraction from 0 up to but not including 1 (got \(number))"))
+        }
+        return number
+    }
+
     /// A limit per window: an integer from 1 to 2^53-1.
     func count() throws(ConfigFileError) -> Int64 {
         guard let int = value.int else { throw wrongType("an integer") }

@@ -75,14 +75,16 @@ public struct PoolSpec: Equatable, Sendable {
         self = spec
     }
 
-    /// The core's declaration, with the daemon's window, lease, margin, algorithm and threshold.
+    /// The core's declaration, with the daemon's window, lease, margin, algorithm, threshold, high
+    /// reserve and priority aging.
     public func declaration(daemon: GateConfiguration) throws(PoolSpecError) -> PoolSet.Declaration {
         do {
             let configuration = try GateConfiguration(
                 tokenLimit: limit, window: daemon.window, threshold: threshold ?? daemon.threshold,
                 inputLimit: inputLimit, outputLimit: outputLimit, requestsLimit: requestsLimit,
                 countsCacheRead: daemon.countsCacheRead, lease: daemon.lease, policy: daemon.policy,
-                slotsPerWindow: daemon.slotsPerWindow, sendMargin: daemon.sendMargin, algorithm: daemon.algorithm
+                slotsPerWindow: daemon.slotsPerWindow, sendMargin: daemon.sendMargin, algorithm: daemon.algorithm,
+                highReserve: daemon.highReserve, priorityAging: daemon.priorityAging
             )
             var globs: [ModelGlob] = []
             for model in models { globs.append(try ModelGlob(model)) }

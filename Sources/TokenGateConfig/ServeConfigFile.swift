@@ -33,6 +33,8 @@ public struct ServeConfigFile: Equatable, Sendable {
     public var logLevel: Logger.Level?
     public var metrics: MetricsEndpoint?
     public var sendMargin: Double?
+    /// `reserve-high = 0.2`: the share of each capacity only high-priority grants may fill.
+    public var reserveHigh: Double?
     public var algorithm: AccountingAlgorithm?
     /// `gateway = "127.0.0.1:8787"` (checked when the daemon starts).
     public var gateway: String?
@@ -112,6 +114,7 @@ public struct ServeConfigFile: Equatable, Sendable {
         case .logLevel: logLevel = try reader.logLevel()
         case .metrics: metrics = try reader.metricsEndpoint()
         case .sendMargin: sendMargin = try reader.nonNegativeNumber(unit: "seconds")
+        case .reserveHigh: reserveHigh = try reader.reserveFraction()
         case .algorithm: algorithm = try reader.algorithm()
         case .gateway: gateway = try reader.nonEmptyString()
         case .upstream: upstream = try reader.nonEmptyString()

@@ -17,6 +17,7 @@ public enum ServeConfigKey: String, CaseIterable, Sendable {
     case logLevel = "log-level"
     case metrics
     case sendMargin = "send-margin"
+    case reserveHigh = "reserve-high"
     case algorithm
     case gateway
     case upstream

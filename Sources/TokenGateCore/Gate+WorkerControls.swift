@@ -74,9 +74,10 @@ extension Gate {
     /// report or release, which re-evaluate the queue anyway). A lower bound over the waiters:
     /// per worker, the smallest demand counts.
     func earliestCapRelief(now: Instant) -> Instant? {
+        let capped = workers.filter { $0.value.cap != nil && !$0.value.paused && $0.value.waiting > 0 }
+        guard !capped.isEmpty else { return nil }
         var smallest: [String: BudgetAmounts] = [:]
-        for waiter in queue.all {
-            guard let ledger = workers[waiter.worker], !ledger.paused, ledger.cap != nil else { continue }
+        for waiter in queue.all where capped[waiter.worker] != nil {
             if let known = smallest[waiter.worker] {
                 smallest[waiter.worker] = BudgetAmounts(
                     tokens: min(known.tokens, waiter.demand.tokens), input: min(known.input, waiter.demand.input),

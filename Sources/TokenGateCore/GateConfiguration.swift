@@ -25,7 +25,8 @@ public struct GateConfiguration: Hashable, Sendable {
     /// fill, in [0, 1); 0 (the default) keeps nothing back.
     public private(set) var highReserve: Double = 0
     /// How long a waiter waits before its place rises one priority (low to normal, normal to high):
-    /// the bound on how long higher-priority demand can pass it. One window by default.
+    /// the bound on how long higher-priority demand can pass it. One window by default; zero turns
+    /// aging off (strict priorities, which can starve low ones).
     public var priorityAging: TimeSpan
 
     /// The default send margin: 1 s.
@@ -46,7 +47,9 @@ public struct GateConfiguration: Hashable, Sendable {
         policy: AdmissionPolicy = .reserving,
         slotsPerWindow: Int = 1000,
         sendMargin: TimeSpan = GateConfiguration.defaultSendMargin,
-        algorithm: AccountingAlgorithm = .slidingWindow
+        algorithm: AccountingAlgorithm = .slidingWindow,
+        highReserve: Double = 0,
+        priorityAging: TimeSpan? = nil
     ) throws(ConfigurationError) {
         guard window.nanoseconds > 0 else { throw .invalidWindow(window.seconds) }
         guard sendMargin.nanoseconds >= 0 else { throw .invalidSendMargin(sendMargin.seconds) }
@@ -61,8 +64,9 @@ public struct GateConfiguration: Hashable, Sendable {
         self.slotsPerWindow = slotsPerWindow
         self.sendMargin = sendMargin
         self.algorithm = algorithm
-        self.priorityAging = window
+        self.priorityAging = priorityAging ?? window
         try setThreshold(threshold)
+        try setHighReserve(highReserve)
         try setLimit(tokenLimit, for: .tokens)
         if let inputLimit { try setLimit(inputLimit, for: .input) }
         if let outputLimit { try setLimit(outputLimit, for: .output) }

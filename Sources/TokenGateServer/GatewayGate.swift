@@ -31,8 +31,8 @@ public struct GatewayAcquire: Sendable {
     public var estimate: Estimate
     /// The pool-selecting model of the request body (kept for pools; the gate may ignore it).
     public var model: String?
-    /// `high`, `normal` or `low` from `x-tokengate-priority` (kept for priorities; the gate may
-    /// ignore it).
+    /// `high`, `normal` or `low` from `x-tokengate-priority`: the acquire's priority (normal when
+    /// absent).
     public var priority: String?
     /// The longest the request may wait for its grant.
     public var maxWait: TimeSpan

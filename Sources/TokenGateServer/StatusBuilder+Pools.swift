@@ -74,11 +74,11 @@ extension StatusBuilder {
                 merged[worker.worker] = entry
             }
         }
-        // Each list keeps the oldest of every pool's, up to the same bound.
+        // Each list keeps the oldest of every pool's, up to the same bound; an empty one is left out.
         return merged.values.map { entry in
             var entry = entry
-            entry.tickets = entry.tickets.map { Array($0.sorted { $0.ageMs > $1.ageMs }.prefix(WorkerSnapshot.listLimit)) }
-            entry.waiters = entry.waiters.map { Array($0.prefix(WorkerSnapshot.listLimit)) }
+            entry.tickets = entry.tickets.flatMap { $0.isEmpty ? nil : Array($0.sorted { $0.ageMs > $1.ageMs }.prefix(WorkerSnapshot.listLimit)) }
+            entry.waiters = entry.waiters.flatMap { $0.isEmpty ? nil : Array($0.prefix(WorkerSnapshot.listLimit)) }
             return entry
         }.sorted { $0.worker < $1.worker }
     }

@@ -183,9 +183,9 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     /// Contract v2: the worker's share of each limit, set by an operator; nil when uncapped
     /// (written as `null` whenever `paused` is present).
     public var cap: Double?
-    /// Addition to contract v2: its oldest tickets in flight, oldest first (at most 16).
+    /// Addition to contract v2: its oldest tickets in flight, oldest first (at most 16); absent when none.
     public var tickets: [TicketStatus]?
-    /// Addition to contract v2: its queued acquires in queue order (at most 16).
+    /// Addition to contract v2: its queued acquires in queue order (at most 16); absent when none.
     public var waiters: [WaiterStatus]?
 
     public init(

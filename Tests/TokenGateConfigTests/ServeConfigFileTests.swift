@@ -43,6 +43,7 @@ struct ServeConfigFileTests {
             metrics = "0.0.0.0:9464"
             send-margin = 0.25
             algorithm = "token-bucket"
+            reserve-high = 0.2
             """
         )
         #expect(file.socket == "/run/user/1000/tg.sock")
@@ -62,7 +63,13 @@ struct ServeConfigFileTests {
         #expect(file.metrics == MetricsEndpoint(host: "0.0.0.0", port: 9464))
         #expect(file.sendMargin == 0.25)
         #expect(file.algorithm == .tokenBucket)
-        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 24)
+        #expect(file.reserveHigh == 0.2)
+        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 25)
+    }
+
+    @Test("reserve-high is a fraction from 0 up to but not including 1", arguments: ["1", "-0.1", "1.5", "\"x\""])
+    func reserveHigh(value: String) {
+        #expect(refusal("reserve-high = \(value)") != nil)
     }
 
     @Test("the gateway's keys, and a kind that is not one")

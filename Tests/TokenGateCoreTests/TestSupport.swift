@@ -9,13 +9,14 @@ func makeGate(
     limit: Int64 = 1000, window: Double = 10, threshold: Double = 0.9, inputLimit: Int64? = nil,
     outputLimit: Int64? = nil, requestsLimit: Int64? = nil, policy: AdmissionPolicy = .reserving,
     lease: Double = 600, sendMargin: Double = 0, algorithm: AccountingAlgorithm = .slidingWindow,
-    providerRounding: Int64 = 0
+    providerRounding: Int64 = 0, highReserve: Double = 0, priorityAging: Double? = nil
 ) -> Gate {
     do {
         var configuration = try GateConfiguration(
             tokenLimit: limit, window: .seconds(window), threshold: threshold, inputLimit: inputLimit,
             outputLimit: outputLimit, requestsLimit: requestsLimit, lease: .seconds(lease), policy: policy,
-            sendMargin: .seconds(sendMargin), algorithm: algorithm
+            sendMargin: .seconds(sendMargin), algorithm: algorithm, highReserve: highReserve,
+            priorityAging: priorityAging.map { .seconds($0) }
         )
         configuration.providerRounding = providerRounding
         return Gate(configuration: configuration)

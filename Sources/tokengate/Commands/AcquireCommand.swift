@@ -1,5 +1,6 @@
 import ArgumentParser
 import TokenGateClient
+import TokenGateWire
 
 /// `tokengate acquire`: wait for a grant and print its ticket.
 struct AcquireCommand: AsyncParsableCommand {
@@ -8,7 +9,7 @@ struct AcquireCommand: AsyncParsableCommand {
         abstract: "Wait until the daemon grants a request, then print the ticket.",
         discussion: """
             Asks the daemon for permission to send one request of about --tokens tokens and waits in \
-            line (first come, first served) until the window has room. Prints the ticket alone on \
+            line (high before normal before low, first come first served within one) until the window has room. Prints the ticket alone on \
             stdout.
 
             The daemon releases a connection's unsettled grants when it closes, and this command's \
@@ -21,6 +22,7 @@ struct AcquireCommand: AsyncParsableCommand {
 
             Examples:
               tokengate acquire --tokens 4000 --worker nightly-eval
+              tokengate acquire --tokens 2000 --priority high --worker assistant
               ticket=$(tokengate acquire --tokens 4000 --timeout-ms 60000) || exit
             """
     )
@@ -33,6 +35,11 @@ struct AcquireCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The worker name the daemon shows for this request.", valueName: "name"))
     var worker: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("high, normal (default) or low: high goes first, low last.", valueName: "priority"))
+    var priority: String?
 
     @Option(
         name: .customLong("timeout-ms"),
@@ -49,13 +56,17 @@ struct AcquireCommand: AsyncParsableCommand {
         try ArgumentChecks.tokenCount(tokens, "--tokens")
         try ArgumentChecks.tokenCount(timeoutMs, "--timeout-ms")
         try ArgumentChecks.workerName(worker)
+        if let priority, PriorityName(rawValue: priority) == nil {
+            throw ValidationError("--priority must be high, normal or low, got \"\(priority)\"")
+        }
     }
 
     func run() async throws {
         let socketPath = try socket.resolvedPath(config: config)
         let grant = try await DaemonSession.run(socketPath: socketPath, worker: worker) { client in
             do {
-                return try await client.acquire(tokens: tokens, timeoutMs: timeoutMs, pool: pool.pool)
+                return try await client.acquire(
+                    tokens: tokens, timeoutMs: timeoutMs, pool: pool.pool, priority: priority.flatMap(PriorityName.init(rawValue:)))
             } catch TokenGateClientError.timedOut {
                 // Say why: paused, cooling down after a 429, or a full window.
                 let status = try? await client.status().viewed(asPool: pool.pool)

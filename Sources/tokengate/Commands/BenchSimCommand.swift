@@ -86,12 +86,28 @@ struct BenchSimCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Print no progress line on stderr.")
     var noProgress = false
 
+    @Flag(
+        name: .customLong("priorities"),
+        help: ArgumentHelp(
+            "Run the interactive-plus-batch comparison instead: FIFO against priorities (and a high reserve).",
+            discussion: "A few interactive workers at high priority, many batch workers flooding at low; prints the interactive waits (p50, p99) and the batch requests' longest wait. Uses --seed, --limit, --window and the first --threshold; prints a table."
+        )
+    )
+    var priorities = false
+
+    @Option(
+        name: .customLong("duration"),
+        help: ArgumentHelp("With --priorities: the virtual time the workload runs, in seconds (default 1800).", valueName: "seconds")
+    )
+    var duration: Double = 1800
+
     mutating func validate() throws {
         _ = try plan()
         guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() async throws {
+        if priorities { return try runPriorities() }
         let plan = try plan()
         let cases = plan.cases
         let settings = plan.settings
@@ -123,6 +139,23 @@ struct BenchSimCommand: AsyncParsableCommand {
         progress.clear()
         let report = BenchmarkReport(plan: plan, results: results.compactMap { $0 })
         FileHandle.standardOutput.write(Data(report.render(format.reportFormat).utf8))
+    }
+
+    /// `--priorities`: the interactive-plus-batch comparison, as a table.
+    private func runPriorities() throws {
+        guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds") }
+        guard format == .table else { throw ValidationError("--priorities prints a table only: drop --format") }
+        let thresholds = try CommaList.parse(threshold, option: "--threshold") { text in
+            Double(text).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
+        }
+        let scenario = PriorityScenario(
+            seed: seed, limit: limit, window: .seconds(window), threshold: thresholds.first ?? 0.9, duration: .seconds(duration)
+        )
+        do {
+            FileHandle.standardOutput.write(Data(try PriorityReport.run(scenario).table().utf8))
+        } catch {
+            throw failure("simulation failed: \(error)")
+        }
     }
 
     /// The plan the options describe; throws a usage error naming the bad option.

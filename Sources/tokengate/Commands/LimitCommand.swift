@@ -16,14 +16,32 @@ struct LimitCommand: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 error, 2 usage error, 3 daemon not reachable.
 
+            With --worker NAME --cap FRACTION, caps one worker instead: in every pool and budget, \
+            its used + reserved stays within FRACTION × limit, and others pass its acquires while it \
+            waits at its cap. `--cap none` lifts the cap. A worker's cap survives a daemon restart.
+
             Examples:
               tokengate limit 900000
               tokengate limit 2000000 --threshold 0.95
+              tokengate limit --worker crawler-7 --cap 0.25
+              tokengate limit --worker crawler-7 --cap none
             """
     )
 
-    @Argument(help: ArgumentHelp("Tokens per window, 1 to 2^53-1.", valueName: "tokens"))
-    var tokens: Int64
+    @Argument(help: ArgumentHelp("Tokens per window, 1 to 2^53-1 (not with --worker).", valueName: "tokens"))
+    var tokens: Int64?
+
+    @Option(
+        name: .customLong("worker"),
+        help: ArgumentHelp("Cap this worker instead of changing the limit (with --cap).", valueName: "name"))
+    var worker: String?
+
+    @Option(
+        name: .customLong("cap"),
+        help: ArgumentHelp(
+            "With --worker: its share of each limit, greater than 0 and at most 1, or none to lift its cap.",
+            valueName: "fraction|none"))
+    var cap: String?
 
     @Option(
         name: .long,
@@ -37,6 +55,20 @@ struct LimitCommand: AsyncParsableCommand {
     @OptionGroup var pool: PoolOption
 
     func validate() throws {
+        if worker != nil || cap != nil {
+            try ArgumentChecks.workerName(worker)
+            guard worker != nil else { throw ValidationError("--cap goes with --worker NAME") }
+            guard cap != nil else {
+                throw ValidationError("--worker needs --cap FRACTION (greater than 0, at most 1) or --cap none")
+            }
+            _ = try parsedCap()
+            guard tokens == nil, threshold == nil else {
+                throw ValidationError("--worker --cap changes one worker's cap only: drop the limit and --threshold")
+            }
+            guard pool.pool == nil else { throw ValidationError("a worker's cap applies in every pool: drop --pool") }
+            return
+        }
+        guard let tokens else { throw ValidationError("give the new limit in tokens (or --worker NAME --cap FRACTION)") }
         guard tokens >= 1, tokens <= WireLimits.maxCount else {
             throw ValidationError("the limit must be a whole number from 1 to 2^53-1, got \(tokens)")
         }
@@ -45,8 +77,22 @@ struct LimitCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--cap`: a fraction in (0, 1], or nil for `none`.
+    private func parsedCap() throws -> Double? {
+        guard let cap, cap != "none" else { return nil }
+        guard let value = Double(cap), value.isFinite, value > 0, value <= 1 else {
+            throw ValidationError("--cap must be a fraction greater than 0 and at most 1, or none, got \"\(cap)\"")
+        }
+        return value
+    }
+
     func run() async throws {
         let socketPath = try socket.resolvedPath(config: config)
+        if let worker {
+            let cap = try parsedCap()
+            try await DaemonSession.run(socketPath: socketPath) { client in try await client.setCap(cap, worker: worker) }
+            return print("worker \(worker): " + (cap.map { "cap \($0) of each limit" } ?? "no cap"))
+        }
         let status = try await DaemonSession.run(socketPath: socketPath) { client in
             try await client.setLimit(tokens, threshold: threshold, pool: pool.pool)
             return try await client.status().viewed(asPool: pool.pool)

@@ -11,11 +11,16 @@ struct PauseCommand: AsyncParsableCommand {
             requests already granted finish and report as usual. Only the daemon's own user and root \
             may pause (others get `forbidden`, exit 1). Prints the new state.
 
+            With --worker NAME, only that worker is paused, in every pool: its acquires keep their \
+            place but are passed over, others go; its requests in flight finish. The pause survives \
+            a daemon restart; `tokengate resume --worker NAME` lifts it.
+
             Exit codes: 0 success, 1 error (forbidden), 2 usage error, 3 daemon not reachable.
 
             Examples:
               tokengate pause
               tokengate pause && run-migration && tokengate resume
+              tokengate pause --worker crawler-7
             """
     )
 
@@ -25,7 +30,18 @@ struct PauseCommand: AsyncParsableCommand {
 
     @OptionGroup var pool: PoolOption
 
+    @OptionGroup var worker: WorkerControlOption
+
+    func validate() throws {
+        try worker.check(pool: pool.pool)
+    }
+
     func run() async throws {
+        if let name = worker.worker {
+            let socketPath = try socket.resolvedPath(config: config)
+            _ = try await DaemonSession.run(socketPath: socketPath) { client in try await client.pause(worker: name) }
+            return print("worker \(name): paused")
+        }
         let socketPath = try socket.resolvedPath(config: config)
         let state = try await DaemonSession.run(socketPath: socketPath) { client in
             try await client.pause(pool: pool.pool)

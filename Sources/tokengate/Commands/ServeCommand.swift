@@ -131,6 +131,16 @@ struct ServeCommand: AsyncParsableCommand {
     var sendMargin: Double?
 
     @Option(
+        name: .customLong("reserve-high"),
+        help: ArgumentHelp(
+            "The share of each limit's capacity that only high-priority grants may fill (default 0).",
+            discussion: "A fraction from 0 up to but not including 1, in every pool and budget: normal and low acquires fit only within (1 - FRACTION) x threshold x limit.",
+            valueName: "fraction"
+        )
+    )
+    var reserveHigh: Double?
+
+    @Option(
         help: ArgumentHelp(
             "How the provider's limit is modelled: sliding-window (default) or token-bucket.",
             discussion: "token-bucket: capacity = threshold x limit, refilled continuously at that much per window, as Anthropic and OpenAI document their limits.",
@@ -200,6 +210,9 @@ struct ServeCommand: AsyncParsableCommand {
         for spec in pool {
             do { _ = try PoolSpec(flag: spec) } catch { throw ValidationError(error.description) }
         }
+        if let reserveHigh, !(reserveHigh.isFinite && reserveHigh >= 0 && reserveHigh < 1) {
+            throw ValidationError("--reserve-high must be a fraction from 0 up to but not including 1 (got \(reserveHigh)), e.g. --reserve-high 0.2")
+        }
         if let sendMargin, !(sendMargin.isFinite && sendMargin >= 0) {
             throw ValidationError("--send-margin must be a number of seconds from 0 up")
         }
@@ -226,7 +239,7 @@ struct ServeCommand: AsyncParsableCommand {
                 tokenLimit: settings.limit.initialTokens, window: .seconds(settings.window), threshold: settings.threshold,
                 inputLimit: settings.inputLimit, outputLimit: settings.outputLimit, requestsLimit: settings.requestsLimit,
                 countsCacheRead: settings.countCacheRead, lease: .seconds(settings.lease),
-                sendMargin: .seconds(settings.sendMargin), algorithm: settings.algorithm
+                sendMargin: .seconds(settings.sendMargin), algorithm: settings.algorithm, highReserve: settings.reserveHigh
             )
         } catch {
             throw ValidationError(error.description)

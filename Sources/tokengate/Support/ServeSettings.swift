@@ -26,6 +26,8 @@ struct ServeSettings {
     var logLevel: Logger.Level
     var metrics: MetricsEndpoint?
     var sendMargin: Double
+    /// `--reserve-high`, else `reserve-high`, else 0.
+    var reserveHigh: Double
     var algorithm: AccountingAlgorithm
     /// `--gateway` and its upstream; nil runs no gateway.
     var gateway: GatewaySettings?
@@ -72,6 +74,7 @@ struct ServeSettings {
         logLevel = command.logLevel ?? file.logLevel ?? Self.defaultLogLevel
         metrics = command.metrics ?? file.metrics
         sendMargin = command.sendMargin ?? file.sendMargin ?? GateConfiguration.defaultSendMargin.seconds
+        reserveHigh = command.reserveHigh ?? file.reserveHigh ?? 0
         algorithm = command.algorithm ?? file.algorithm ?? .slidingWindow
         if let listen = command.gateway ?? file.gateway {
             gateway = GatewaySettings(

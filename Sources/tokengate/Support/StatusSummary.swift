@@ -46,7 +46,11 @@ enum StatusSummary {
             var text = "next in line: \(queue.worker) for \(grouped(queue.estimate)) tokens"
             if queue.oversized { text += " (larger than the threshold: waits for an empty window)" }
             if let admissibleIn = queue.admissibleInMs { text += ", admissible in \(formatMilliseconds(admissibleIn))" }
+            if let priority = queue.priority, priority != .normal { text += ", priority \(priority.rawValue)" }
             lines.append(text)
+        }
+        if let mix = status.queueByPriority, mix.high + mix.low > 0 {
+            lines.append("queued by priority: high \(mix.high) · normal \(mix.normal) · low \(mix.low)")
         }
 
         if !status.budgets.isEmpty {
@@ -80,7 +84,8 @@ enum StatusSummary {
                         [
                             worker.worker, grouped(worker.used), grouped(worker.requests), String(worker.inFlight),
                             String(worker.waiting),
-                            formatMilliseconds(worker.lastSeenMsAgo) + " ago" + (worker.connected ? "" : " (gone)"),
+                            formatMilliseconds(worker.lastSeenMsAgo) + " ago" + (worker.connected ? "" : " (gone)")
+                                + (worker.paused == true ? " · paused" : "") + (worker.cap.map { " · cap \($0)" } ?? ""),
                         ]
                     }))
         }
