@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TokenGateDashboard
 import TokenGateWire
@@ -85,6 +86,12 @@ import TokenGateWire
         #expect(text.contains("oldest 1m15s"), "\(text)")
         worker.paused = false
         #expect(render(WorkerDetail(worker: worker, status: Self.status(), history: nil, now: 0, snapshotAge: 0)).contains("cap none"))
+        // The daemon leaves empty lists out: nothing in flight or waiting reads "none".
+        worker.inFlight = 0
+        worker.waiting = 0
+        let idle = render(WorkerDetail(worker: worker, status: Self.status(), history: nil, now: 0, snapshotAge: 0))
+        #expect(idle.contains("│ none") && idle.contains("Waiting 0"), "\(idle)")
+        #expect(idle.components(separatedBy: "none").count - 1 == 3, "cap none and two lists: \(idle)")
     }
 
     @Test func theSparklineSpansTheWindowWithTheNewestOnTheRight() {

@@ -61,7 +61,8 @@ public struct WorkerDetail: Sendable {
     func ticketLines(rows: Int) -> [[TextSpan]] {
         guard rows > 0 else { return [] }
         var lines = [[TextSpan("Tickets in flight ", .title), TextSpan(String(worker.inFlight), CellStyle(bold: true))]]
-        guard let tickets = worker.tickets else {
+        // The daemon leaves an empty list out; without one while tickets are out, it lists none.
+        guard let tickets = worker.tickets ?? (worker.inFlight == 0 ? [] : nil) else {
             if let oldest = worker.oldestGrantMs {
                 lines.append([TextSpan("oldest ", .muted), TextSpan(age(oldest))])
             }
@@ -88,7 +89,7 @@ public struct WorkerDetail: Sendable {
         var heading = [TextSpan("Waiting ", .title), TextSpan(String(worker.waiting), CellStyle(bold: true))]
         if worker.paused == true, worker.waiting > 0 { heading.append(TextSpan("  passed over (paused)", CellStyle(.warn))) }
         var lines = [heading]
-        guard let waiters = worker.waiters else { return lines }
+        guard let waiters = worker.waiters ?? (worker.waiting == 0 ? [] : nil) else { return lines }
         if waiters.isEmpty { lines.append([TextSpan("none", .muted)]) }
         let entries = waiters.map { waiter in
             [
