@@ -308,6 +308,129 @@ struct DashboardTmuxTests {
         }
     }
 
+    @Test(
+        "top's worker keys on the real daemon: x pauses the selected worker, Enter shows its pane, c caps it, / filters the table",
+        .enabled(if: Tmux.executable != nil, "tmux is not installed: the dashboard's end-to-end test needs it"),
+        .timeLimit(.minutes(4))
+    )
+    func workerKeysInTmux() async throws {
+        try await DaemonProcess.with(arguments: ["--window", "60", "--limit", "100000"]) { daemon in
+            let feeder = try LineClient(path: daemon.socketPath)
+            for (worker, input, output) in [("alpha-e2e", 30_000, 10_000), ("bravo-e2e", 20_000, 5_000),
+                                            ("charlie-e2e", 8_000, 2_000)] {
+                let reply = try feeder.request(
+                    #"{"op":"report","input":\#(input),"output":\#(output),"worker":"\#(worker)"}"#)
+                #expect(reply["ok"] == .bool(true), "\(reply.jsonText)")
+            }
+            // alpha holds a 5k ticket, and a high-priority 30k acquire of it waits (75k + 5k + 30k
+            // is past 90 % of 100k) for the rest of the test.
+            let holder = try LineClient(path: daemon.socketPath)
+            let grant = try holder.request(#"{"op":"acquire","tokens":5000,"worker":"alpha-e2e"}"#)
+            #expect(grant["ticket"] != nil, "\(grant.jsonText)")
+            let waiter = try LineClient(path: daemon.socketPath)
+            try waiter.send(#"{"op":"acquire","tokens":30000,"worker":"alpha-e2e","priority":"high","timeout_ms":600000}"#)
+
+            let directory = try TemporaryDirectory(prefix: "tg-tmux")
+            defer { directory.remove() }
+            let tmux = try Tmux(directory: directory)
+            defer { tmux.killServer() }
+            let script = directory.file("pane.sh")
+            try paneScript(
+                binary: try TokenGateBinary.require(), socket: daemon.socketPath, exitFile: directory.file("exit"),
+                sttyFile: directory.file("stty")
+            ).write(toFile: script, atomically: true, encoding: .utf8)
+            try await tmux.newSession(columns: 100, rows: 30, command: "sh " + script)
+
+            // The queue panel's priority mix; alpha (most used) is the selected top row.
+            var screen = try await tmux.waitForScreen("the workers and the priority mix") { screen in
+                screen.row(containing: "charlie-e2e") != nil && screen.row(containing: "by prio  high 1 normal 0 low 0") != nil
+            }
+            #expect(screen.row(containing: "selected alpha-e2e") != nil, "alpha is selected:\n\(screen)")
+
+            // x pauses alpha: the daemon says so, and so does its row; x again resumes it.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "x"])
+            #expect(try await worker("alpha-e2e", of: daemon) { $0.paused == true }, "`x` did not pause alpha-e2e")
+            screen = try await tmux.waitForScreen("alpha's PAUSED mark") { $0.row(containing: "alpha-e2e PAUSED") != nil }
+            #expect(screen.row(containing: "bravo-e2e PAUSED") == nil, "only alpha is paused:\n\(screen)")
+            #expect(try LineClient(path: daemon.socketPath).status().workers.first { $0.worker == "bravo-e2e" }?.paused == false)
+
+            // Enter opens alpha's pane: its ticket with its age, its high waiter, no cap; Esc closes it.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Enter"])
+            screen = try await tmux.waitForScreen("alpha's detail pane") { screen in
+                screen.row(containing: "Worker alpha-e2e PAUSED") != nil && screen.row(containing: "Tickets in flight 1") != nil
+            }
+            #expect(screen.row(containing: "tokens/min 40.0k") != nil, "40k in a 60 s window:\n\(screen)")
+            #expect(screen.row(containing: "mean 40.0k/req") != nil, "one report of 40k:\n\(screen)")
+            #expect(screen.row(containing: "cap none") != nil, "\(screen)")
+            #expect(screen.row(containing: "Waiting 1  passed over (paused)") != nil, "\(screen)")
+            let waiterRow = try #require(screen.row(containing: "high    30.0k  waited").map { screen.lines[$0] }, "\(screen)")
+            #expect(waiterRow.contains("default"), "\(waiterRow)")
+            let ticketRow = try #require(screen.row(containing: "   5.0k  default  ").map { screen.lines[$0] }, "\(screen)")
+            #expect(ticketRow.contains("s "), "the ticket's age: \(ticketRow)")
+            #expect(screen.row(containing: "History") == nil, "the pane replaces the chart:\n\(screen)")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Escape"])
+            screen = try await tmux.waitForScreen("the chart again") { $0.row(containing: "History") != nil }
+
+            // c opens the cap line: bad input is refused with what is accepted; 25% then Enter caps alpha.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "c"])
+            screen = try await tmux.waitForScreen("the cap line") { $0.row(containing: "cap alpha-e2e:") != nil }
+            try await tmux.run(["send-keys", "-t", Tmux.session, "-l", "25"])
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Enter"])
+            screen = try await tmux.waitForScreen("the refusal") { $0.row(containing: "not a cap: type 0.25, 25%") != nil }
+            #expect(try LineClient(path: daemon.socketPath).status().workers.first { $0.worker == "alpha-e2e" }?.cap == nil,
+                    "nothing was sent for 25")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "-l", "%"])
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Enter"])
+            #expect(try await worker("alpha-e2e", of: daemon) { $0.cap == 0.25 }, "`c 25%` did not cap alpha-e2e")
+            screen = try await tmux.waitForScreen("alpha's cap mark") { $0.row(containing: "alpha-e2e PAUSED cap 25%") != nil }
+
+            // / filters by name as it is typed; Enter keeps the filter; Esc clears it.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "/"])
+            try await tmux.run(["send-keys", "-t", Tmux.session, "-l", "brav"])
+            screen = try await tmux.waitForScreen("the filter line") { $0.row(containing: "1 of 3 workers") != nil }
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Enter"])
+            screen = try await tmux.waitForScreen("the filtered table") { screen in
+                screen.row(containing: "Workers 1 of 3  /brav") != nil && screen.row(containing: "q Quit") != nil
+            }
+            #expect(screen.row(containing: "● bravo-e2e") != nil, "bravo stays:\n\(screen)")
+            #expect(screen.row(containing: "● alpha-e2e") == nil && screen.row(containing: "● charlie-e2e") == nil,
+                    "the others are filtered out:\n\(screen)")
+            // x acts on the filtered selection, bravo.
+            try await tmux.run(["send-keys", "-t", Tmux.session, "x"])
+            #expect(try await worker("bravo-e2e", of: daemon) { $0.paused == true }, "`x` did not pause bravo-e2e")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Escape"])
+            screen = try await tmux.waitForScreen("the whole table again") { $0.row(containing: "● charlie-e2e") != nil }
+            #expect(screen.row(containing: "Workers 3 ") != nil, "\(screen)")
+
+            // At 80x24 the marks, the key bar and the pane still fit.
+            try await tmux.run(["resize-window", "-t", Tmux.session, "-x", "80", "-y", "24"])
+            screen = try await tmux.waitForScreen("the dashboard at 80x24") { screen in
+                screen.workersBoxWidth == 80 && screen.row(containing: "q Quit") != nil
+                    && screen.row(containing: "alpha-e2e PAUSED") != nil
+            }
+            #expect(screen.lines.allSatisfy { $0.count <= 80 }, "every line fits 80 columns:\n\(screen)")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "Enter"])
+            screen = try await tmux.waitForScreen("the pane at 80x24") { $0.row(containing: "Tickets in flight 1") != nil }
+            #expect(screen.row(containing: "cap 25% = 25.0k") != nil, "\(screen)")
+            try await tmux.run(["send-keys", "-t", Tmux.session, "q"])
+            _ = (holder, waiter)
+        }
+    }
+
+    /// Polls `tokengate status --json` until `condition` holds for worker `name` (30 s at most).
+    private func worker(
+        _ name: String, of daemon: DaemonProcess, _ condition: @escaping (WorkerStatus) -> Bool
+    ) async throws -> Bool {
+        try await eventually(timeout: .seconds(30)) {
+            let run = try await CommandRun.tokengate(["status", "--json", "--socket", daemon.socketPath])
+            guard run.status == 0 else { return false }
+            if let worker = try Status.decode(json: Array(run.stdout.utf8)).workers.first(where: { $0.worker == name }),
+               condition(worker) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+            return false
+        }
+    }
+
     /// Polls `tokengate status --json` until `condition` holds for the pools' states (30 s at most).
     private func poolStates(
         _ daemon: DaemonProcess, _ condition: @escaping ([String: GateState]) -> Bool

@@ -10,7 +10,7 @@ public enum DashboardLinkEvent: Sendable, Equatable {
     case disconnected(reason: String)
 }
 
-/// The dashboard's only way to a daemon: a stream of connection events and the three controls.
+/// The dashboard's only way to a daemon: a stream of connection events and the controls.
 ///
 /// `tokengate top` implements it over the socket with TokenGateClient (`subscribe` with the chosen
 /// interval, reconnecting with backoff, `pause`, `resume`, `set_limit`); `tokengate demo` does the same
@@ -28,6 +28,13 @@ public protocol DashboardLink: Sendable {
     /// Sets the `tokens` budget's limit per window (`set_limit` with `limit`) of pool `pool`, or of
     /// the pool `default` when `nil`.
     func setLimit(_ limit: Int64, pool: String?) async throws
+    /// Contract v2: passes over `worker`'s queued acquires (`pause` with `worker`).
+    func pause(worker: String) async throws
+    /// Contract v2: lets `worker`'s queued acquires go again (`resume` with `worker`).
+    func resume(worker: String) async throws
+    /// Contract v2: caps `worker` at `cap` x each limit, or clears its cap when `nil` (`set_limit`
+    /// with `worker` and `cap`).
+    func setCap(_ cap: Double?, worker: String) async throws
 }
 
 extension DashboardLink {

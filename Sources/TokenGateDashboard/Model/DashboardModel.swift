@@ -24,6 +24,9 @@ public struct DashboardModel: Sendable {
     /// The usage history of each pool but `default` (whose history is ``history``), sampled from the
     /// snapshots since the dashboard attached: the daemon's own history covers `default` only.
     public private(set) var poolHistories: [String: UsageHistory] = [:]
+    /// Each worker's `used` per second since the dashboard attached (the status has no history per
+    /// worker), for the detail pane's sparkline; a worker that leaves the status leaves this too.
+    public private(set) var workerHistories: [String: UsageHistory] = [:]
     let historySeconds: Int
     /// Oldest first, at most `maxEvents`.
     public private(set) var events: [DashboardEvent] = []
@@ -86,9 +89,24 @@ public struct DashboardModel: Sendable {
         }
         history.record(
             time: now, used: status.used, reserved: status.reserved, limit: status.limit, threshold: status.threshold)
+        recordWorkers(status, now: now)
         for pool in status.pools ?? [] where pool.name != PoolSelection.defaultPool {
             poolHistories[pool.name, default: UsageHistory(seconds: historySeconds)].record(
                 time: now, used: pool.used, reserved: pool.reserved, limit: pool.limit, threshold: pool.threshold)
+        }
+    }
+
+    /// Samples every worker's usage, keeping one window of seconds (at most ``historySeconds``).
+    private mutating func recordWorkers(_ status: Status, now: Double) {
+        let seconds = min(historySeconds, Int(max(1, status.windowMs) / 1000) + 2)
+        for worker in status.workers {
+            let reserved = worker.tickets?.reduce(Int64(0)) { $0 + $1.reserved } ?? 0
+            workerHistories[worker.worker, default: UsageHistory(seconds: seconds)].record(
+                time: now, used: worker.used, reserved: reserved, limit: status.limit, threshold: status.threshold)
+        }
+        if workerHistories.count > status.workers.count {
+            let names = Set(status.workers.map(\.worker))
+            workerHistories = workerHistories.filter { names.contains($0.key) }
         }
     }
 

@@ -50,6 +50,9 @@ public enum DashboardPreview {
     public static func status(_ scenario: Scenario, workers: Int = 8, at time: Double) -> Status {
         let uptime = time + 3_600
         var fleet = SyntheticFleet(workerCount: workers)
+        // An operator capped the busiest worker and paused another a while ago.
+        if time >= now - 240 { fleet.caps[SyntheticFleet.workerName(0)] = 0.25 }
+        if time >= now - 90, workers > 3 { fleet.pausedWorkers.insert(SyntheticFleet.workerName(3)) }
         if time < now - 200 { fleet.limit = 1_500_000 }
         let connected = time < now - 300 || time >= now - 60 ? workers - 1 : workers
         if scenario == .budgets {

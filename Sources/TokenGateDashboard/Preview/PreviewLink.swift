@@ -1,7 +1,7 @@
 import TokenGateWire
 
 /// A ``DashboardLink`` to a made-up daemon (a ``SyntheticFleet``): snapshots every `interval`, a 429
-/// cooldown now and then, and working pause, resume and limit keys. For trying the dashboard without a
+/// cooldown now and then, and working pause, resume, limit and worker keys. For trying the dashboard without a
 /// daemon, and for tests.
 public actor PreviewLink: DashboardLink {
     private var fleet: SyntheticFleet
@@ -44,6 +44,21 @@ public actor PreviewLink: DashboardLink {
     public func setLimit(_ limit: Int64, pool: String?) async throws {
         received.append(.setLimit(limit, pool: pool))
         if pool == nil || pool == "default" { fleet.limit = max(1, limit) }
+    }
+
+    public func pause(worker: String) async throws {
+        received.append(.pauseWorker(worker))
+        fleet.pausedWorkers.insert(worker)
+    }
+
+    public func resume(worker: String) async throws {
+        received.append(.resumeWorker(worker))
+        fleet.pausedWorkers.remove(worker)
+    }
+
+    public func setCap(_ cap: Double?, worker: String) async throws {
+        received.append(.setCap(cap, worker: worker))
+        fleet.caps[worker] = cap
     }
 
     private func produce(into continuation: AsyncStream<DashboardLinkEvent>.Continuation) async {

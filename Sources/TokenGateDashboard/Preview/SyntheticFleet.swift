@@ -10,6 +10,10 @@ public struct SyntheticFleet: Sendable {
     public var threshold: Double
     public var windowMs: Int64
     public var server: String
+    /// Workers an operator paused (contract v2): their waiters are passed over.
+    public var pausedWorkers: Set<String> = []
+    /// Workers' caps, as fractions of each limit.
+    public var caps: [String: Double] = [:]
 
     public init(
         workerCount: Int = 8, limit: Int64 = 1_800_000, threshold: Double = 0.9, windowMs: Int64 = 60_000,
@@ -59,28 +63,57 @@ public struct SyntheticFleet: Sendable {
             let wait = connected && (state != .running || load(at: time) > 0.85) ? Int(noise(seed, salt: 9) * 3) : 0
             inFlight += flight
             waiting += wait
+            let name = SyntheticFleet.workerName(index)
+            // Grants out for up to 40 s; every tenth worker's has been out for minutes.
+            let oldest = flight == 0 ? nil : Int64(noise(seed, salt: 21) * 40_000) + (index % 10 == 2 ? 150_000 : 0)
+            let tickets = (0..<flight).map { number in
+                TicketStatus(
+                    ticket: "t\(index)-\(Int64(time) - Int64(number))", ageMs: max(0, (oldest ?? 0) - Int64(number) * 3_100),
+                    reserved: 4_000 + Int64(noise(seed + Int64(number), salt: 25) * 20_000), pool: "default")
+            }
+            let waiters = (0..<wait).map { number in
+                WaiterStatus(
+                    priority: SyntheticFleet.priority(of: index, number: number),
+                    estimate: 6_000 + Int64(noise(seed + Int64(number), salt: 27) * 30_000),
+                    waitedMs: Int64(noise(seed + Int64(number), salt: 29) * 9_000), pool: "default")
+            }
             workers.append(
                 WorkerStatus(
-                    worker: SyntheticFleet.workerName(index), used: Int64(Double(used) * share),
+                    worker: name, used: Int64(Double(used) * share),
                     requests: Int64(Double(used) * share / 4_200) + 1, inFlight: flight, waiting: wait,
                     lastSeenMsAgo: connected ? Int64(noise(seed, salt: 13) * 4_000) : 95_000, connected: connected,
-                    // Grants out for up to 40 s; every tenth worker's has been out for minutes.
-                    oldestGrantMs: flight == 0 ? nil : Int64(noise(seed, salt: 21) * 40_000) + (index % 10 == 2 ? 150_000 : 0)))
+                    oldestGrantMs: oldest, paused: pausedWorkers.contains(name), cap: caps[name], tickets: tickets,
+                    waiters: waiters))
         }
         var queue: QueueStatus?
-        if waiting > 0, let head = workers.first(where: { $0.waiting > 0 }) {
+        var mix = PriorityCounts()
+        for waiter in workers.flatMap({ $0.waiters ?? [] }) { mix[waiter.priority] += 1 }
+        if waiting > 0, let head = workers.first(where: { $0.waiting > 0 && !pausedWorkers.contains($0.worker) }) {
             queue = QueueStatus(
                 worker: head.worker, estimate: 12_000 + Int64(noise(Int64(time), salt: 17) * 60_000),
                 admissibleInMs: state == .running ? 1_000 + Int64(noise(Int64(time), salt: 19) * 4_000) : nil,
-                oversized: false)
+                oversized: false, priority: head.waiters?.first?.priority)
         }
-        return Status(
+        var status = Status(
             state: state, windowMs: windowMs, limit: limit, threshold: threshold, used: used, reserved: reserved,
             inFlight: inFlight, waiting: waiting, cooldownRemainingMs: state == .cooldown ? (cooldownRemainingMs ?? 30_000) : nil,
             budgets: [BudgetStatus(name: "tokens", limit: limit, used: used, reserved: reserved)], workers: workers,
             uptimeMs: Int64(time * 1000), server: server, queue: queue,
             cooldownWorker: state == .cooldown ? cooldownWorker : nil, algorithm: "sliding-window", sendMarginMs: 1_000,
             rates: rates(used: used, workers: workers, waiting: waiting, throttled: state == .cooldown, at: time))
+        status.queueByPriority = mix
+        status.reserveHigh = 0
+        status.priorityAgingMs = windowMs
+        return status
+    }
+
+    /// The priority of waiter `number` of worker `index`: agents ask high, batch and crawlers low.
+    static func priority(of index: Int, number: Int) -> PriorityName {
+        switch roles[index % roles.count] {
+        case "agent": .high
+        case "batch", "crawler": number % 3 == 2 ? .normal : .low
+        default: .normal
+        }
     }
 
     /// A made-up pool beside `default` (contract v2): its name, globs, limit and share of the
@@ -115,7 +148,7 @@ public struct SyntheticFleet: Sendable {
         var pools = [PoolStatus(
             name: "default", models: [], state: status.state, limit: status.limit, threshold: status.threshold,
             used: status.used, reserved: status.reserved, inFlight: status.inFlight, waiting: status.waiting,
-            cooldownRemainingMs: status.cooldownRemainingMs, budgets: status.budgets)]
+            cooldownRemainingMs: status.cooldownRemainingMs, budgets: status.budgets, queueByPriority: status.queueByPriority)]
         for index in status.workers.indices {
             status.workers[index].poolUsed = ["default": status.workers[index].used]
         }
@@ -136,7 +169,8 @@ public struct SyntheticFleet: Sendable {
                 name: pool.name, models: pool.models, state: pool.state, limit: pool.limit, threshold: pool.threshold,
                 used: used, reserved: reserved, inFlight: pool.state == .running ? 2 : 0, waiting: waiting,
                 cooldownRemainingMs: pool.state == .cooldown ? (pool.cooldownRemainingMs ?? 20_000) : nil,
-                budgets: [BudgetStatus(name: "tokens", limit: pool.limit, used: used, reserved: reserved)]))
+                budgets: [BudgetStatus(name: "tokens", limit: pool.limit, used: used, reserved: reserved)],
+                queueByPriority: PriorityCounts(normal: waiting)))
         }
         status.pools = pools
         return status

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// One dedicated thread owns every ncurses call: it blocks in `poll` on standard input and a self-pipe.
 /// Link events are posted to it through a mailbox that writes to the pipe; the commands it asks for
-/// (pause, resume, set limit) come back here and run as tasks calling `link`; a failed command shows in
+/// (pause, resume, set limit, a worker's pause and cap) come back here and run as tasks calling `link`; a failed command shows in
 /// the events panel. Cancelling the calling task quits the dashboard too.
 ///
 /// - Parameters:
@@ -51,6 +51,9 @@ public func runDashboard(
                         case .pause(let pool): try await link.pause(pool: pool)
                         case .resume(let pool): try await link.resume(pool: pool)
                         case .setLimit(let limit, let pool): try await link.setLimit(limit, pool: pool)
+                        case .pauseWorker(let worker): try await link.pause(worker: worker)
+                        case .resumeWorker(let worker): try await link.resume(worker: worker)
+                        case .setCap(let cap, let worker): try await link.setCap(cap, worker: worker)
                         }
                     } catch {
                         mailbox.post(.commandFailed(command, reason: String(describing: error)))

@@ -39,7 +39,7 @@ struct TerminalLoop {
 
             while let key = terminal.readKey() {
                 if key == .resize { session.resize(to: terminal.size) }
-                guard let action = KeyMap.action(for: key, helpShown: session.ui.showHelp) else { continue }
+                guard let action = KeyMap.action(for: key, in: session.keyContext) else { continue }
                 switch session.handle(action, now: now()) {
                 case .none: break
                 case .quit: return 0

@@ -46,22 +46,86 @@ public enum DashboardAction: Sendable, Equatable {
     /// The terminal was resized.
     case resize
     case quit
+    /// Pause the selected worker, or resume it when it is paused (`x`).
+    case toggleWorkerPause
+    /// Open the detail pane of the selected worker, or close it (Enter).
+    case toggleDetail
+    /// Close the detail pane (Esc).
+    case closeDetail
+    /// Open the input line for the selected worker's cap (`c`).
+    case editCap
+    /// Open the input line of the worker table's name filter (`/`).
+    case editFilter
+    /// Drop the worker table's name filter (Esc while one is kept).
+    case clearFilter
+    /// A character typed into the open input line.
+    case type(Character)
+    /// Delete the input line's last character (Backspace).
+    case deleteBackward
+    /// Enter in an input line: set the cap, or keep the filter.
+    case submitInput
+    /// Esc in an input line: drop the cap's input, or the filter.
+    case cancelInput
+}
+
+/// What is open on screen, which changes what some keys mean.
+public struct KeyContext: Sendable, Equatable {
+    /// The help overlay shows: any key but `q` and Ctrl-C closes it.
+    public var helpShown: Bool
+    /// The limit's confirm line is open: Enter applies, Esc cancels.
+    public var limitProposalOpen: Bool
+    /// An input line (cap or filter) is open: characters are typed into it.
+    public var inputOpen: Bool
+    /// The selected worker's detail pane shows: Esc closes it.
+    public var detailShown: Bool
+    /// The worker table is filtered by name: Esc drops the filter.
+    public var filterActive: Bool
+
+    public init(
+        helpShown: Bool = false, limitProposalOpen: Bool = false, inputOpen: Bool = false, detailShown: Bool = false,
+        filterActive: Bool = false
+    ) {
+        self.helpShown = helpShown
+        self.limitProposalOpen = limitProposalOpen
+        self.inputOpen = inputOpen
+        self.detailShown = detailShown
+        self.filterActive = filterActive
+    }
 }
 
 /// Keys to actions: Tab/Shift-Tab select the pool, `p` pause/resume, `+`/`-` propose a limit (Enter applies, Esc cancels), `s`/`S` sort, arrows or `j`/`k` select, PgUp/PgDn,
-/// Home/End or `g`/`G`, `?` help, `q` or Ctrl-C quit. Pure.
+/// Home/End or `g`/`G`, `x` pause/resume the selected worker, Enter its detail pane, `c` its cap,
+/// `/` filter the workers by name, `?` help, `q` or Ctrl-C quit. Pure.
 public enum KeyMap {
     /// curses' KEY_BTAB (Shift-Tab).
     static let backTab: Int32 = 0o541
     /// The action for `key`, or `nil` when the key means nothing. While the help overlay shows, `q`
     /// and Ctrl-C still quit and any other key closes it.
     public static func action(for key: DashboardKey, helpShown: Bool = false) -> DashboardAction? {
+        action(for: key, in: KeyContext(helpShown: helpShown))
+    }
+
+    /// curses' KEY_BACKSPACE.
+    static let backspace: Int32 = 0o407
+
+    /// The action for `key` with `context` open on screen, or `nil` when the key means nothing. In
+    /// an input line every printable character is typed (`q` too); Ctrl-C still quits.
+    public static func action(for key: DashboardKey, in context: KeyContext) -> DashboardAction? {
         if key == .resize { return .resize }
+        if context.inputOpen { return inputAction(for: key) }
         if key == .controlC || key == .character("q") || key == .character("Q") { return .quit }
-        if helpShown { return .closeHelp }
+        if context.helpShown { return .closeHelp }
         switch key {
+        case .enter: return context.limitProposalOpen ? .confirmLimit : .toggleDetail
+        case .escape:
+            if context.limitProposalOpen { return .cancelLimit }
+            if context.detailShown { return .closeDetail }
+            return context.filterActive ? .clearFilter : nil
         case .character(let scalar):
             switch scalar {
+            case "x", "X": return .toggleWorkerPause
+            case "c", "C": return .editCap
+            case "/": return .editFilter
             case "p", "P": return .togglePause
             case "+", "=": return .raiseLimit
             case "-", "_": return .lowerLimit
@@ -87,10 +151,24 @@ public enum KeyMap {
         case .end: return .selectLast
         case .left: return .previousSort
         case .right: return .nextSort
-        case .enter: return .confirmLimit
-        case .escape: return .cancelLimit
         case .other(let code): return code == backTab ? .previousPool : nil
         case .resize: return nil
+        }
+    }
+
+    /// Keys in an open input line.
+    static func inputAction(for key: DashboardKey) -> DashboardAction? {
+        switch key {
+        case .enter: return .submitInput
+        case .escape: return .cancelInput
+        case .other(let code): return code == backspace ? .deleteBackward : nil
+        case .character(let scalar):
+            if key == .controlC { return .quit }
+            if scalar == "\u{7F}" || scalar == "\u{08}" { return .deleteBackward }
+            guard scalar.value >= 0x20, !scalar.properties.isNoncharacterCodePoint,
+                  scalar.properties.generalCategory != .control else { return nil }
+            return .type(Character(scalar))
+        default: return nil
         }
     }
 }

@@ -12,6 +12,12 @@ public struct DashboardSession: Sendable {
         case resume(pool: String?)
         /// Set the limit of pool `pool`, or of the daemon's `default` when `nil`.
         case setLimit(Int64, pool: String?)
+        /// Pass over a worker's queued acquires (contract v2).
+        case pauseWorker(String)
+        /// Let a worker's queued acquires go again.
+        case resumeWorker(String)
+        /// Cap a worker at a fraction of each limit, or clear its cap (`nil`).
+        case setCap(Double?, worker: String)
     }
 
     /// What the runner must do after an action.
@@ -34,6 +40,8 @@ public struct DashboardSession: Sendable {
     public var quitText = "quit (the daemon keeps running)"
     /// The limit change the confirm line proposes (`+`/`-` open it, Enter applies, Esc cancels).
     public private(set) var limitProposal: LimitProposal?
+    /// The open input line of the selected worker's cap (`c` opens it, Enter sets, Esc cancels).
+    public private(set) var capEntry: CapEntry?
     /// The terminal's size, as of the last resize.
     public private(set) var size: TerminalSize
     /// A short message for the key bar, shown until `noticeUntil`.
@@ -70,9 +78,22 @@ public struct DashboardSession: Sendable {
     /// Worker rows the table shows at once.
     public var visibleRows: Int { layout?.tableVisibleRows ?? 1 }
 
-    /// Worker names in table order.
+    /// Worker names in table order (those the filter keeps).
     public var rowNames: [String] {
-        DashboardView.tableRows(for: model.status, sort: ui.sort, pool: ui.selectedPool).map(\.worker)
+        DashboardView.tableRows(for: model.status, sort: ui.sort, pool: ui.selectedPool, filter: ui.filter).map(\.worker)
+    }
+
+    /// What is open on screen, for ``KeyMap/action(for:in:)``.
+    public var keyContext: KeyContext {
+        KeyContext(
+            helpShown: ui.showHelp, limitProposalOpen: limitProposal != nil, inputOpen: capEntry != nil || ui.editingFilter,
+            detailShown: ui.showDetail, filterActive: !ui.filter.isEmpty)
+    }
+
+    /// The selected worker as the latest snapshot has it, when the table shows it.
+    public var selectedWorker: WorkerStatus? {
+        guard let name = ui.selectedWorker, rowNames.contains(name) else { return nil }
+        return model.status?.workers.first { $0.worker == name }
     }
 
     /// The terminal has a new size.
@@ -111,6 +132,9 @@ public struct DashboardSession: Sendable {
             requestedState = nil
         case .setLimit(let limit, let pool): what = "limit " + (pool.map { $0 + " " } ?? "") + Format.tokens(limit)
             requestedLimit = nil
+        case .pauseWorker(let worker): what = "pause " + worker
+        case .resumeWorker(let worker): what = "resume " + worker
+        case .setCap(let cap, let worker): what = "cap " + worker + " " + (cap.map(CapEntry.text(for:)) ?? "none")
         }
         model.note("\(what) failed: \(reason)", now: now)
         show("\(what) failed", now: now)
@@ -193,15 +217,99 @@ public struct DashboardSession: Sendable {
             guard limitProposal != nil else { return .none }
             limitProposal = nil
             show("limit unchanged", now: now)
+        case .toggleWorkerPause, .toggleDetail, .closeDetail, .editCap, .editFilter, .clearFilter, .type,
+             .deleteBackward, .submitInput, .cancelInput:
+            return handleWorkerAction(action, now: now)
         }
         return .none
+    }
+
+    /// The selected worker's keys (`x`, Enter, `c`), the filter (`/`) and the input lines.
+    private mutating func handleWorkerAction(_ action: DashboardAction, now: Double) -> Effect {
+        switch action {
+        case .toggleWorkerPause:
+            guard connectedStatus(now: now) != nil, let worker = selectedOrSay(now: now) else { return .none }
+            if worker.paused == true {
+                show("resuming \(worker.worker)…", now: now)
+                return .command(.resumeWorker(worker.worker))
+            }
+            show("pausing \(worker.worker)…", now: now)
+            return .command(.pauseWorker(worker.worker))
+        case .toggleDetail:
+            if ui.showDetail {
+                ui.showDetail = false
+            } else if selectedOrSay(now: now) != nil {
+                ui.showDetail = true
+            }
+        case .closeDetail:
+            ui.showDetail = false
+        case .editCap:
+            guard limitProposal == nil, connectedStatus(now: now) != nil, let worker = selectedOrSay(now: now) else {
+                return .none
+            }
+            capEntry = CapEntry(worker: worker.worker, current: worker.cap)
+        case .editFilter:
+            guard limitProposal == nil else { return .none }
+            ui.editingFilter = true
+        case .clearFilter:
+            setFilter("")
+        case .type(let character):
+            if capEntry != nil {
+                capEntry?.type(character)
+            } else if ui.editingFilter, ui.filter.count < WorkerFilter.maximumLength {
+                setFilter(ui.filter + String(character))
+            }
+        case .deleteBackward:
+            if capEntry != nil {
+                capEntry?.deleteBackward()
+            } else if ui.editingFilter, !ui.filter.isEmpty {
+                setFilter(String(ui.filter.dropLast()))
+            }
+        case .submitInput:
+            if var entry = capEntry {
+                guard let choice = entry.submit() else {
+                    capEntry = entry
+                    return .none
+                }
+                capEntry = nil
+                let text = choice.cap.map(CapEntry.text(for:)) ?? "none"
+                show("cap \(entry.worker) \(text)…", now: now)
+                return .command(.setCap(choice.cap, worker: entry.worker))
+            }
+            ui.editingFilter = false
+        case .cancelInput:
+            if capEntry != nil {
+                capEntry = nil
+                show("cap unchanged", now: now)
+            } else {
+                ui.editingFilter = false
+                setFilter("")
+            }
+        default:
+            break
+        }
+        return .none
+    }
+
+    /// The selected worker, or `nil` with a notice when the table shows none.
+    private mutating func selectedOrSay(now: Double) -> WorkerStatus? {
+        guard let worker = selectedWorker else {
+            show("no worker selected", now: now)
+            return nil
+        }
+        return worker
+    }
+
+    private mutating func setFilter(_ filter: String) {
+        ui.filter = filter
+        ui.reconcile(rows: rowNames, visibleRows: visibleRows)
     }
 
     /// One frame at `now`.
     public func render(glyphs: Glyphs, now: Double) -> Canvas {
         DashboardView.render(
             model: model, ui: ui, size: size, glyphs: glyphs, now: now, socketLabel: socketLabel,
-            notice: now < noticeUntil ? notice : nil, limitProposal: limitProposal, quitText: quitText)
+            notice: now < noticeUntil ? notice : nil, limitProposal: limitProposal, capEntry: capEntry, quitText: quitText)
     }
 
     private mutating func connectedStatus(now: Double) -> Status? {

@@ -16,6 +16,12 @@ public struct DashboardUIState: Sendable, Equatable {
     /// `nil` is "all" (pause and resume every pool, the limit of `default`, the workers' totals).
     /// Only set when the daemon has more than one pool.
     public var selectedPool: String?
+    /// The worker table shows only the workers whose name contains this (any case); empty shows all.
+    public var filter: String = ""
+    /// The filter's input line is open (`/`): typed characters go to ``filter``.
+    public var editingFilter = false
+    /// The selected worker's detail pane shows in place of the chart and the queue (Enter).
+    public var showDetail = false
 
     public init(
         sort: WorkerSort = .used, selectedWorker: String? = nil, selectedIndex: Int = 0, scrollOffset: Int = 0,

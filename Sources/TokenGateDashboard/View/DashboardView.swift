@@ -12,11 +12,12 @@ public enum DashboardView {
     ///   - socketLabel: shown in the header.
     ///   - notice: a short message for the key bar (command feedback).
     ///   - limitProposal: the open confirm line of a limit change, which takes the key bar's place.
+    ///   - capEntry: the open input line of a worker's cap, which takes the key bar's place.
     ///   - quitText: what the help says `q` does.
     public static func render(
         model: DashboardModel, ui: DashboardUIState, size: TerminalSize, glyphs: Glyphs, now: Double,
         socketLabel: String = "", notice: String? = nil, limitProposal: LimitProposal? = nil,
-        quitText: String = "quit (the daemon keeps running)"
+        capEntry: CapEntry? = nil, quitText: String = "quit (the daemon keeps running)"
     ) -> Canvas {
         var canvas = Canvas(size: size)
         let budgets = gauges(for: model.status, selectedPool: ui.selectedPool, now: now, snapshotAge: model.snapshotAge(now: now) ?? 0)
@@ -46,16 +47,35 @@ public enum DashboardView {
             canvas.write(" no budget yet", in: layout.gauges, style: .muted)
         }
 
-        drawChart(into: &canvas, layout.chart, model: model, pool: ui.selectedPool, glyphs: glyphs, now: now)
-        drawSide(into: &canvas, layout.side, model: model, pool: ui.selectedPool, glyphs: glyphs, now: now)
-        drawTable(into: &canvas, layout.table, model: model, ui: ui, glyphs: glyphs)
+        let rows = tableRows(for: model.status, sort: ui.sort, pool: ui.selectedPool, filter: ui.filter)
+        let selected = selectedRow(rows, ui: ui, visibleRows: layout.tableVisibleRows)
+        if ui.showDetail, let worker = selected.flatMap({ name in model.status?.workers.first { $0.worker == name } }) {
+            let middle = Rect(
+                x: layout.chart.x, y: layout.chart.y, width: layout.chart.width + layout.side.width, height: layout.chart.height)
+            WorkerDetail(
+                worker: worker, status: model.status, history: model.workerHistories[worker.worker], now: now,
+                snapshotAge: model.snapshotAge(now: now) ?? 0
+            ).draw(into: &canvas, middle, glyphs: glyphs)
+        } else {
+            drawChart(into: &canvas, layout.chart, model: model, pool: ui.selectedPool, glyphs: glyphs, now: now)
+            drawSide(into: &canvas, layout.side, model: model, pool: ui.selectedPool, glyphs: glyphs, now: now)
+        }
+        drawTable(into: &canvas, layout.table, model: model, ui: ui, rows: rows, glyphs: glyphs)
         if let limitProposal {
             LimitConfirmLine(proposal: limitProposal).draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+        } else if let capEntry {
+            CapEntryLine(entry: capEntry).draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+        } else if ui.editingFilter {
+            FilterLine(filter: ui.filter, shown: rows.count, total: model.status?.workers.count ?? 0)
+                .draw(into: &canvas, layout.keyBar, glyphs: glyphs)
         } else {
             let pools = !PoolSelection.pools(of: model.status).isEmpty
             let paused = model.status.map { PoolSelection.state(of: ui.selectedPool, in: $0) == .paused } ?? false
-            KeyBar(paused: paused, sort: ui.sort, notice: notice, pool: pools ? (ui.selectedPool ?? "all") : nil)
-                .draw(into: &canvas, layout.keyBar, glyphs: glyphs)
+            let workerPaused = selected.flatMap { name in model.status?.workers.first { $0.worker == name }?.paused } ?? false
+            var bar = KeyBar(paused: paused, sort: ui.sort, notice: notice, pool: pools ? (ui.selectedPool ?? "all") : nil)
+            bar.workerPaused = workerPaused
+            bar.detailShown = ui.showDetail
+            bar.draw(into: &canvas, layout.keyBar, glyphs: glyphs)
         }
 
         if !model.isConnected, model.status != nil {
@@ -124,9 +144,17 @@ public enum DashboardView {
         return gauges
     }
 
-    /// The workers in table order.
-    public static func tableRows(for status: Status?, sort: WorkerSort, pool: String? = nil) -> [WorkerStatus] {
-        sort.sorted(PoolSelection.workers(status, in: pool))
+    /// The workers in table order, those whose name contains `filter` (all for an empty one).
+    public static func tableRows(for status: Status?, sort: WorkerSort, pool: String? = nil, filter: String = "") -> [WorkerStatus] {
+        sort.sorted(WorkerFilter.apply(filter, to: PoolSelection.workers(status, in: pool)))
+    }
+
+    /// The selected worker's name among `rows`, as the table shows it.
+    static func selectedRow(_ rows: [WorkerStatus], ui: DashboardUIState, visibleRows: Int) -> String? {
+        guard !rows.isEmpty else { return nil }
+        var state = ui
+        state.reconcile(rows: rows.map(\.worker), visibleRows: visibleRows)
+        return state.selectedWorker
     }
 
     static func drawChart(
@@ -188,11 +216,9 @@ public enum DashboardView {
             title.append(TextSpan(" default", .muted))
         }
         let inner = Box.draw(into: &canvas, rect, title: title, glyphs: glyphs)
-        let queueRows = 3
-        QueuePanel(
-            status: status, snapshotAge: model.snapshotAge(now: now) ?? 0,
-            cooldownRemainingMs: cooldown
-        ).draw(into: &canvas, Rect(x: inner.x, y: inner.y, width: inner.width, height: queueRows), glyphs: glyphs)
+        let panel = QueuePanel(status: status, snapshotAge: model.snapshotAge(now: now) ?? 0, cooldownRemainingMs: cooldown)
+        let queueRows = panel.allLines().count
+        panel.draw(into: &canvas, Rect(x: inner.x, y: inner.y, width: inner.width, height: queueRows), glyphs: glyphs)
         let separatorY = inner.y + queueRows
         guard separatorY < inner.maxY else { return }
         Box.separator(into: &canvas, rect, y: separatorY, title: [TextSpan("Events", .title)], glyphs: glyphs)
@@ -201,14 +227,20 @@ public enum DashboardView {
     }
 
     static func drawTable(
-        into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, ui: DashboardUIState, glyphs: Glyphs
+        into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, ui: DashboardUIState, rows: [WorkerStatus],
+        glyphs: Glyphs
     ) {
-        let rows = tableRows(for: model.status, sort: ui.sort, pool: ui.selectedPool)
         let visible = WorkerTable.visibleRows(interiorHeight: rect.height - 2)
         var state = ui
         state.reconcile(rows: rows.map(\.worker), visibleRows: visible)
         let waiting = rows.reduce(0) { $0 + $1.waiting }
         var title = [TextSpan("Workers", .title), TextSpan(" \(rows.count)", CellStyle(bold: true))]
+        if !ui.filter.isEmpty {
+            title.append(TextSpan(" of \(model.status?.workers.count ?? 0)", .muted))
+            title.append(TextSpan("  /", .muted))
+            title.append(TextSpan(ui.filter, CellStyle(.accent, bold: true)))
+            if !ui.editingFilter { title.append(TextSpan(" (Esc clears)", .muted)) }
+        }
         if waiting > 0 { title.append(TextSpan("  \(waiting) waiting", CellStyle(.warn))) }
         title.append(TextSpan("  sort ", .muted))
         title.append(TextSpan(ui.sort.rawValue, CellStyle(.accent)))
@@ -229,8 +261,10 @@ public enum DashboardView {
         }
         let inner = Box.draw(
             into: &canvas, rect, title: title, rightTitle: right, bottomLeft: bottomLeft, glyphs: glyphs)
-        WorkerTable(rows: rows, sort: ui.sort, selectedIndex: rows.isEmpty ? nil : state.selectedIndex,
-                    scrollOffset: state.scrollOffset, windowMs: model.status?.windowMs ?? 0)
-            .draw(into: &canvas, inner, glyphs: glyphs)
+        var table = WorkerTable(
+            rows: rows, sort: ui.sort, selectedIndex: rows.isEmpty ? nil : state.selectedIndex,
+            scrollOffset: state.scrollOffset, windowMs: model.status?.windowMs ?? 0)
+        if !ui.filter.isEmpty { table.emptyText = "no worker's name contains \"\(ui.filter)\" (Esc clears the filter)" }
+        table.draw(into: &canvas, inner, glyphs: glyphs)
     }
 }

@@ -1,7 +1,8 @@
 import TokenGateWire
 
 /// The queue in three lines: how many wait, who is at the head with what estimate, and when it will
-/// be admitted.
+/// be admitted; while acquires wait on a daemon that reports priorities, a fourth under the first:
+/// how many wait at each priority (``mixLine()``).
 public struct QueuePanel: Sendable {
     public var status: Status?
     /// Seconds since the snapshot arrived, to count the head's estimate down.
@@ -37,10 +38,13 @@ public struct QueuePanel: Sendable {
             }
             return [waitingLine, [TextSpan("head     ", label), TextSpan("-")], [TextSpan("admit    ", label), note]]
         }
-        let headLine = [
+        var headLine = [
             TextSpan("head     ", label), TextSpan(head.worker, CellStyle(bold: true)),
             TextSpan("  est ", label), TextSpan(Format.tokens(head.estimate), CellStyle(head.oversized ? .warn : .normal)),
         ]
+        if let priority = head.priority {
+            headLine += [TextSpan("  "), TextSpan(priority.rawValue, WorkerDetail.style(of: priority))]
+        }
         return [waitingLine, headLine, [TextSpan("admit    ", label)] + admission(status: status, head: head)]
     }
 
@@ -66,9 +70,29 @@ public struct QueuePanel: Sendable {
         ]
     }
 
+    /// The priority mix, `by prio  high 1 normal 3 low 0`; `nil` when nothing waits (the events
+    /// get the row back) or the daemon reports no mix.
+    public func mixLine() -> [TextSpan]? {
+        guard let mix = status?.queueByPriority, mix.high + mix.normal + mix.low > 0 else { return nil }
+        var line = [TextSpan("by prio ", CellStyle(.muted))]
+        for priority in PriorityName.allCases {
+            let count = mix[priority]
+            line.append(TextSpan(" " + priority.rawValue + " ", count > 0 ? WorkerDetail.style(of: priority) : .muted))
+            line.append(TextSpan(String(count), CellStyle(count > 0 ? .warn : .muted, bold: count > 0)))
+        }
+        return line
+    }
+
+    /// The lines to draw: ``lines()`` with ``mixLine()`` second when there is one.
+    public func allLines() -> [[TextSpan]] {
+        var all = lines()
+        if let mix = mixLine() { all.insert(mix, at: 1) }
+        return all
+    }
+
     /// Draws the lines into `rect`, one per row.
     public func draw(into canvas: inout Canvas, _ rect: Rect, glyphs: Glyphs) {
-        for (index, line) in lines().enumerated() where index < rect.height {
+        for (index, line) in allLines().enumerated() where index < rect.height {
             canvas.write(truncated(line, to: rect.width - 1, glyphs: glyphs), x: rect.x + 1, y: rect.y + index, maxX: rect.maxX)
         }
     }

@@ -2,7 +2,8 @@ import TokenGateWire
 
 /// The workers table: name, used in the window, share with a small bar, requests, in flight,
 /// queued acquires, the age of the oldest grant in flight (marked when older than a window), last
-/// seen. Sorted by the UI state, scrolled so the selected row shows, with a scroll bar on the box's
+/// seen; after the name, `PAUSED` when an operator paused the worker and `cap 25%` when it is
+/// capped (the name is cut short first when room is short). Sorted by the UI state, scrolled so the selected row shows, with a scroll bar on the box's
 /// right border. Columns are as wide as their headers (with room for the sort arrow) and content;
 /// the name column as wide as the longest name, what is left over stays blank.
 public struct WorkerTable: Sendable {
@@ -13,6 +14,8 @@ public struct WorkerTable: Sendable {
     public var scrollOffset: Int
     /// The window's length: an oldest grant older than this is marked. 0 marks nothing.
     public var windowMs: Int64
+    /// What the table says when it has no rows.
+    public var emptyText = "no workers yet"
 
     public init(rows: [WorkerStatus], sort: WorkerSort, selectedIndex: Int?, scrollOffset: Int, windowMs: Int64 = 0) {
         self.rows = rows
@@ -36,6 +39,31 @@ public struct WorkerTable: Sendable {
     static let minNameWidth = 10
     /// The mark after an oldest grant older than the window.
     static let staleMark = "!"
+    /// The name keeps at least this many columns beside its tags.
+    static let minNameShown = 5
+
+    /// The marks after a worker's name: `PAUSED`, `cap 25%` (each after a space); none for a
+    /// worker that is neither paused nor capped.
+    public static func tags(for worker: WorkerStatus) -> [TextSpan] {
+        tagVariants(for: worker).first ?? []
+    }
+
+    /// The marks from the fullest to the shortest: both, then `PAUSED` alone (the cap shows in the
+    /// detail pane); empty when there are none.
+    static func tagVariants(for worker: WorkerStatus) -> [[TextSpan]] {
+        let paused = worker.paused == true ? [TextSpan(" "), TextSpan("PAUSED", CellStyle(.warn, bold: true))] : []
+        let cap = worker.cap.map { [TextSpan(" "), TextSpan("cap " + CapEntry.text(for: $0), CellStyle(.accent))] } ?? []
+        if paused.isEmpty, cap.isEmpty { return [] }
+        return paused.isEmpty || cap.isEmpty ? [paused + cap] : [paused + cap, paused]
+    }
+
+    /// The marks that leave `name` at least ``minNameShown`` columns (or all of it when shorter)
+    /// in a column `width` wide: the fullest that does, else the shortest.
+    static func tags(for worker: WorkerStatus, width: Int) -> [TextSpan] {
+        let variants = tagVariants(for: worker)
+        let keep = min(worker.worker.count, minNameShown)
+        return variants.first { width - $0.columns >= keep } ?? variants.last ?? []
+    }
 
     /// Rows of data that fit in an interior `height` rows high (one row is the column header).
     public static func visibleRows(interiorHeight height: Int) -> Int { max(0, height - 1) }
@@ -48,12 +76,19 @@ public struct WorkerTable: Sendable {
     /// The widths for a table `width` wide showing names up to `longestName` characters: the name
     /// column fits the longest name (at least `minNameWidth`, shrinking to it when room is short),
     /// the share bar takes what is left up to `maxShareBar`.
-    static func columns(width: Int, longestName: Int = minNameWidth) -> Columns {
+    /// Names with their marks (``tags(for:)``) up to `longestTagged` columns widen the name column
+    /// too, into the share bar's room down to nothing if need be (the percentage stays).
+    static func columns(width: Int, longestName: Int = minNameWidth, longestTagged: Int = 0) -> Columns {
         let fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + queuedWidth + oldestWidth
             + seenWidth + 7 * gap
         let room = max(minNameWidth, width - fixed - minShareBar)
-        let name = min(room, max(minNameWidth, longestName))
-        let bar = min(maxShareBar, max(minShareBar, width - fixed - name))
+        var name = min(room, max(minNameWidth, longestName, longestTagged))
+        var bar = min(maxShareBar, max(minShareBar, width - fixed - name))
+        if longestTagged > name {
+            let taken = min(longestTagged - name, max(0, min(bar, width - fixed - name)))
+            name += taken
+            bar -= taken
+        }
         return Columns(name: name, shareBar: bar)
     }
 
@@ -62,11 +97,12 @@ public struct WorkerTable: Sendable {
     public func draw(into canvas: inout Canvas, _ rect: Rect, glyphs: Glyphs) {
         guard rect.height >= 1, rect.width >= 20 else { return }
         let longest = rows.map(\.worker.count).max() ?? 0
-        let columns = WorkerTable.columns(width: rect.width, longestName: longest)
+        let longestTagged = rows.map { $0.worker.count + WorkerTable.tags(for: $0).columns }.max() ?? 0
+        let columns = WorkerTable.columns(width: rect.width, longestName: longest, longestTagged: longestTagged)
         drawHeader(into: &canvas, rect.row(0), columns: columns, glyphs: glyphs)
         let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         guard !rows.isEmpty else {
-            canvas.write("no workers yet", x: body.x + 1, y: body.y, style: .muted, maxWidth: body.width - 1)
+            canvas.write(emptyText, x: body.x + 1, y: body.y, style: .muted, maxWidth: body.width - 1)
             return
         }
         let total = rows.reduce(Int64(0)) { $0 + max(0, $1.used) }
@@ -113,7 +149,10 @@ public struct WorkerTable: Sendable {
             worker.connected ? glyphs.connected : glyphs.disconnected, x: x, y: row.y,
             style: CellStyle(worker.connected ? .good : .muted))
         x += 2
-        canvas.write(glyphs.truncate(worker.worker, to: columns.name), x: x, y: row.y, style: base)
+        let tags = WorkerTable.tags(for: worker, width: columns.name)
+        let nameRoom = max(min(columns.name, WorkerTable.minNameShown), columns.name - tags.columns)
+        let nameEnd = x + canvas.write(glyphs.truncate(worker.worker, to: nameRoom), x: x, y: row.y, style: base)
+        canvas.write(tags, x: nameEnd, y: row.y, maxX: x + columns.name)
         x += columns.name + WorkerTable.gap
 
         canvas.write(Format.tokens(worker.used).leftPadding(WorkerTable.usedWidth), x: x, y: row.y, style: base)

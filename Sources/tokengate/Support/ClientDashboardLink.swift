@@ -32,4 +32,7 @@ struct ClientDashboardLink: DashboardLink {
     func pause(pool: String?) async throws { _ = try await client.pause(pool: pool) }
     func resume(pool: String?) async throws { _ = try await client.resume(pool: pool) }
     func setLimit(_ limit: Int64, pool: String?) async throws { try await client.setLimit(limit, pool: pool) }
+    func pause(worker: String) async throws { _ = try await client.pause(worker: worker) }
+    func resume(worker: String) async throws { _ = try await client.resume(worker: worker) }
+    func setCap(_ cap: Double?, worker: String) async throws { try await client.setCap(cap, worker: worker) }
 }
