@@ -108,7 +108,7 @@ public struct SyntheticFleet: Sendable {
     }
 
     /// The priority of waiter `number` of worker `index`: agents ask high, batch and crawlers low.
-    static func priority(of index: Int, number: Int) -> PriorityName {
+    static func priority(of index: Int, number: Int) -> Priority {
         switch roles[index % roles.count] {
         case "agent": .high
         case "batch", "crawler": number % 3 == 2 ? .normal : .low

@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// The queue in three lines: how many wait, who is at the head with what estimate, and when it will
@@ -75,7 +76,7 @@ public struct QueuePanel: Sendable {
     public func mixLine() -> [TextSpan]? {
         guard let mix = status?.queueByPriority, mix.high + mix.normal + mix.low > 0 else { return nil }
         var line = [TextSpan("by prio ", CellStyle(.muted))]
-        for priority in PriorityName.allCases {
+        for priority in Priority.allCases {
             let count = mix[priority]
             line.append(TextSpan(" " + priority.rawValue + " ", count > 0 ? WorkerDetail.style(of: priority) : .muted))
             line.append(TextSpan(String(count), CellStyle(count > 0 ? .warn : .muted, bold: count > 0)))

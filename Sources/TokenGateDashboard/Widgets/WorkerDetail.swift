@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// The selected worker's detail pane (Enter), in place of the chart and the queue: its usage over
@@ -117,7 +118,7 @@ public struct WorkerDetail: Sendable {
     }
 
     /// How a priority reads: high stands out, low is muted.
-    static func style(of priority: PriorityName) -> CellStyle {
+    static func style(of priority: Priority) -> CellStyle {
         switch priority {
         case .high: CellStyle(.accent, bold: true)
         case .normal: CellStyle(.normal)
