@@ -36,6 +36,7 @@ from ._common import (
     default_socket_path,
     encode_request,
     error_from_reply,
+    optional_worker,
     parse_usage,
     rate_limit_headers,
 )
@@ -583,16 +584,12 @@ class AsyncGate:
     async def pause(self, worker: Optional[str] = None) -> str:
         """Stops new grants for the whole fleet; returns the new state. With ``worker``, pauses
         that worker only (see ``tokengate.Gate.pause``)."""
-        if worker is None:
-            return str((await self.request("pause")).get("state"))
-        return str((await self.request("pause", worker=check_worker(worker))).get("state"))
+        return str((await self.request("pause", worker=optional_worker(worker))).get("state"))
 
     async def resume(self, worker: Optional[str] = None) -> str:
         """Grants again; returns the new state (``running``, or ``cooldown``). With ``worker``,
         resumes that worker's waiters only."""
-        if worker is None:
-            return str((await self.request("resume")).get("state"))
-        return str((await self.request("resume", worker=check_worker(worker))).get("state"))
+        return str((await self.request("resume", worker=optional_worker(worker))).get("state"))
 
     async def set_limit(self, limit: Optional[int] = None, threshold: Optional[float] = None) -> None:
         """Changes the tokens limit per window and/or the threshold."""

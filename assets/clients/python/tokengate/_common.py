@@ -165,6 +165,11 @@ def check_worker(value: Any) -> str:
     return value
 
 
+def optional_worker(value: Any) -> Optional[str]:
+    """``pause`` / ``resume``'s ``worker``: None (the whole fleet) or a worker's name."""
+    return None if value is None else check_worker(value)
+
+
 # -- usage objects ---------------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from ._common import (
     default_socket_path,
     encode_request,
     error_from_reply,
+    optional_worker,
     parse_usage,
     rate_limit_headers,
 )
@@ -506,16 +507,12 @@ class Gate:
         place but are passed over, holding nobody up, until it is resumed; its grants in flight
         finish and report normally. The state returned is then the pool ``default``'s; the
         worker's ``paused`` shows in ``status()["workers"]``."""
-        if worker is None:
-            return str(self.request("pause").get("state"))
-        return str(self.request("pause", worker=check_worker(worker)).get("state"))
+        return str(self.request("pause", worker=optional_worker(worker)).get("state"))
 
     def resume(self, worker: Optional[str] = None) -> str:
         """Grants again; returns the new state (``running``, or ``cooldown``). With ``worker``,
         resumes that worker's waiters only (see ``pause``)."""
-        if worker is None:
-            return str(self.request("resume").get("state"))
-        return str(self.request("resume", worker=check_worker(worker)).get("state"))
+        return str(self.request("resume", worker=optional_worker(worker)).get("state"))
 
     def set_limit(self, limit: Optional[int] = None, threshold: Optional[float] = None) -> None:
         """Changes the tokens limit per window and/or the threshold."""
