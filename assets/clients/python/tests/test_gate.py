@@ -187,7 +187,7 @@ def test_daemon_errors_carry_their_code(gate):
 
 
 def test_model_and_priority_fields_are_accepted(gate):
-    # The daemon ignores fields it does not know yet; pools and priorities use them when they land.
+    # `model` picks the pool, `priority` the place in the queue (tests/test_priorities.py).
     with gate.slot(tokens=100, model="claude-sonnet-4-5", priority="normal") as slot:
         slot.report(input=1, output=1)
     gate.throttled(1, model="claude-sonnet-4-5")

@@ -13,6 +13,10 @@ Standard library only at run time, Python 3.9 or later. Install with
       client = tokengate.anthropic.gated(anthropic.Anthropic(), worker="crawler-1")
       message = client.messages.create(model="claude-sonnet-4-5", max_tokens=1024, messages=[...])
 
+Priorities and per-worker control: ``acquire(..., priority="high" | "normal" | "low")``,
+``pause(worker=...)``, ``resume(worker=...)`` and ``set_cap(worker, cap)`` on both gates, and
+``gated(client, priority=...)``.
+
 Errors: ``TokenGateError`` (``.code`` is the contract's error code, ``.message`` the daemon's
 text), with the subclasses ``Unreachable`` (no daemon on the socket, or it went away) and
 ``Timeout`` (no grant within ``timeout_ms``).
@@ -22,6 +26,8 @@ from ._async import AsyncGate, AsyncSlot
 from ._common import (
     MAX_LINE_BYTES,
     MAX_REPLY_LINE_BYTES,
+    NULL,
+    PRIORITIES,
     Timeout,
     TokenGateError,
     Unreachable,
@@ -39,6 +45,8 @@ __all__ = [
     "Gate",
     "MAX_LINE_BYTES",
     "MAX_REPLY_LINE_BYTES",
+    "NULL",
+    "PRIORITIES",
     "Slot",
     "Timeout",
     "TokenGateError",

@@ -28,11 +28,15 @@ from ._common import (
     TokenGateError,
     Unreachable,
     backoff_delay,
+    check_cap,
     check_count,
+    check_priority,
+    check_worker,
     decode_reply,
     default_socket_path,
     encode_request,
     error_from_reply,
+    optional_worker,
     parse_usage,
     rate_limit_headers,
 )
@@ -465,7 +469,8 @@ class AsyncGate:
     ) -> AsyncSlot:
         """Waits until the daemon grants one request of about ``tokens`` tokens (default: the
         daemon's recent mean cost); raises ``Timeout`` after ``timeout_ms`` (default: wait).
-        ``model``, ``priority`` and ``worker`` as for ``tokengate.Gate.acquire``.
+        ``model``, ``priority`` and ``worker`` as for ``tokengate.Gate.acquire`` (a ``priority``
+        other than ``"high"``, ``"normal"``, ``"low"`` or None raises ``ValueError``).
 
         No daemon on the first connection raises ``Unreachable``; once connected, a connection
         lost before or while waiting is re-established and the acquire (re-)issued, for up to
@@ -474,7 +479,7 @@ class AsyncGate:
         fields = {
             key: value for key, value in {
                 "tokens": check_count("tokens", tokens), "input": check_count("input", input),
-                "output": check_count("output", output), "model": model, "priority": priority,
+                "output": check_count("output", output), "model": model, "priority": check_priority(priority),
                 "worker": worker,
             }.items() if value is not None
         }
@@ -576,17 +581,24 @@ class AsyncGate:
         """The daemon's Status object, as a dict."""
         return (await self.request("status"))["status"]
 
-    async def pause(self) -> str:
-        """Stops new grants for the whole fleet; returns the new state."""
-        return str((await self.request("pause")).get("state"))
+    async def pause(self, worker: Optional[str] = None) -> str:
+        """Stops new grants for the whole fleet; returns the new state. With ``worker``, pauses
+        that worker only (see ``tokengate.Gate.pause``)."""
+        return str((await self.request("pause", worker=optional_worker(worker))).get("state"))
 
-    async def resume(self) -> str:
-        """Grants again; returns the new state (``running``, or ``cooldown``)."""
-        return str((await self.request("resume")).get("state"))
+    async def resume(self, worker: Optional[str] = None) -> str:
+        """Grants again; returns the new state (``running``, or ``cooldown``). With ``worker``,
+        resumes that worker's waiters only."""
+        return str((await self.request("resume", worker=optional_worker(worker))).get("state"))
 
     async def set_limit(self, limit: Optional[int] = None, threshold: Optional[float] = None) -> None:
         """Changes the tokens limit per window and/or the threshold."""
         await self.request("set_limit", limit=limit, threshold=threshold)
+
+    async def set_cap(self, worker: str, cap: Optional[float]) -> None:
+        """Caps ``worker`` at ``cap`` (a fraction in (0, 1]) of each limit; ``cap=None`` clears
+        the cap (see ``tokengate.Gate.set_cap``)."""
+        await self.request("set_limit", worker=check_worker(worker), cap=check_cap(cap))
 
     async def subscribe(self, interval_ms: int = 250) -> AsyncIterator[dict]:
         """Status snapshots as the daemon sends them (every ``interval_ms`` and on every change),

@@ -76,11 +76,24 @@ def error_from_reply(reply: Mapping) -> TokenGateError:
     return TokenGateError(code, message)
 
 
+class _Null:
+    """The type of ``NULL``."""
+
+    def __repr__(self) -> str:
+        return "tokengate.NULL"
+
+
+NULL = _Null()
+"""A field value sent as JSON ``null`` (a field set to None is left out of the request), as in
+``gate.request("set_limit", worker="crawler-7", cap=tokengate.NULL)``."""
+
+
 def encode_request(op: str, request_id: int, fields: Mapping[str, Any]) -> bytes:
-    """One request line; fields set to None are left out. Raises ``TokenGateError('bad_request')``
-    for a line over the protocol's limit (the daemon would close the connection)."""
+    """One request line; fields set to None are left out, fields set to ``NULL`` are sent as
+    ``null``. Raises ``TokenGateError('bad_request')`` for a line over the protocol's limit (the
+    daemon would close the connection)."""
     message: Dict[str, Any] = {"op": op, "id": request_id}
-    message.update({key: value for key, value in fields.items() if value is not None})
+    message.update({key: None if value is NULL else value for key, value in fields.items() if value is not None})
     line = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     if len(line) > MAX_LINE_BYTES:
         raise TokenGateError(
@@ -114,6 +127,47 @@ def check_count(name: str, value: Any, required: bool = False) -> Optional[int]:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"`{name}` must be an int, got {type(value).__name__} {value!r}")
     return value
+
+
+PRIORITIES = ("high", "normal", "low")
+"""The priorities an ``acquire`` may ask for (contract v2); absent means ``"normal"``."""
+
+
+def check_priority(value: Any) -> Optional[str]:
+    """An acquire's priority for the wire: ``"high"``, ``"normal"``, ``"low"`` or None (the
+    daemon's default, ``"normal"``). Anything else raises ``ValueError`` before a request is sent
+    (the daemon would answer ``bad_request``)."""
+    if value is None or (isinstance(value, str) and value in PRIORITIES):
+        return value
+    raise ValueError(
+        f"`priority` must be one of 'high', 'normal', 'low' (or None for 'normal'), got {value!r}")
+
+
+def check_cap(value: Any) -> Any:
+    """A worker's cap for the wire: a fraction of each limit greater than 0 and at most 1, or None
+    to clear the cap (sent as ``NULL``: the daemon needs ``cap`` present). Raises ``TypeError`` for
+    a value that is not a number, ``ValueError`` for one out of range."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"`cap` must be a number in (0, 1] or None, got {type(value).__name__} {value!r}")
+    if not 0 < value <= 1:
+        raise ValueError(f"`cap` must be greater than 0 and at most 1 (a share of each limit), got {value!r}; "
+                         "None clears the cap")
+    return float(value)
+
+
+def check_worker(value: Any) -> str:
+    """The ``worker`` a per-worker control names: a non-empty string (the daemon checks the rest
+    of the name's rules)."""
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"`worker` must be a worker's name (a non-empty str), got {value!r}")
+    return value
+
+
+def optional_worker(value: Any) -> Optional[str]:
+    """``pause`` / ``resume``'s ``worker``: None (the whole fleet) or a worker's name."""
+    return None if value is None else check_worker(value)
 
 
 # -- usage objects ---------------------------------------------------------------------------

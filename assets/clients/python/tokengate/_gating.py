@@ -16,7 +16,7 @@ import math
 import threading
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
-from ._common import Usage, parse_usage, retry_after_ms
+from ._common import Usage, check_priority, parse_usage, retry_after_ms
 
 log = logging.getLogger("tokengate")
 
@@ -157,12 +157,13 @@ class StreamAccumulator:
 
 class Gating:
     """The state one wrapped client shares across its calls: its gate, the calibration, the
-    priority, the provider's vocabulary."""
+    priority, the provider's vocabulary. A priority other than ``"high"``, ``"normal"``, ``"low"``
+    or None raises ``ValueError`` here, when the client is wrapped."""
 
     def __init__(self, gate: Any, provider: Provider, priority: Optional[str]) -> None:
         self.gate = gate
         self.provider = provider
-        self.priority = priority
+        self.priority = check_priority(priority)
         self.calibration = Calibration()
 
     def estimate(self, kwargs: Dict[str, Any]) -> Estimate:

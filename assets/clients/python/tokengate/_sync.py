@@ -31,11 +31,15 @@ from ._common import (
     TokenGateError,
     Unreachable,
     backoff_delay,
+    check_cap,
     check_count,
+    check_priority,
+    check_worker,
     decode_reply,
     default_socket_path,
     encode_request,
     error_from_reply,
+    optional_worker,
     parse_usage,
     rate_limit_headers,
 )
@@ -377,10 +381,12 @@ class Gate:
         """Waits until the daemon grants one request of about ``tokens`` tokens (default: the
         daemon's recent mean cost); raises ``Timeout`` after ``timeout_ms`` (default: wait).
 
-        ``model`` names the model the request goes to (the daemon's pools match it),
-        ``priority`` is ``"high"``, ``"normal"`` or ``"low"`` where the daemon supports it, and
-        ``worker`` overrides the gate's worker name for this request. A daemon that does not know
-        a field yet ignores it.
+        ``model`` names the model the request goes to (the daemon's pools match it) and
+        ``worker`` overrides the gate's worker name for this request. ``priority`` is ``"high"``,
+        ``"normal"`` (the daemon's default, also for None) or ``"low"``: queued acquires are
+        granted high first, first come first served within one priority, and a waiter rises one
+        priority per aging interval so a low one is never starved; any other value raises
+        ``ValueError`` before anything is sent.
 
         If the connection is lost while waiting (or, once this gate was connected, the daemon is
         away when the acquire starts), the acquire is re-issued once the daemon is back (for up to
@@ -388,7 +394,8 @@ class Gate:
         self._warn_if_on_event_loop()
         fields = {
             "tokens": check_count("tokens", tokens), "input": check_count("input", input),
-            "output": check_count("output", output), "model": model, "priority": priority, "worker": worker,
+            "output": check_count("output", output), "model": model, "priority": check_priority(priority),
+            "worker": worker,
         }
         check_count("timeout_ms", timeout_ms)
         started = time.monotonic()
@@ -493,14 +500,28 @@ class Gate:
         """The daemon's Status object, as a dict."""
         return self.request("status")["status"]
 
-    def pause(self) -> str:
-        """Stops new grants for the whole fleet; returns the new state."""
-        return str(self.request("pause").get("state"))
+    def pause(self, worker: Optional[str] = None) -> str:
+        """Stops new grants for the whole fleet; returns the new state.
 
-    def resume(self) -> str:
-        """Grants again; returns the new state (``running``, or ``cooldown``)."""
-        return str(self.request("resume").get("state"))
+        With ``worker``, pauses that worker only (in every pool): its queued acquires keep their
+        place but are passed over, holding nobody up, until it is resumed; its grants in flight
+        finish and report normally. The state returned is then the pool ``default``'s; the
+        worker's ``paused`` shows in ``status()["workers"]``."""
+        return str(self.request("pause", worker=optional_worker(worker)).get("state"))
+
+    def resume(self, worker: Optional[str] = None) -> str:
+        """Grants again; returns the new state (``running``, or ``cooldown``). With ``worker``,
+        resumes that worker's waiters only (see ``pause``)."""
+        return str(self.request("resume", worker=optional_worker(worker)).get("state"))
 
     def set_limit(self, limit: Optional[int] = None, threshold: Optional[float] = None) -> None:
         """Changes the tokens limit per window and/or the threshold."""
         self.request("set_limit", limit=limit, threshold=threshold)
+
+    def set_cap(self, worker: str, cap: Optional[float]) -> None:
+        """Caps ``worker`` at ``cap`` (a fraction in (0, 1]) of each limit, in every pool and
+        budget: its used (in the window) + reserved + a new estimate stays within ``cap`` x limit,
+        and its waiters that do not fit are passed over while others go. ``cap=None`` clears the
+        cap. A ``cap`` out of range raises ``ValueError`` before anything is sent. The worker's
+        ``cap`` shows in ``status()["workers"]``."""
+        self.request("set_limit", worker=check_worker(worker), cap=check_cap(cap))

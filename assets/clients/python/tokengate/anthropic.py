@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, TypeVar, cast
 
-from ._common import Usage, parse_usage
+from ._common import Usage, check_priority, parse_usage
 from ._gating import Estimate, Gating, Provider, StreamAccumulator, is_async_client
 from ._wrapped import GatedClient, GatedResource, make_gate
 
@@ -123,11 +123,12 @@ def gated(
     ``messages.create`` and ``messages.stream`` going through the tokengate daemon.
 
     ``worker`` names this process in the daemon (default ``pid-<pid>``); ``priority``
-    (``"high"``, ``"normal"``, ``"low"``) goes with every acquire, for a daemon that knows
-    priorities (leave it None otherwise). ``gate`` shares an existing ``tokengate.Gate`` (sync
+    (``"high"``, ``"normal"``, ``"low"``; None is the daemon's default, ``"normal"``) goes with
+    every acquire, and any other value raises ``ValueError`` here. ``gate`` shares an existing ``tokengate.Gate`` (sync
     client) or ``tokengate.AsyncGate`` (async client) instead of opening one; ``socket`` is the
     daemon's socket (default: ``tokengate.default_socket_path()``).
     """
+    check_priority(priority)  # before a gate is opened
     the_gate = make_gate(client, worker, gate, socket)
     wrapped = GatedAnthropic(client, Gating(the_gate, AnthropicProvider(), priority), is_async_client(client))
     wrapped._owns_gate = gate is None

@@ -21,7 +21,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Optional, TypeVar, cast
 
-from ._common import Usage, parse_usage
+from ._common import Usage, check_priority, parse_usage
 from ._gating import Estimate, Gating, Provider, StreamAccumulator, _Delegating, is_async_client
 from ._wrapped import GatedClient, GatedResource, make_gate
 
@@ -123,6 +123,7 @@ def gated(
     """``client`` (an ``openai.OpenAI`` or ``openai.AsyncOpenAI``) with its
     ``chat.completions.create`` going through the tokengate daemon; the arguments as for
     ``tokengate.anthropic.gated``."""
+    check_priority(priority)  # before a gate is opened
     the_gate = make_gate(client, worker, gate, socket)
     wrapped = GatedOpenAI(client, Gating(the_gate, OpenAIProvider(), priority), is_async_client(client))
     wrapped._owns_gate = gate is None
