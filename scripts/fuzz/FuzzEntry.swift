@@ -62,7 +62,8 @@ struct FuzzedDaemon {
             else { return }
             let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
             let decision = gate.acquire(
-                worker: acquire.worker ?? "fuzz", estimate: estimate, deadline: deadline, owner: owner, now: now
+                worker: acquire.worker ?? "fuzz", estimate: estimate, priority: acquire.priority ?? .normal,
+                deadline: deadline, owner: owner, now: now
             )
             if case .granted(let grant) = decision {
                 note(grant)
@@ -94,6 +95,12 @@ struct FuzzedDaemon {
             gate.pause(now: now)
         case .resume:
             gate.resume(now: now)
+        case .pauseWorker(let worker):
+            gate.pause(worker: worker, now: now)
+        case .resumeWorker(let worker):
+            gate.resume(worker: worker, now: now)
+        case .setWorkerCap(let worker, let cap):
+            try? gate.setCap(cap, worker: worker, now: now)
         case .setLimit(let change):
             onlyGrants = false
             if let limit = change.limit { try? gate.setLimit(limit, for: .tokens, now: now) }
