@@ -1,9 +1,10 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 
 /// `tokengate bench socket`, briefly: it runs end to end and prints a table with real numbers.
 /// (A smoke run only; the benchmark's figures are not checked against targets here.)
-@Suite("bench socket smoke run")
+@Suite("bench socket smoke run", .serialized)
 struct BenchSocketSmokeTests {
     @Test("a short run prints report-only and round-trip rows with throughput above zero, and wake-up latency")
     func shortRun() async throws {

@@ -4,7 +4,7 @@ import TokenGateTestSupport
 
 /// Errors that say what to do next, from the real executable: an unreachable daemon, a timed-out
 /// acquire (paused, cooling down), negative numbers, a usage error found at run time, a bad name.
-@Suite("CLI: errors that say what to do next")
+@Suite("CLI: errors that say what to do next", .serialized)
 struct CLIErrorHintTests {
     @Test("no daemon: the line says to start one or to point TOKENGATE_SOCKET at it")
     func unreachableSaysHowToStart() async throws {

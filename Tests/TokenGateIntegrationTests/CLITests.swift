@@ -6,7 +6,7 @@ import TokenGateWire
 
 /// The one-shot commands (`status`, `pause`, `resume`, `limit`, `acquire`, `report`) and their exit
 /// codes, run as the real executable against the real daemon.
-@Suite("CLI one-shots")
+@Suite("CLI one-shots", .serialized)
 struct CLITests {
     @Test("status: a readable summary, and --json prints exactly the Status object")
     func status() async throws {

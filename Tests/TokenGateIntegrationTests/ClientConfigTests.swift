@@ -5,7 +5,7 @@ import TokenGateWire
 
 /// The config file's `socket` (and `state`) reach the commands that talk to the daemon:
 /// `--config FILE`, and the default file when it exists.
-@Suite("CLI: the config file reaches every command")
+@Suite("CLI: the config file reaches every command", .serialized)
 struct ClientConfigTests {
     /// Runs `serve --config config` (no other socket), waits for `socket`, runs `body`, stops it.
     private func withConfiguredDaemon(

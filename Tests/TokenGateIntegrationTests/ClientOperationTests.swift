@@ -5,7 +5,7 @@ import TokenGateTestSupport
 import TokenGateWire
 
 /// Every operation of the contract through TokenGateClient, against the real daemon.
-@Suite("Swift client against the real daemon")
+@Suite("Swift client against the real daemon", .serialized)
 struct ClientOperationTests {
     @Test("hello names the worker; status returns the Status object")
     func helloAndStatus() async throws {

@@ -1,10 +1,11 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 import TokenGateClient
 import TokenGateWire
 
 /// The client across daemon crashes and restarts.
-@Suite("Swift client: reconnecting")
+@Suite("Swift client: reconnecting", .serialized)
 struct ClientReconnectTests {
     @Test("a daemon killed and restarted: the pending acquire is re-issued and granted once")
     func pendingAcquireReissuedAfterCrash() async throws {

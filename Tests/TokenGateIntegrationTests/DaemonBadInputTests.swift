@@ -5,7 +5,7 @@ import TokenGateWire
 
 /// Hostile and broken input against the real daemon: each gets the contract's error code, changes
 /// nothing, and another client keeps being served throughout.
-@Suite("Daemon: bad input")
+@Suite("Daemon: bad input", .serialized)
 struct DaemonBadInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String

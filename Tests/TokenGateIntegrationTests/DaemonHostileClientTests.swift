@@ -1,9 +1,10 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 
 /// Hostile and broken clients, short CI versions of scripts/hostile.sh: each case is a function
 /// of scripts/hardening/hostile.py, which checks its own outcome and prints it as JSON.
-@Suite("Daemon: hostile clients", .enabled(if: HardeningScript.python != nil, "needs python3"))
+@Suite("Daemon: hostile clients", .serialized, .enabled(if: HardeningScript.python != nil, "needs python3"))
 struct DaemonHostileClientTests {
     private func hostile(_ daemon: DaemonProcess, _ arguments: [String]) async throws -> [String: Any] {
         let pid = try #require(daemon.pid)

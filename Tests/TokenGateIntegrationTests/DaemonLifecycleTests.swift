@@ -4,7 +4,7 @@ import TokenGateTestSupport
 import TokenGateWire
 
 /// Starting, stopping and the socket file, against the real binary.
-@Suite("Daemon: lifecycle and socket file")
+@Suite("Daemon: lifecycle and socket file", .serialized)
 struct DaemonLifecycleTests {
     @Test("the socket file is mode 0600")
     func socketMode() async throws {

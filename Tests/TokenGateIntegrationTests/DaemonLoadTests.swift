@@ -4,7 +4,7 @@ import TokenGateTestSupport
 
 /// The short CI version of scripts/load.sh (1,000 connections for 60 s) and of the restart under
 /// load (scripts/restart-under-load.sh): the same scripts, smaller and shorter.
-@Suite("Daemon: load", .enabled(if: HardeningScript.python != nil, "needs python3"))
+@Suite("Daemon: load", .serialized, .enabled(if: HardeningScript.python != nil, "needs python3"))
 struct DaemonLoadTests {
     @Test("200 connections with mixed operations for 3 s: no unexpected error, no window over the limit")
     func mixedLoad() async throws {

@@ -5,7 +5,7 @@ import TokenGateWire
 
 /// `tokengate serve --metrics`: a real HTTP scrape of the real daemon, parsed as the Prometheus
 /// text format. The daemon binds port 0 and logs the port it got, so tests never race for one.
-@Suite("Daemon: Prometheus metrics")
+@Suite("Daemon: Prometheus metrics", .serialized)
 struct DaemonMetricsTests {
     /// Starts a daemon with `--metrics 0`, waits for the port it logs, runs `body`.
     private func withMetricsDaemon(

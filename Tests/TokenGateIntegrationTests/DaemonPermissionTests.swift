@@ -3,7 +3,7 @@ import Testing
 import TokenGateTestSupport
 
 /// Peer credentials against the real daemon, with a throwaway user of another uid.
-@Suite("Daemon: another user", .enabled(if: ThrowawayUser.isPossible, "needs root, groupadd, useradd, runuser and python3"))
+@Suite("Daemon: another user", .serialized, .enabled(if: ThrowawayUser.isPossible, "needs root, groupadd, useradd, runuser and python3"))
 struct DaemonPermissionTests {
     @Test("another uid cannot use the gate without --allow-group, even when the file mode would let it")
     func refusedWithoutAllowGroup() async throws {
@@ -69,11 +69,7 @@ struct ThrowawayUser: Sendable {
 
     func delete() {
         for (tool, argument) in [("/usr/sbin/userdel", name), ("/usr/sbin/groupdel", group)] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = [argument]
-            try? process.run()
-            process.waitUntilExit()
+            _ = try? CommandRun.runBlocking(tool, [argument])
         }
     }
 

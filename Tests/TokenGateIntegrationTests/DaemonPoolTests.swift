@@ -4,7 +4,7 @@ import TokenGateTestSupport
 import TokenGateWire
 
 /// Contract v2 pools against the real binary: one daemon, one limit per model class.
-@Suite("Daemon: pools")
+@Suite("Daemon: pools", .serialized)
 struct DaemonPoolTests {
     static let pools = [
         "--limit", "1000", "--threshold", "1",

@@ -4,7 +4,7 @@ import TokenGateTestSupport
 import TokenGateWire
 
 /// Contract v2, "Priorities and per-worker control", against the real binary: the wire and the CLI.
-@Suite("Daemon: priorities and per-worker control")
+@Suite("Daemon: priorities and per-worker control", .serialized)
 struct DaemonPriorityTests {
     static let arguments = ["--limit", "1000", "--threshold", "1", "--window", "30"]
 

@@ -1,11 +1,12 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 import TokenGateClient
 import TokenGateWire
 
 /// Status `rates` (tokens per minute, grants per second, wait p99, 429s) and the fill `history` of
 /// a subscribe that asks for it, from the real daemon.
-@Suite("Daemon rates and history")
+@Suite("Daemon rates and history", .serialized)
 struct DaemonRatesTests {
     @Test("rates count the window's tokens, grants, waits and 429s; the wait p99 is the 99th percentile")
     func rates() async throws {

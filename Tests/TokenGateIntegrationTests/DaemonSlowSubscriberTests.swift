@@ -3,7 +3,7 @@ import Testing
 import TokenGateTestSupport
 
 /// A subscriber that stops reading must not make the daemon buffer without bound.
-@Suite("Daemon: slow subscribers")
+@Suite("Daemon: slow subscribers", .serialized)
 struct DaemonSlowSubscriberTests {
     @Test("a subscriber that never reads is disconnected once its backlog passes the bound")
     func neverReads() async throws {

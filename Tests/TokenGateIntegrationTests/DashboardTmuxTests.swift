@@ -18,7 +18,7 @@ import Darwin
 /// Every tmux command goes to a private server (`-L` with a unique name, `TMUX_TMPDIR` in a
 /// temporary directory, `-f /dev/null`), so the test never sees or touches a user's tmux; the server
 /// is killed at the end whether the test passes or fails.
-@Suite("Dashboard end to end in tmux")
+@Suite("Dashboard end to end in tmux", .serialized)
 struct DashboardTmuxTests {
     // CI installs tmux (.ci/run); a developer machine without it skips this test and says why.
     @Test(
@@ -200,16 +200,9 @@ struct DashboardTmuxTests {
             // own snapshots would fill one.
             try await Task.sleep(for: .seconds(12))
 
-            let directory = try TemporaryDirectory(prefix: "tg-tmux")
-            defer { directory.remove() }
-            let tmux = try Tmux(directory: directory)
-            defer { tmux.killServer() }
-            let script = directory.file("pane.sh")
-            try paneScript(
-                binary: try TokenGateBinary.require(), socket: daemon.socketPath, exitFile: directory.file("exit"),
-                sttyFile: directory.file("stty")
-            ).write(toFile: script, atomically: true, encoding: .utf8)
-            try await tmux.newSession(columns: 100, rows: 30, command: "sh " + script)
+            let top = try await TopPane.start(on: daemon, columns: 100, rows: 30, script: paneScript)
+            defer { top.close() }
+            let tmux = top.tmux
 
             let screen = try await tmux.waitForScreen("the dashboard with its chart") { screen in
                 screen.gaugeLine != nil && screen.row(containing: "│      0 ") != nil
@@ -243,16 +236,9 @@ struct DashboardTmuxTests {
                 #expect(reply["ok"] == .bool(true), "\(reply.jsonText)")
             }
 
-            let directory = try TemporaryDirectory(prefix: "tg-tmux")
-            defer { directory.remove() }
-            let tmux = try Tmux(directory: directory)
-            defer { tmux.killServer() }
-            let script = directory.file("pane.sh")
-            try paneScript(
-                binary: try TokenGateBinary.require(), socket: daemon.socketPath, exitFile: directory.file("exit"),
-                sttyFile: directory.file("stty")
-            ).write(toFile: script, atomically: true, encoding: .utf8)
-            try await tmux.newSession(columns: 120, rows: 40, command: "sh " + script)
+            let top = try await TopPane.start(on: daemon, columns: 120, rows: 40, script: paneScript)
+            defer { top.close() }
+            let tmux = top.tmux
 
             // One gauge line per pool, each with its own figures and state.
             var screen = try await tmux.waitForScreen("a gauge per pool") { screen in
@@ -330,16 +316,9 @@ struct DashboardTmuxTests {
             let waiter = try LineClient(path: daemon.socketPath)
             try waiter.send(#"{"op":"acquire","tokens":30000,"worker":"alpha-e2e","priority":"high","timeout_ms":600000}"#)
 
-            let directory = try TemporaryDirectory(prefix: "tg-tmux")
-            defer { directory.remove() }
-            let tmux = try Tmux(directory: directory)
-            defer { tmux.killServer() }
-            let script = directory.file("pane.sh")
-            try paneScript(
-                binary: try TokenGateBinary.require(), socket: daemon.socketPath, exitFile: directory.file("exit"),
-                sttyFile: directory.file("stty")
-            ).write(toFile: script, atomically: true, encoding: .utf8)
-            try await tmux.newSession(columns: 100, rows: 30, command: "sh " + script)
+            let top = try await TopPane.start(on: daemon, columns: 100, rows: 30, script: paneScript)
+            defer { top.close() }
+            let tmux = top.tmux
 
             // The queue panel's priority mix; alpha (most used) is the selected top row.
             var screen = try await tmux.waitForScreen("the workers and the priority mix") { screen in
@@ -479,6 +458,43 @@ struct DashboardTmuxTests {
             try await Task.sleep(for: .milliseconds(50))
             return false
         }
+    }
+}
+
+/// `tokengate top` on a daemon in a tmux server of its own (``Tmux``) under a temporary directory.
+private struct TopPane {
+    let tmux: Tmux
+    let directory: TemporaryDirectory
+
+    /// Writes the pane's script (`script(binary, socket, exitFile, sttyFile)`) and opens a
+    /// `columns` x `rows` session running it; cleans up when that fails.
+    static func start(
+        on daemon: DaemonProcess, columns: Int, rows: Int,
+        script: (_ binary: String, _ socket: String, _ exitFile: String, _ sttyFile: String) -> String
+    ) async throws -> TopPane {
+        let directory = try TemporaryDirectory(prefix: "tg-tmux")
+        let tmux: Tmux
+        do { tmux = try Tmux(directory: directory) } catch {
+            directory.remove()
+            throw error
+        }
+        let pane = TopPane(tmux: tmux, directory: directory)
+        do {
+            let path = directory.file("pane.sh")
+            try script(try TokenGateBinary.require(), daemon.socketPath, directory.file("exit"), directory.file("stty"))
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            try await tmux.newSession(columns: columns, rows: rows, command: "sh " + path)
+        } catch {
+            pane.close()
+            throw error
+        }
+        return pane
+    }
+
+    /// Kills the tmux server, then removes its directory.
+    func close() {
+        tmux.killServer()
+        directory.remove()
     }
 }
 

@@ -14,7 +14,7 @@ import Darwin
 /// A daemon started with no flags at all is found by `status`, `top` and `history` with no flags,
 /// from any directory: every default path (socket and journal) comes from the environment, never
 /// from the working directory.
-@Suite("Daemon: default paths")
+@Suite("Daemon: default paths", .serialized)
 struct DefaultPathsTests {
     /// Runs `tokengate serve` with no flags in `environment`, waits for `socket`, runs `body`, and
     /// always stops the daemon.

@@ -1,10 +1,11 @@
 import Foundation
+import TokenGateTestSupport
 import Testing
 
 /// The product's central promise in real time: at threshold 1.0, a fleet through the real daemon
 /// takes no 429 from a provider with a hard sliding window that charges each request 0-50 ms after
 /// its grant, and still uses the limit.
-@Suite("A real-time fleet at the whole limit")
+@Suite("A real-time fleet at the whole limit", .serialized)
 struct FleetAtFullLimitTests {
     @Test("24 connections, 4 windows of 3 s, threshold 1.0, send margin 0.1 s: zero refusals and at least 95 % served")
     func zeroRefusals() async throws {

@@ -14,7 +14,7 @@ import Darwin
 /// The tests never touch the user's home, state, config or runtime directories: with HOME,
 /// XDG_STATE_HOME and XDG_RUNTIME_DIR pointed at a fresh directory, a daemon with no flags and the
 /// commands that talk to it write only there, and nothing of the user's changes.
-@Suite("Tests are hermetic")
+@Suite("Tests are hermetic", .serialized)
 struct HermeticTests {
     /// Every file under `path` (recursively) with its size and modification time; empty when
     /// `path` does not exist.

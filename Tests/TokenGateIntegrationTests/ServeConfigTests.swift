@@ -5,7 +5,7 @@ import TokenGateWire
 
 /// `tokengate serve --config FILE` against the real binary: the file's settings take effect,
 /// flags on the command line win, and a bad file stops the daemon with exit 2 and one line.
-@Suite("Daemon: config file")
+@Suite("Daemon: config file", .serialized)
 struct ServeConfigTests {
     @Test("the file sets what the command line leaves out; the command line wins")
     func precedence() async throws {

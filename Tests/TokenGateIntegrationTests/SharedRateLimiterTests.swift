@@ -5,7 +5,7 @@ import TokenGateTestSupport
 
 /// The RateLimiter suite again, on the shared backing: every call goes through the real daemon.
 /// The daemon runs a 2 s window, so "a minute" here is two seconds of real time.
-@Suite("RateLimiter, shared through the daemon")
+@Suite("RateLimiter, shared through the daemon", .serialized)
 struct SharedRateLimiterTests {
     @Test("creation reads the daemon's limit per minute and starts empty")
     func creation() async throws {

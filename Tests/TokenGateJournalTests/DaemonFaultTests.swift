@@ -10,10 +10,10 @@ struct DaemonFaultTests {
     /// Runs `tokengate serve` expected to refuse to start; returns its one stderr line.
     private func refusal(_ arguments: [String], prefix: [String] = [], directory: TemporaryDirectory) throws -> String {
         let socket = directory.file("refused.sock")
-        let result = try runTokenGate(["serve", "--socket", socket] + arguments, prefix: prefix)
-        #expect(result.status == 1, "exit \(result.status): \(result.standardError)")
-        let lines = result.standardError.split(separator: "\n")
-        #expect(lines.count == 1, "\(result.standardError)")
+        let result = try CommandRun.tokengateBlocking(["serve", "--socket", socket] + arguments, prefix: prefix)
+        #expect(result.status == 1, "exit \(result.status): \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: socket))
         return String(lines.first ?? "")
     }
@@ -28,12 +28,12 @@ struct DaemonFaultTests {
         #expect(line.hasPrefix("tokengate: \(state) is not a SQLite database"))
         #expect(line.contains("--no-state"))
 
-        try withDaemon(socket: directory.file("s.sock"), arguments: ["--no-state"], logPath: directory.file("d.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: directory.file("s.sock"), arguments: ["--no-state"], directory: directory, logName: "d.log") { daemon in
             let status = try daemon.client().status()
             #expect(status.journal == nil)
             #expect(try !daemon.client().request(#"{"op":"status"}"#).jsonText.contains("journal"))
         }
-        let both = try runTokenGate(["serve", "--state", state, "--no-state"])
+        let both = try CommandRun.tokengateBlocking(["serve", "--state", state, "--no-state"])
         #expect(both.status == 2)
     }
 
@@ -46,27 +46,28 @@ struct DaemonFaultTests {
         defer { directory.remove() }
         let state = directory.file("u.sqlite")
         // A journal made by a daemon that ran once.
-        try withDaemon(socket: directory.file("s.sock"), arguments: ["--state", state], logPath: directory.file("d.log")) { _ in }
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        holder.arguments = [
-            "-c",
-            "import sqlite3, sys, time\n"
-                + "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                + "c.execute('BEGIN IMMEDIATE')\n"
-                + "print('locked', flush=True)\n"
-                + "time.sleep(60)\n",
-            state,
-        ]
-        let output = Pipe()
-        holder.standardOutput = output
-        try holder.run()
-        defer {
-            kill(holder.processIdentifier, SIGKILL)
-            holder.waitUntilExit()
+        try DaemonProcess.withBlocking(socket: directory.file("s.sock"), arguments: ["--state", state], directory: directory, logName: "d.log") { _ in }
+        let holderOutput = directory.file("holder.out")
+        let holder = try ChildProcess(
+            [
+                "/usr/bin/python3", "-c",
+                "import sqlite3, sys, time\n"
+                    + "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                    + "c.execute('BEGIN IMMEDIATE')\n"
+                    + "print('locked', flush=True)\n"
+                    + "time.sleep(60)\n",
+                state,
+            ],
+            environment: HermeticEnvironment.variables, stdout: holderOutput, stderr: directory.file("holder.err"))
+        defer { holder.terminate(grace: 0) }
+        let deadline = Date().addingTimeInterval(20)
+        while holder.isRunning, Date() < deadline,
+            (try? String(contentsOfFile: holderOutput, encoding: .utf8)).map({ !$0.contains("\n") }) ?? true
+        {
+            usleep(10_000)
         }
-        let ready = output.fileHandleForReading.availableData
-        #expect(String(decoding: ready, as: UTF8.self).contains("locked"))
+        let ready = (try? String(contentsOfFile: holderOutput, encoding: .utf8)) ?? ""
+        #expect(ready.contains("locked"))
         let line = try refusal(["--state", state], directory: directory)
         #expect(line.contains("is locked by another process"), "\(line)")
     }
@@ -98,8 +99,8 @@ struct DaemonFaultTests {
         // The default socket keeps the default journal (another socket keeps one of its own).
         environment["XDG_RUNTIME_DIR"] = directory.path
         let expected = directory.file("state/tokengate/usage.sqlite")
-        try withDaemon(
-            socket: directory.file("tokengate.sock"), arguments: [], logPath: directory.file("d.log"), environment: environment
+        try DaemonProcess.withBlocking(
+            socket: directory.file("tokengate.sock"), arguments: [], directory: directory, logName: "d.log", environment: environment
         ) { daemon in
             let journal = try daemon.client().status().journal
             #expect(journal?.path == expected)
@@ -107,21 +108,21 @@ struct DaemonFaultTests {
         #expect(FileManager.default.fileExists(atPath: expected))
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.file("state/tokengate"))
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
-        let history = try runTokenGate(["history", "--format", "csv"], environment: environment)
+        let history = try CommandRun.tokengateBlocking(["history", "--format", "csv"], environment: environment)
         #expect(history.status == 0)
-        #expect(history.standardOutput == "worker,requests,input,output,cache_creation,cache_read,tokens\n")
+        #expect(history.stdout == "worker,requests,input,output,cache_creation,cache_read,tokens\n")
     }
 
     @Test("history: no journal, or a bad duration, is one clear line")
     func historyErrors() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let missing = try runTokenGate(["history", "--state", directory.file("none.sqlite")])
+        let missing = try CommandRun.tokengateBlocking(["history", "--state", directory.file("none.sqlite")])
         #expect(missing.status == 1)
-        #expect(missing.standardError.hasPrefix("tokengate: no journal at \(directory.file("none.sqlite"))"))
-        let bad = try runTokenGate(["history", "--state", directory.file("none.sqlite"), "--since", "5"])
+        #expect(missing.stderr.hasPrefix("tokengate: no journal at \(directory.file("none.sqlite"))"))
+        let bad = try CommandRun.tokengateBlocking(["history", "--state", directory.file("none.sqlite"), "--since", "5"])
         #expect(bad.status == 2)
-        #expect(bad.standardError.contains("bad duration '5'"))
+        #expect(bad.stderr.contains("bad duration '5'"))
     }
 
     @Test(
@@ -136,9 +137,9 @@ struct DaemonFaultTests {
         try #require(Tmpfs.mount(at: point, kilobytes: 1024))
         defer { Tmpfs.unmount(point) }
         let state = point + "/u.sqlite"
-        try withDaemon(
+        try DaemonProcess.withBlocking(
             socket: directory.file("s.sock"), arguments: ["--state", state, "--window", "60"],
-            logPath: directory.file("d.log")
+            directory: directory, logName: "d.log"
         ) { daemon in
             let client = try daemon.client()
             let filler = point + "/filler"
@@ -163,7 +164,7 @@ struct DaemonFaultTests {
             #expect(shown.error?.contains("disk is full") == true, "\(shown)")
             // Limiting goes on in memory.
             #expect(try client.status().used == reported)
-            #expect(daemon.log().contains("journal write failed"))
+            #expect(daemon.log.contains("journal write failed"))
 
             try FileManager.default.removeItem(atPath: filler)
             let healed = try (0..<100).contains { _ in
@@ -171,9 +172,9 @@ struct DaemonFaultTests {
                 return try client.status().journal?.ok == true
             }
             #expect(healed)
-            #expect(daemon.log().contains("journal writable again"))
-            let history = try runTokenGate(["history", "--state", state, "--format", "json"])
-            let total = try JSONValue.parse(history.standardOutput.trimmingCharacters(in: .newlines))["total"]
+            #expect(daemon.log.contains("journal writable again"))
+            let history = try CommandRun.tokengateBlocking(["history", "--state", state, "--format", "json"])
+            let total = try JSONValue.parse(history.stdout.trimmingCharacters(in: .newlines))["total"]
             #expect(total?["tokens"]?.int64Value == reported)
         }
     }

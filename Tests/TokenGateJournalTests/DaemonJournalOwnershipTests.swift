@@ -21,15 +21,16 @@ struct DaemonJournalOwnershipTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let state = directory.file("u.sqlite")
-        try withDaemon(socket: directory.file("a.sock"), arguments: ["--state", state], logPath: directory.file("a.log")) { first in
+        try DaemonProcess.withBlocking(socket: directory.file("a.sock"), arguments: ["--state", state], directory: directory, logName: "a.log") { first in
             _ = try first.client().request(#"{"op":"report","input":700,"output":50,"worker":"first"}"#)
             let opened = try openedAt(state)
-            let second = try runTokenGate(["serve", "--socket", directory.file("b.sock"), "--state", state])
-            #expect(second.status == 1, "\(second.standardError)")
-            let lines = second.standardError.split(separator: "\n").filter { $0.hasPrefix("tokengate:") }
-            #expect(lines.count == 1, "\(second.standardError)")
-            #expect(second.standardError.contains("journal \(state) is in use by another daemon (pid \(first.process.processIdentifier))"))
-            #expect(second.standardError.contains("--state"))
+            let firstPID = try #require(first.pid)
+            let second = try CommandRun.tokengateBlocking(["serve", "--socket", directory.file("b.sock"), "--state", state])
+            #expect(second.status == 1, "\(second.stderr)")
+            let lines = second.stderr.split(separator: "\n").filter { $0.hasPrefix("tokengate:") }
+            #expect(lines.count == 1, "\(second.stderr)")
+            #expect(second.stderr.contains("journal \(state) is in use by another daemon (pid \(firstPID))"))
+            #expect(second.stderr.contains("--state"))
             #expect(!FileManager.default.fileExists(atPath: directory.file("b.sock")))
             #expect(try openedAt(state) == opened, "the refused daemon wrote to the journal")
             let status = try first.client().status()
@@ -43,14 +44,14 @@ struct DaemonJournalOwnershipTests {
         defer { directory.remove() }
         let state = directory.file("u.sqlite")
         let socket = directory.file("s.sock")
-        try withDaemon(socket: socket, arguments: ["--state", state], logPath: directory.file("a.log")) { _ in
+        try DaemonProcess.withBlocking(socket: socket, arguments: ["--state", state], directory: directory, logName: "a.log") { _ in
             let opened = try openedAt(state)
             usleep(5_000)  // a later open would stamp a later time
             for journal in [state, directory.file("other.sqlite")] {
-                let refused = try runTokenGate(["serve", "--socket", socket, "--state", journal])
-                #expect(refused.status == 1, "\(refused.standardError)")
-                #expect(refused.standardError.contains("already"), "\(refused.standardError)")
-                #expect(!refused.standardError.contains("journal"), "\(refused.standardError)")
+                let refused = try CommandRun.tokengateBlocking(["serve", "--socket", socket, "--state", journal])
+                #expect(refused.status == 1, "\(refused.stderr)")
+                #expect(refused.stderr.contains("already"), "\(refused.stderr)")
+                #expect(!refused.stderr.contains("journal"), "\(refused.stderr)")
             }
             #expect(try openedAt(state) == opened)
             #expect(!FileManager.default.fileExists(atPath: directory.file("other.sqlite")))
@@ -67,9 +68,9 @@ struct DaemonJournalOwnershipTests {
         environment["TOKENGATE_SOCKET"] = nil
         let first = directory.file("a.sock")
         let second = directory.file("b.sock")
-        try withDaemon(socket: first, arguments: [], logPath: directory.file("a.log"), environment: environment) { a in
+        try DaemonProcess.withBlocking(socket: first, arguments: [], directory: directory, logName: "a.log", environment: environment) { a in
             _ = try a.client().request(#"{"op":"report","input":2000,"output":150,"worker":"a"}"#)
-            try withDaemon(socket: second, arguments: [], logPath: directory.file("b.log"), environment: environment) { b in
+            try DaemonProcess.withBlocking(socket: second, arguments: [], directory: directory, logName: "b.log", environment: environment) { b in
                 let status = try b.client().status()
                 #expect(status.used == 0, "the second daemon took in the first's usage")
                 let slug = second.dropFirst().replacingOccurrences(of: "/", with: "-")
@@ -79,15 +80,15 @@ struct DaemonJournalOwnershipTests {
             #expect(try a.client().status().journal?.path == directory.file("state/tokengate/usage-\(slug).sqlite"))
             // history finds it from the same socket.
             usleep(300_000)
-            let history = try runTokenGate(
+            let history = try CommandRun.tokengateBlocking(
                 ["history", "--socket", first, "--format", "csv"], environment: environment)
-            #expect(history.status == 0, "\(history.standardError)")
-            #expect(history.standardOutput.contains("a,"), "\(history.standardOutput)")
+            #expect(history.status == 0, "\(history.stderr)")
+            #expect(history.stdout.contains("a,"), "\(history.stdout)")
         }
         // The default socket keeps the default journal.
         let defaultSocket = directory.file("run/tokengate.sock")
         try FileManager.default.createDirectory(atPath: directory.file("run"), withIntermediateDirectories: true)
-        try withDaemon(socket: defaultSocket, arguments: [], logPath: directory.file("c.log"), environment: environment) { c in
+        try DaemonProcess.withBlocking(socket: defaultSocket, arguments: [], directory: directory, logName: "c.log", environment: environment) { c in
             let path = try c.client().status().journal?.path
             #expect(path == directory.file("state/tokengate/usage.sqlite"))
         }
@@ -100,28 +101,28 @@ struct DaemonJournalOwnershipTests {
         let state = directory.file("u.sqlite")
         let socket = directory.file("s.sock")
         let arguments = ["--state", state, "--limit", "1800000"]
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("1.log")) { _ in
-            let limit = try runTokenGate(["limit", "500000", "--threshold", "0.8", "--socket", socket])
-            #expect(limit.status == 0, "\(limit.standardError)")
-            #expect(try runTokenGate(["pause", "--socket", socket]).status == 0)
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "1.log") { _ in
+            let limit = try CommandRun.tokengateBlocking(["limit", "500000", "--threshold", "0.8", "--socket", socket])
+            #expect(limit.status == 0, "\(limit.stderr)")
+            #expect(try CommandRun.tokengateBlocking(["pause", "--socket", socket]).status == 0)
         }
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "2.log") { daemon in
             let status = try daemon.client().status()
             #expect(status.state == .paused)
             #expect(status.limit == 500_000)
             #expect(status.threshold == 0.8)
-            #expect(daemon.log().contains("restored the limit from the journal"), "\(daemon.log())")
-            #expect(daemon.log().contains("limit=500000"), "\(daemon.log())")
+            #expect(daemon.log.contains("restored the limit from the journal"), "\(daemon.log)")
+            #expect(daemon.log.contains("limit=500000"), "\(daemon.log)")
         }
         // Started with other values, the new ones win, and the log says why.
-        try withDaemon(
-            socket: socket, arguments: ["--state", state, "--limit", "700000"], logPath: directory.file("3.log")
+        try DaemonProcess.withBlocking(
+            socket: socket, arguments: ["--state", state, "--limit", "700000"], directory: directory, logName: "3.log"
         ) { daemon in
             let status = try daemon.client().status()
             #expect(status.limit == 700_000)
             #expect(status.threshold == 0.9)
             #expect(status.state == .paused)
-            #expect(daemon.log().contains("journaled limit change not restored"), "\(daemon.log())")
+            #expect(daemon.log.contains("journaled limit change not restored"), "\(daemon.log)")
         }
     }
 }

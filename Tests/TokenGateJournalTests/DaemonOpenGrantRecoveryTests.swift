@@ -21,7 +21,7 @@ struct DaemonOpenGrantRecoveryTests {
         let state = directory.file("u.sqlite")
         let socket = directory.file("s.sock")
 
-        let first = try DaemonUnderTest(socket: socket, arguments: arguments(state: state), logPath: directory.file("1.log"))
+        let first = try DaemonProcess.started(socket: socket, arguments: arguments(state: state), directory: directory, logName: "1.log")
         defer { first.stop() }
         let worker = try first.client()
         let held = try #require(try worker.request(#"{"op":"acquire","tokens":4000}"#)["ticket"]?.stringValue)
@@ -33,9 +33,9 @@ struct DaemonOpenGrantRecoveryTests {
             try JournalFixtures.count("usage", in: state) == 1 && JournalFixtures.count("open_grants", in: state) == 1
         }
         #expect(committed, "the batch with the report and the open grant was not committed")
-        first.crash()
+        first.kill9()
 
-        try withDaemon(socket: socket, arguments: arguments(state: state), logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments(state: state), directory: directory, logName: "2.log") { daemon in
             let client = try daemon.client()
             let status = try client.status()
             #expect(status.reserved == 4_000, "the unsettled grant still takes its capacity")
@@ -65,14 +65,14 @@ struct DaemonOpenGrantRecoveryTests {
         let state = directory.file("u.sqlite")
         let socket = directory.file("s.sock")
 
-        let first = try DaemonUnderTest(socket: socket, arguments: arguments(state: state), logPath: directory.file("1.log"))
+        let first = try DaemonProcess.started(socket: socket, arguments: arguments(state: state), directory: directory, logName: "1.log")
         defer { first.stop() }
         let worker = try first.client()
         #expect(try worker.request(#"{"op":"acquire","tokens":2000}"#)["ticket"] != nil)
         #expect(try JournalFixtures.eventually { try JournalFixtures.count("open_grants", in: state) == 1 })
-        first.crash()
+        first.kill9()
 
-        try withDaemon(socket: socket, arguments: arguments(state: state), logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments(state: state), directory: directory, logName: "2.log") { daemon in
             let client = try daemon.client()
             let status = try client.status()
             #expect(status.reserved == 2_000)

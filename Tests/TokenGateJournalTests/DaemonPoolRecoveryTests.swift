@@ -17,13 +17,13 @@ struct DaemonPoolRecoveryTests {
             "--state", state, "--window", "30", "--limit", "100000", "--log-level", "warning",
             "--pool", "opus:models=claude-opus-*,limit=5000",
         ]
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("1.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "1.log") { daemon in
             let client = try daemon.client()
             #expect(try client.request(#"{"op":"report","input":300,"output":20,"model":"claude-opus-4-1"}"#)["ok"] == true)
             #expect(try client.request(#"{"op":"report","input":100,"output":5}"#)["ok"] == true)
             #expect(try client.request(#"{"op":"pause"}"#)["state"] == "paused")
         }
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "2.log") { daemon in
             let status = try daemon.client().status()
             let opus = try #require(status.pools?.first { $0.name == "opus" })
             #expect(opus.used == 320, "the opus report came back to opus")
@@ -43,7 +43,7 @@ struct DaemonPoolRecoveryTests {
             "--pool", "opus:models=claude-opus-*,limit=5000",
             "--pool", "haiku:models=claude-haiku-*,limit=9000,threshold=0.8",
         ]
-        let first = try DaemonUnderTest(socket: socket, arguments: arguments, logPath: directory.file("1.log"))
+        let first = try DaemonProcess.started(socket: socket, arguments: arguments, directory: directory, logName: "1.log")
         defer { first.stop() }
         let client = try first.client()
         #expect(try client.request(#"{"op":"pause","pool":"opus"}"#)["state"] == "paused")
@@ -55,9 +55,9 @@ struct DaemonPoolRecoveryTests {
             try JournalFixtures.count("actions", in: state) == 3 && JournalFixtures.count("open_grants", in: state) == 1
         }
         #expect(committed, "the actions and the open grant were not committed")
-        first.crash()
+        first.kill9()
 
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "2.log") { daemon in
             let client = try daemon.client()
             var status = try client.status()
             let opus = try #require(status.pools?.first { $0.name == "opus" })
@@ -75,7 +75,7 @@ struct DaemonPoolRecoveryTests {
             // Committed before the stop (a loaded machine may outlast its SIGTERM grace).
             #expect(try JournalFixtures.eventually { try JournalFixtures.count("actions", in: state) == 5 })
         }
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("3.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "3.log") { daemon in
             let status = try daemon.client().status()
             let states = Dictionary(uniqueKeysWithValues: (status.pools ?? []).map { ($0.name, $0.state) })
             #expect(states == ["default": .paused, "opus": .running, "haiku": .running], "the last pool actions win")
@@ -89,14 +89,14 @@ struct DaemonPoolRecoveryTests {
         let state = directory.file("u.sqlite")
         let socket = directory.file("s.sock")
         let base = ["--state", state, "--window", "30", "--limit", "100000", "--log-level", "warning"]
-        try withDaemon(
-            socket: socket, arguments: base + ["--pool", "opus:models=claude-opus-*,limit=5000"], logPath: directory.file("1.log")
+        try DaemonProcess.withBlocking(
+            socket: socket, arguments: base + ["--pool", "opus:models=claude-opus-*,limit=5000"], directory: directory, logName: "1.log"
         ) { daemon in
             let client = try daemon.client()
             #expect(try client.request(#"{"op":"set_limit","pool":"opus","limit":3000}"#)["ok"] == true)
         }
-        try withDaemon(
-            socket: socket, arguments: base + ["--pool", "opus:models=claude-opus-*,limit=6000"], logPath: directory.file("2.log")
+        try DaemonProcess.withBlocking(
+            socket: socket, arguments: base + ["--pool", "opus:models=claude-opus-*,limit=6000"], directory: directory, logName: "2.log"
         ) { daemon in
             let status = try daemon.client().status()
             let opus = try #require(status.pools?.first { $0.name == "opus" })

@@ -18,7 +18,7 @@ struct DaemonRecoveryTests {
         var expected: Int64 = 0
 
         // First life: reports, then SIGTERM (the journal is flushed on shutdown).
-        let used = try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("1.log")) { daemon in
+        let used = try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "1.log") { daemon in
             let client = try daemon.client()
             for index in 0..<50 {
                 let input = 100 + index
@@ -35,16 +35,16 @@ struct DaemonRecoveryTests {
         #expect(used == expected)
 
         // Second life: the same figure; history works beside it; admission is exact; pause, then SIGKILL.
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "2.log") { daemon in
             let client = try daemon.client()
             let status = try client.status()
             #expect(status.used == used)
             #expect(status.state == .running)
             #expect(Set(status.workers.map(\.worker)) == ["w0", "w1", "w2"])
 
-            let history = try runTokenGate(["history", "--state", state, "--since", "5m", "--format", "json"])
-            #expect(history.status == 0, "\(history.standardError)")
-            let report = try JSONValue.parse(history.standardOutput.trimmingCharacters(in: .newlines))
+            let history = try CommandRun.tokengateBlocking(["history", "--state", state, "--since", "5m", "--format", "json"])
+            #expect(history.status == 0, "\(history.stderr)")
+            let report = try JSONValue.parse(history.stdout.trimmingCharacters(in: .newlines))
             #expect(report["total"]?["tokens"]?.int64Value == used)
             #expect(report["total"]?["requests"] == 50)
 
@@ -55,11 +55,11 @@ struct DaemonRecoveryTests {
             #expect(try client.request(#"{"op":"release","ticket":"\#(ticket)"}"#)["ok"] == true)
             #expect(try client.request(#"{"op":"pause"}"#)["state"] == "paused")
             usleep(400_000)  // more than one commit interval
-            daemon.crash()
+            daemon.kill9()
         }
 
         // Third life: still paused, same usage.
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("3.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "3.log") { daemon in
             let status = try daemon.client().status()
             #expect(status.state == .paused)
             #expect(status.used == used)
@@ -77,13 +77,13 @@ struct DaemonRecoveryTests {
         let arguments = ["--state", state, "--window", "30", "--limit", "\(limit)", "--log-level", "warning"]
         let perReport: Int64 = 10
 
-        let first = try DaemonUnderTest(socket: socket, arguments: arguments, logPath: directory.file("1.log"))
+        let first = try DaemonProcess.started(socket: socket, arguments: arguments, directory: directory, logName: "1.log")
         defer { first.stop() }
         let load = try ReportLoad(socket: socket, clients: 4, input: 7, output: 3, pause: 0.0002)
         defer { load.stop() }
         usleep(1_500_000)
         let killedAt = DispatchTime.now().uptimeNanoseconds
-        first.crash()
+        first.kill9()
         load.stop()
         let sent = load.sentCount
         let acknowledged = load.acknowledgedCount
@@ -93,7 +93,7 @@ struct DaemonRecoveryTests {
         let lastBatch = acknowledged - load.acknowledged(before: killedAt - 100_000_000)
         #expect(acknowledged > 300 && durable > 0, "the load was too light to mean anything")
 
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "2.log") { daemon in
             let client = try daemon.client()
             let used = try client.status().used
             let lost = Int64(acknowledged) - used / perReport

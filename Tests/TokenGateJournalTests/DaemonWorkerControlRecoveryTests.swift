@@ -13,7 +13,7 @@ struct DaemonWorkerControlRecoveryTests {
         let socket = directory.file("s.sock")
         let arguments = ["--state", directory.file("u.sqlite"), "--window", "30", "--limit", "1000", "--log-level", "warning"]
 
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("1.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "1.log") { daemon in
             let client = try daemon.client()
             #expect(try client.request(#"{"op":"pause","worker":"crawler"}"#)["paused"] == true)
             #expect(try client.request(#"{"op":"set_limit","worker":"batch","cap":0.25}"#)["cap"] == 0.25)
@@ -22,10 +22,10 @@ struct DaemonWorkerControlRecoveryTests {
             #expect(try client.request(#"{"op":"resume","worker":"gone"}"#)["paused"] == false)
             #expect(try client.request(#"{"op":"set_limit","worker":"gone","cap":null}"#)["cap"] == .null)
             usleep(400_000)  // more than one commit interval
-            daemon.crash()
+            daemon.kill9()
         }
 
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("2.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "2.log") { daemon in
             let client = try daemon.client()
             let status = try client.status()
             let workers = Dictionary(uniqueKeysWithValues: status.workers.map { ($0.worker, $0) })

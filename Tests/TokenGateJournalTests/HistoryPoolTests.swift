@@ -79,7 +79,7 @@ struct HistoryPoolTests {
             "--state", state, "--window", "30", "--limit", "100000", "--log-level", "warning",
             "--pool", "opus:models=claude-opus-*,limit=50000", "--pool", "haiku:models=claude-haiku-*,limit=50000",
         ]
-        try withDaemon(socket: socket, arguments: arguments, logPath: directory.file("d.log")) { daemon in
+        try DaemonProcess.withBlocking(socket: socket, arguments: arguments, directory: directory, logName: "d.log") { daemon in
             let client = try daemon.client()
             // By model, by pool name, by ticket (its pool wins over the report's model), and default.
             #expect(try client.request(#"{"op":"report","input":300,"output":20,"model":"claude-opus-4-1"}"#)["ok"] == true)
@@ -91,19 +91,19 @@ struct HistoryPoolTests {
             #expect(try client.request(#"{"op":"report","input":7,"output":1,"model":"gpt-5"}"#)["ok"] == true)
             let flushed = try JournalFixtures.eventually { try JournalFixtures.count("usage", in: state) == 4 }
             #expect(flushed)
-            let run = try runTokenGate(["history", "--state", state, "--since", "5m", "--by", "pool", "--format", "json"])
-            #expect(run.status == 0, "\(run.standardError)")
-            let report = try JSONValue.parse(run.standardOutput.trimmingCharacters(in: .newlines))
+            let run = try CommandRun.tokengateBlocking(["history", "--state", state, "--since", "5m", "--by", "pool", "--format", "json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let report = try JSONValue.parse(run.stdout.trimmingCharacters(in: .newlines))
             let rows = report["rows"]?.arrayValue ?? []
             let tokens = Dictionary(uniqueKeysWithValues: rows.compactMap { row in
                 row["pool"]?.stringValue.map { ($0, row["tokens"]?.int64Value ?? -1) }
             })
-            #expect(tokens == ["opus": 320, "haiku": 99, "default": 8], "\(run.standardOutput)")
-            let table = try runTokenGate(["history", "--state", state, "--since", "5m", "--by", "pool"])
-            #expect(table.status == 0 && table.standardOutput.hasPrefix("POOL "), "\(table.standardOutput)")
+            #expect(tokens == ["opus": 320, "haiku": 99, "default": 8], "\(run.stdout)")
+            let table = try CommandRun.tokengateBlocking(["history", "--state", state, "--since", "5m", "--by", "pool"])
+            #expect(table.status == 0 && table.stdout.hasPrefix("POOL "), "\(table.stdout)")
         }
-        let bad = try runTokenGate(["history", "--state", state, "--by", "model"])
+        let bad = try CommandRun.tokengateBlocking(["history", "--state", state, "--by", "model"])
         #expect(bad.status == 64 || bad.status == 2, "\(bad)")
-        #expect(bad.standardError.contains("worker"), "\(bad.standardError)")
+        #expect(bad.stderr.contains("worker"), "\(bad.stderr)")
     }
 }

@@ -4,7 +4,7 @@ import TokenGateWire
 
 /// `serve --gateway` in front of a fake Anthropic API: gated JSON and streamed messages, the
 /// usage reported exactly, the worker from the path, headers passed on untouched.
-@Suite("Gateway: Anthropic")
+@Suite("Gateway: Anthropic", .serialized)
 struct GatewayAnthropicTests {
     @Test("a JSON message is gated, forwarded with its headers, and its usage (with cache fields) reported exactly")
     func jsonMessage() async throws {

@@ -3,7 +3,7 @@ import Testing
 import TokenGateTestSupport
 
 /// `serve --gateway ...` refusing what it cannot serve, in one line and with the contract's codes.
-@Suite("Gateway: command line")
+@Suite("Gateway: command line", .serialized)
 struct GatewayCLITests {
     private func serve(_ arguments: [String]) async throws -> CommandRun {
         let directory = try TemporaryDirectory(prefix: "tg-gwcli")

@@ -7,7 +7,7 @@ import TokenGateWire
 
 /// The gateway when things go wrong: a 429, an agent that leaves mid-stream, an upstream that is
 /// down, silent or failing, and a request that waits too long.
-@Suite("Gateway: failures")
+@Suite("Gateway: failures", .serialized)
 struct GatewayFailureTests {
     @Test("an upstream 429 goes back as is, and its retry-after cools the whole gate down")
     func tooManyRequests() async throws {
@@ -176,7 +176,7 @@ struct GatewayFailureTests {
     }
 }
 
-@Suite("Gateway: shutdown")
+@Suite("Gateway: shutdown", .serialized)
 struct GatewayShutdownTests {
     @Test("SIGTERM with a gated request waiting and an idle keep-alive connection: the daemon exits 0 at once")
     func stopsCleanly() async throws {

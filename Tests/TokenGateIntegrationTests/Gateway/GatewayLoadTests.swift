@@ -6,7 +6,7 @@ import TokenGateTestSupport
 import TokenGateWire
 
 /// The gateway under many streams, slow streams, a TLS upstream, and the secrets it carries.
-@Suite("Gateway: streams, TLS and keys")
+@Suite("Gateway: streams, TLS and keys", .serialized)
 struct GatewayLoadTests {
     @Test("64 concurrent streams all come back whole and are all reported")
     func concurrentStreams() async throws {

@@ -3,7 +3,7 @@ import Testing
 import TokenGateTestSupport
 
 /// `serve --gateway ... --metrics`: the gateway's requests, errors and upstream latency.
-@Suite("Gateway: metrics")
+@Suite("Gateway: metrics", .serialized)
 struct GatewayMetricsTests {
     @Test("requests, errors, in flight and the upstream's latency are scraped")
     func scraped() async throws {

@@ -3,7 +3,7 @@ import TokenGateWire
 
 /// `--upstream-kind openai`: chat completions gated, JSON and streamed; the usage chunk the
 /// gateway asks for is read and removed before the agent sees it.
-@Suite("Gateway: OpenAI")
+@Suite("Gateway: OpenAI", .serialized)
 struct GatewayOpenAITests {
     static let body = #"{"model":"gpt-4o","max_completion_tokens":100,"messages":[{"role":"user","content":"Hi"}]}"#
     static let streamBody = #"{"model":"gpt-4o","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"#

@@ -2,7 +2,7 @@ import Testing
 import TokenGateWire
 
 /// The gateway with `--pool`: the body's `model` picks the pool; a 429 cools only that pool.
-@Suite("Gateway: pools")
+@Suite("Gateway: pools", .serialized)
 struct GatewayPoolTests {
     @Test("a request is acquired and reported in its model's pool, and its 429 cools only that pool")
     func modelPicksThePool() async throws {

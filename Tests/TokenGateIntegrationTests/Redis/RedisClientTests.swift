@@ -5,7 +5,7 @@ import TokenGateClient
 import TokenGateRedis
 
 /// The RESP client against a real redis-server.
-@Suite("Redis client against redis-server")
+@Suite("Redis client against redis-server", .serialized)
 struct RedisClientTests {
     @Test("commands and replies of several types over a Unix socket and over TCP with a database")
     func basicCommands() async throws {

@@ -76,7 +76,7 @@ private func withHosts(
     }
 }
 
-@Suite("Shared admission in Redis")
+@Suite("Shared admission in Redis", .serialized)
 struct SharedAdmissionTests {
     @Test("the first host's settings stand; a later host gets them back")
     func firstSettingsStand() async throws {

@@ -25,14 +25,7 @@ enum Tmpfs {
     }
 
     private static func run(_ executable: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        (try? CommandRun.runBlocking(executable, arguments))?.status ?? -1
     }
 
     /// Writes a file at `path` until the file system is full; returns the bytes written.

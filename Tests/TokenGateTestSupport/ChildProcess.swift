@@ -1,5 +1,4 @@
 import Foundation
-import TokenGateTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -17,13 +16,14 @@ import Darwin
 /// through a descriptor that any process spawned meanwhile by a parallel test may inherit and hold
 /// open, such as a daemon or a tmux server: the exit then goes unnoticed and `waitUntilExit` spins
 /// forever.)
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class ChildProcess: @unchecked Sendable {
+    /// The child's process id.
+    public let pid: pid_t
     private let lock = NSLock()
     private var status: Int32?
 
     /// Starts `argv[0]` (an absolute path) with `argv` and exactly `environment`.
-    init(_ argv: [String], environment: [String: String], stdout: String, stderr: String) throws {
+    public init(_ argv: [String], environment: [String: String], stdout: String, stderr: String) throws {
         guard let executable = argv.first else { throw TestFailure("no executable given") }
         #if canImport(Darwin)
         var actions: posix_spawn_file_actions_t?
@@ -90,7 +90,7 @@ final class ChildProcess: @unchecked Sendable {
     #endif
 
     /// The exit status once the child has exited (the code, or 128 + the signal); `nil` while it runs.
-    func poll() -> Int32? {
+    public func poll() -> Int32? {
         lock.withLock {
             if let status { return status }
             var word: Int32 = 0
@@ -103,15 +103,16 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    var isRunning: Bool { poll() == nil }
+    /// Whether the child has not exited yet.
+    public var isRunning: Bool { poll() == nil }
 
     /// Sends `signal` unless the child was already reaped.
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         if poll() == nil { kill(pid, signal) }
     }
 
     /// Waits up to `timeout` for the exit; `nil` when the child still runs.
-    func wait(timeout: Duration) async -> Int32? {
+    public func wait(timeout: Duration) async -> Int32? {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -122,7 +123,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// ``wait(timeout:)`` for synchronous cleanup.
-    func waitBlocking(seconds: TimeInterval) -> Int32? {
+    public func waitBlocking(seconds: TimeInterval) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let status = poll() { return status }
@@ -133,7 +134,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after `grace` seconds; the exit status, `nil` when it had to be killed.
     @discardableResult
-    func terminate(grace: TimeInterval) -> Int32? {
+    public func terminate(grace: TimeInterval) -> Int32? {
         if let status = poll() { return status }
         kill(pid, SIGTERM)
         if let status = waitBlocking(seconds: grace) { return status }
