@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import TokenGateCore
 
@@ -8,7 +9,7 @@ import TokenGateCore
 final class EventBuffer: @unchecked Sendable {
     // Every stored property below is guarded by `lock`.
     private let lock = NSLock()
-    private var events: [JournalEvent] = []
+    private var events: Deque<JournalEvent> = []
     private var dropped: UInt64 = 0
     let capacity: Int
 
@@ -21,17 +22,16 @@ final class EventBuffer: @unchecked Sendable {
     func append(_ event: JournalEvent) {
         lock.lock()
         defer { lock.unlock() }
-        if events.count >= capacity { dropOldest(events.count - capacity + 1) }
         events.append(event)
+        dropBeyondCapacity()
     }
 
     /// Takes every buffered event, oldest first.
     func drain() -> [JournalEvent] {
         lock.lock()
         defer { lock.unlock() }
-        var taken: [JournalEvent] = []
-        taken.reserveCapacity(min(events.count * 2, capacity))
-        swap(&taken, &events)
+        let taken = Array(events)
+        events.removeAll()
         return taken
     }
 
@@ -41,8 +41,8 @@ final class EventBuffer: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        events = batch + events
-        if events.count > capacity { dropOldest(events.count - capacity) }
+        events.prepend(contentsOf: batch)
+        dropBeyondCapacity()
     }
 
     /// Events dropped since the buffer was made.
@@ -59,10 +59,10 @@ final class EventBuffer: @unchecked Sendable {
         return events.count
     }
 
-    private func dropOldest(_ count: Int) {
-        // Drop at least a tenth at once so that a full buffer costs amortized O(1) per append.
-        let amount = min(events.count, max(count, capacity / 10))
-        events.removeFirst(amount)
-        dropped += UInt64(amount)
+    private func dropBeyondCapacity() {
+        let excess = events.count - capacity
+        guard excess > 0 else { return }
+        events.removeFirst(excess)
+        dropped += UInt64(excess)
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 #if canImport(Glibc)
@@ -23,7 +24,7 @@ final class DashboardMailbox: @unchecked Sendable {
     let writeFD: Int32
     // Guarded by `lock`.
     private let lock = NSLock()
-    private var messages: [Message] = []
+    private var messages: Deque<Message> = []
     private var closed = false
     /// More queued messages than this means the terminal thread is stuck; the oldest are dropped.
     static let capacity = 4_096
@@ -43,8 +44,8 @@ final class DashboardMailbox: @unchecked Sendable {
     func post(_ message: Message) {
         let accepted = lock.withLock {
             guard !closed else { return false }
+            if messages.count == Self.capacity { messages.removeFirst() }
             messages.append(message)
-            if messages.count > Self.capacity { messages.removeFirst(messages.count - Self.capacity) }
             return true
         }
         if accepted { wake() }
@@ -62,7 +63,7 @@ final class DashboardMailbox: @unchecked Sendable {
         while read(readFD, &scratch, scratch.count) > 0 {}
         return lock.withLock {
             defer { messages.removeAll(keepingCapacity: true) }
-            return messages
+            return Array(messages)
         }
     }
 
