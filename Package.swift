@@ -75,7 +75,10 @@ let package = Package(
         ),
         .target(
             name: "TokenGateRateLimiter",
-            dependencies: ["TokenGateCore", "TokenGateClient", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                "TokenGateCore", "TokenGateClient", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "TokenGateJournal",
@@ -85,6 +88,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -106,6 +110,7 @@ let package = Package(
             name: "TokenGateDashboard",
             dependencies: [
                 "TokenGateCore", "TokenGateWire", "CNcurses", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(
