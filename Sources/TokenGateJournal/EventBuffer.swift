@@ -11,11 +11,13 @@ final class EventBuffer: Sendable {
         var events: Deque<JournalEvent> = []
         var dropped: UInt64 = 0
 
+        /// Drops the oldest beyond `capacity`, at least a tenth of it at once (room for a burst).
         mutating func dropBeyond(_ capacity: Int) {
             let excess = events.count - capacity
             guard excess > 0 else { return }
-            events.removeFirst(excess)
-            dropped += UInt64(excess)
+            let amount = min(events.count, max(excess, capacity / 10))
+            events.removeFirst(amount)
+            dropped += UInt64(amount)
         }
     }
 
