@@ -43,6 +43,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .target(
@@ -74,7 +75,10 @@ let package = Package(
         ),
         .target(
             name: "TokenGateRateLimiter",
-            dependencies: ["TokenGateCore", "TokenGateClient", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                "TokenGateCore", "TokenGateClient", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "TokenGateJournal",
@@ -83,6 +87,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -100,7 +106,13 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
-        .target(name: "TokenGateDashboard", dependencies: ["TokenGateCore", "TokenGateWire", "CNcurses"]),
+        .target(
+            name: "TokenGateDashboard",
+            dependencies: [
+                "TokenGateCore", "TokenGateWire", "CNcurses", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "tokengate",
             dependencies: [

@@ -1,5 +1,5 @@
 import DequeModule
-import Synchronization
+import NIOConcurrencyHelpers
 import TokenGateClient
 import TokenGateWire
 
@@ -7,22 +7,22 @@ import TokenGateWire
 /// one window. The client reconnects by itself and re-issues a pending acquire after a restart.
 final class DaemonBacking: RateLimiterBacking {
     private let client: TokenGateClient
-    private let limit: Mutex<UInt64>
-    private let outstanding = Mutex(Deque<Grant>())
+    private let limit: NIOLockedValueBox<UInt64>
+    private let outstanding = NIOLockedValueBox(Deque<Grant>())
 
     init(client: TokenGateClient, status: Status) {
         self.client = client
-        self.limit = Mutex(Self.perMinute(status))
+        self.limit = NIOLockedValueBox(Self.perMinute(status))
     }
 
-    var tokensPerMinute: UInt64 { limit.withLock { $0 } }
+    var tokensPerMinute: UInt64 { limit.withLockedValue { $0 } }
 
     func acquire(estimate: UInt64?) async {
         var attempt = 0
         while !Task.isCancelled {
             do {
                 let grant = try await client.acquire(tokens: estimate.map { Int64(min($0, UInt64(WireLimits.maxCount))) })
-                outstanding.withLock { $0.append(grant) }
+                outstanding.withLockedValue { $0.append(grant) }
                 return
             } catch {
                 // The seed's acquire_slot never fails: wait for the daemon and ask again.
@@ -33,14 +33,14 @@ final class DaemonBacking: RateLimiterBacking {
     }
 
     func record(tokens: UInt64) async {
-        let grant = outstanding.withLock { $0.popFirst() }
+        let grant = outstanding.withLockedValue { $0.popFirst() }
         let input = Int64(min(tokens, UInt64(WireLimits.maxCount)))
         _ = try? await client.report(ticket: grant?.ticket, input: input, output: 0)
     }
 
     func currentUsage() async -> UInt64 {
         guard let status = try? await client.status() else { return 0 }
-        limit.withLock { $0 = Self.perMinute(status) }
+        limit.withLockedValue { $0 = Self.perMinute(status) }
         return UInt64(max(0, status.used))
     }
 

@@ -1,3 +1,4 @@
+import DequeModule
 import TokenGateCore
 import TokenGateWire
 
@@ -16,14 +17,14 @@ struct FillHistory {
 
     let capacity: Int
     let startedAt: Instant
-    /// Oldest first (an array: at most 900 elements, shifted once a second at most).
-    private(set) var samples: [Sample] = []
+    /// Oldest first, at most `capacity`.
+    private(set) var samples: Deque<Sample> = []
 
     init(window: TimeSpan, startedAt: Instant) {
         let seconds = (window.nanoseconds + 999_999_999) / 1_000_000_000
         capacity = Int(min(max(1, seconds), Int64(HistoryStatus.maxSeconds)))
         self.startedAt = startedAt
-        samples.reserveCapacity(capacity + 1)
+        samples.reserveCapacity(capacity)
     }
 
     /// Records the fill seen at `now`.
@@ -56,7 +57,7 @@ struct FillHistory {
     }
 
     private mutating func append(_ sample: Sample) {
+        if samples.count == capacity { samples.removeFirst() }
         samples.append(sample)
-        if samples.count > capacity { samples.removeFirst() }
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import TokenGateWire
 
 /// Everything the dashboard knows about the daemon: the latest snapshot, the usage history and the
@@ -29,7 +30,7 @@ public struct DashboardModel: Sendable {
     public private(set) var workerHistories: [String: UsageHistory] = [:]
     let historySeconds: Int
     /// Oldest first, at most `maxEvents`.
-    public private(set) var events: [DashboardEvent] = []
+    public private(set) var events: Deque<DashboardEvent> = []
     /// How many events are kept.
     public let maxEvents: Int
     /// How many snapshots arrived so far.

@@ -1,3 +1,4 @@
+import DequeModule
 import TokenGateWire
 
 /// Window usage over time, for the chart: one bucket per second holding the peak seen in it.
@@ -24,11 +25,14 @@ public struct UsageHistory: Sendable {
         public var committed: Int64
     }
 
-    private var buckets: RingBuffer<Bucket>
+    /// Oldest first, at most `capacity`: the oldest is dropped when a new second comes in full.
+    private var buckets: Deque<Bucket> = []
+    private let capacity: Int
 
     /// Keeps the last `seconds` seconds.
     public init(seconds: Int = 900) {
-        buckets = RingBuffer(capacity: seconds)
+        capacity = max(1, seconds)
+        buckets.reserveCapacity(capacity)
     }
 
     /// How many seconds hold data.
@@ -36,7 +40,7 @@ public struct UsageHistory: Sendable {
     /// The most recent second.
     public var latest: Bucket? { buckets.last }
     /// Every second kept, oldest first.
-    public var all: [Bucket] { buckets.elements }
+    public var all: [Bucket] { Array(buckets) }
 
     /// Records one snapshot seen at `time` (seconds).
     public mutating func record(time: Double, used: Int64, reserved: Int64, limit: Int64, threshold: Double) {
@@ -49,7 +53,7 @@ public struct UsageHistory: Sendable {
             last.threshold = threshold
             buckets[buckets.count - 1] = last
         } else if buckets.last.map({ $0.second < second }) ?? true {
-            buckets.append(Bucket(second: second, used: used, committed: committed, limit: limit, threshold: threshold))
+            append(Bucket(second: second, used: used, committed: committed, limit: limit, threshold: threshold))
         }
     }
 
@@ -65,7 +69,7 @@ public struct UsageHistory: Sendable {
             let second = lastSecond - Int64(count - 1 - index)
             guard buckets.last.map({ $0.second < second }) ?? true else { continue }
             let used = max(0, history.used[index])
-            buckets.append(Bucket(
+            append(Bucket(
                 second: second, used: used, committed: used + max(0, history.reserved[index]), limit: limit,
                 threshold: threshold))
         }
@@ -80,8 +84,7 @@ public struct UsageHistory: Sendable {
         // Column i covers seconds [firstSecond + i*span, firstSecond + (i+1)*span).
         let firstSecond = lastSecond + 1 - Int64(count) * span
         var columns = [Column?](repeating: nil, count: count)
-        for index in 0..<buckets.count {
-            let bucket = buckets[index]
+        for bucket in buckets {
             guard bucket.second >= firstSecond, bucket.second <= lastSecond else { continue }
             let column = Int((bucket.second - firstSecond) / span)
             if let existing = columns[column] {
@@ -92,5 +95,10 @@ public struct UsageHistory: Sendable {
             }
         }
         return columns
+    }
+
+    private mutating func append(_ bucket: Bucket) {
+        if buckets.count == capacity { buckets.removeFirst() }
+        buckets.append(bucket)
     }
 }

@@ -1,4 +1,6 @@
+import DequeModule
 import Foundation
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +10,7 @@ import Darwin
 
 /// Hands messages from the async side to the terminal thread: a lock-protected queue plus a self-pipe
 /// whose read end the terminal thread polls next to standard input, so a message wakes it at once.
-final class DashboardMailbox: @unchecked Sendable {
+final class DashboardMailbox: Sendable {
     /// A message for the terminal thread.
     enum Message: Sendable {
         case link(DashboardLinkEvent)
@@ -21,10 +23,12 @@ final class DashboardMailbox: @unchecked Sendable {
     /// the SIGWINCH handler).
     let readFD: Int32
     let writeFD: Int32
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var messages: [Message] = []
-    private var closed = false
+    private struct Queue {
+        var messages: Deque<Message> = []
+        var closed = false
+    }
+
+    private let queue = NIOLockedValueBox(Queue())
     /// More queued messages than this means the terminal thread is stuck; the oldest are dropped.
     static let capacity = 4_096
 
@@ -41,10 +45,10 @@ final class DashboardMailbox: @unchecked Sendable {
 
     /// Queues `message` and wakes the terminal thread.
     func post(_ message: Message) {
-        let accepted = lock.withLock {
-            guard !closed else { return false }
-            messages.append(message)
-            if messages.count > Self.capacity { messages.removeFirst(messages.count - Self.capacity) }
+        let accepted = queue.withLockedValue { queue in
+            guard !queue.closed else { return false }
+            if queue.messages.count == Self.capacity { queue.messages.removeFirst() }
+            queue.messages.append(message)
             return true
         }
         if accepted { wake() }
@@ -60,15 +64,15 @@ final class DashboardMailbox: @unchecked Sendable {
     func take() -> [Message] {
         var scratch = [UInt8](repeating: 0, count: 256)
         while read(readFD, &scratch, scratch.count) > 0 {}
-        return lock.withLock {
-            defer { messages.removeAll(keepingCapacity: true) }
-            return messages
+        return queue.withLockedValue { queue in
+            defer { queue.messages.removeAll(keepingCapacity: true) }
+            return Array(queue.messages)
         }
     }
 
     /// Closes the pipe; later posts are dropped. Call once the terminal thread is done.
     func close() {
-        lock.withLock { closed = true }
+        queue.withLockedValue { $0.closed = true }
         closeDescriptor(readFD)
         closeDescriptor(writeFD)
     }
@@ -79,18 +83,20 @@ private func closeDescriptor(_ fd: Int32) {
 }
 
 /// The terminal thread's result, set once by that thread and awaited by the async side.
-final class ThreadOutcome<Value: Sendable>: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var result: Result<Value, any Error>?
-    private var waiter: CheckedContinuation<Result<Value, any Error>, Never>?
+final class ThreadOutcome<Value: Sendable>: Sendable {
+    private struct State {
+        var result: Result<Value, any Error>?
+        var waiter: CheckedContinuation<Result<Value, any Error>, Never>?
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     /// Sets the result and wakes the waiter, if any.
     func set(_ result: Result<Value, any Error>) {
-        let waiter = lock.withLock {
-            self.result = result
-            defer { self.waiter = nil }
-            return self.waiter
+        let waiter = state.withLockedValue { state in
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
         }
         waiter?.resume(returning: result)
     }
@@ -99,9 +105,9 @@ final class ThreadOutcome<Value: Sendable>: @unchecked Sendable {
     /// before the dashboard returns.
     func value() async -> Result<Value, any Error> {
         await withCheckedContinuation { continuation in
-            let ready: Result<Value, any Error>? = lock.withLock {
-                if let result { return result }
-                waiter = continuation
+            let ready: Result<Value, any Error>? = state.withLockedValue { state in
+                if let result = state.result { return result }
+                state.waiter = continuation
                 return nil
             }
             if let ready { continuation.resume(returning: ready) }

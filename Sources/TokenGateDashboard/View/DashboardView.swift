@@ -223,7 +223,7 @@ public enum DashboardView {
         guard separatorY < inner.maxY else { return }
         Box.separator(into: &canvas, rect, y: separatorY, title: [TextSpan("Events", .title)], glyphs: glyphs)
         let events = Rect(x: inner.x, y: separatorY + 1, width: inner.width, height: inner.maxY - separatorY - 1)
-        EventsPanel(events: model.events, now: now).draw(into: &canvas, events, glyphs: glyphs)
+        EventsPanel(events: Array(model.events), now: now).draw(into: &canvas, events, glyphs: glyphs)
     }
 
     static func drawTable(

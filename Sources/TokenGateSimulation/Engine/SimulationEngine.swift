@@ -4,7 +4,7 @@ import TokenGateCore
 /// One run in virtual time: one job set, one provider, one policy. A discrete-event loop: a heap of
 /// events ordered by (instant, sequence); the gate is driven only by the calls the workers make and
 /// by one timer armed at its `nextWakeUp`, never by stepping time.
-struct SimulationEngine<Provider: RateLimitedProvider> {
+struct SimulationEngine<Provider: RateLimitedProvider>: DiscreteEventEngine {
     let jobs: JobSet
     let simulationCase: SimulationCase
     let settings: SimulationSettings
@@ -57,43 +57,18 @@ struct SimulationEngine<Provider: RateLimitedProvider> {
         if jobs.workload.shape.background != nil, metrics.finishedWorkers < workers.count {
             schedule(.backgroundSends, at: .zero)
         }
-        while let event = events.popMin() {
-            metrics.events += 1
-            guard metrics.events <= settings.maximumEvents else { throw .tooManyEvents(metrics.events) }
-            if case .gateTimer(let generation) = event.kind, generation != timerGeneration { continue }
-            now = event.time
-            // When the gate's timer is due now, its grants go before anything else that happens
-            // now, so FIFO stays FIFO. Otherwise nothing is due (that is what `nextWakeUp` says)
-            // and advancing would only cost time.
-            if let armed = armedTimer, armed <= now {
-                gate?.advance(to: now)
-                try dispatchGrants()
-            }
-            switch event.kind {
-            case .wantsToSend(let worker):
-                workers[worker].wantedAt = now
-                try attempt(worker)
-            case .retries(let worker):
-                try attempt(worker)
-            case .arrives(let worker, let ticket):
-                try arrive(worker, ticket: ticket)
-            case .finishes(let worker):
-                finish(worker)
-            case .gateTimer:
-                armedTimer = nil
-            case .backgroundSends:
-                backgroundSends()
-            }
-            try dispatchGrants()
-            armTimer()
-        }
+        try runEvents()
         let unfinished = workers.filter { $0.finishedAt == nil }.count
         guard unfinished == 0 else { throw .stalled(unfinishedWorkers: unfinished, at: now) }
         return SimulationResult(simulationCase: simulationCase, jobs: jobs, settings: settings, metrics: metrics)
     }
 
-    mutating func schedule(_ kind: ScheduledEvent.Kind, at time: Instant) {
-        events.insert(ScheduledEvent(time: time, sequence: nextSequence, kind: kind))
-        nextSequence += 1
+    var eventCount: Int {
+        get { metrics.events }
+        set { metrics.events = newValue }
     }
+
+    var maximumEvents: Int { settings.maximumEvents }
+
+    mutating func advanceGates() { gate?.advance(to: now) }
 }

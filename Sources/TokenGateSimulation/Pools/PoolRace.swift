@@ -88,11 +88,7 @@ public struct PoolRaceReport: Hashable, Sendable {
 
     /// The report as text in `format`, ending with a newline.
     public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: renderTable()
-        case .csv: renderCSV()
-        case .json: renderJSON()
-        }
+        format.pick(table: renderTable, csv: renderCSV, json: renderJSON)
     }
 
     var parametersLine: String {

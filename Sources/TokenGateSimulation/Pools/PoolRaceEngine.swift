@@ -5,7 +5,7 @@ import TokenGateCore
 /// its own provider (as Anthropic limits Opus and Sonnet apart), and tokengate's gates arranged as
 /// one shared limit or one pool per class. Each worker acquires in its pool, sends when granted,
 /// reports when its request ends; a 429 cools the worker's pool and the worker acquires again.
-struct PoolRaceEngine<Provider: RateLimitedProvider> {
+struct PoolRaceEngine<Provider: RateLimitedProvider>: DiscreteEventEngine {
     let jobs: JobSet
     let raceCase: PoolRaceCase
     let settings: PoolRaceSettings
@@ -75,33 +75,7 @@ struct PoolRaceEngine<Provider: RateLimitedProvider> {
         for (worker, requests) in jobs.requestsByWorker.enumerated() {
             if let first = requests.first { schedule(.wantsToSend(worker: worker), at: .zero + first.delayBefore) }
         }
-        while let event = events.popMin() {
-            eventCount += 1
-            guard eventCount <= settings.common.maximumEvents else { throw .tooManyEvents(eventCount) }
-            if case .gateTimer(let generation) = event.kind, generation != timerGeneration { continue }
-            now = event.time
-            if let armed = armedTimer, armed <= now {
-                pools.advance(to: now)
-                try dispatchGrants()
-            }
-            switch event.kind {
-            case .wantsToSend(let worker):
-                workers[worker].wantedAt = now
-                try attempt(worker)
-            case .retries(let worker):
-                try attempt(worker)
-            case .arrives(let worker, let ticket):
-                try arrive(worker, ticket: ticket)
-            case .finishes(let worker):
-                finish(worker)
-            case .gateTimer:
-                armedTimer = nil
-            case .backgroundSends:
-                break
-            }
-            try dispatchGrants()
-            armTimer()
-        }
+        try runEvents()
         let unfinished = workers.enumerated().filter { $0.element.current < jobs.requestsByWorker[$0.offset].count }.count
         guard unfinished == 0 else { throw .stalled(unfinishedWorkers: unfinished, at: now) }
         let window = settings.common.window
@@ -188,8 +162,10 @@ struct PoolRaceEngine<Provider: RateLimitedProvider> {
         schedule(.gateTimer(generation: timerGeneration), at: instant)
     }
 
-    mutating func schedule(_ kind: ScheduledEvent.Kind, at time: Instant) {
-        events.insert(ScheduledEvent(time: time, sequence: nextSequence, kind: kind))
-        nextSequence += 1
-    }
+    var maximumEvents: Int { settings.common.maximumEvents }
+
+    mutating func advanceGates() { pools.advance(to: now) }
+
+    /// The race schedules no background sends.
+    mutating func backgroundSends() {}
 }

@@ -13,11 +13,7 @@ public struct BenchmarkReport: Hashable, Sendable {
 
     /// The report as text in `format`, ending with a newline.
     public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: renderTable()
-        case .csv: renderCSV()
-        case .json: renderJSON()
-        }
+        format.pick(table: renderTable, csv: renderCSV, json: renderJSON)
     }
 
     /// One line naming the run's parameters.
@@ -40,4 +36,13 @@ public enum ReportFormat: String, CaseIterable, Hashable, Sendable {
     case csv
     /// One object: the parameters and an array of results, raw numbers.
     case json
+
+    /// The rendering this format names, made only for it.
+    func pick(table: () -> String, csv: () -> String, json: () -> String) -> String {
+        switch self {
+        case .table: table()
+        case .csv: csv()
+        case .json: json()
+        }
+    }
 }

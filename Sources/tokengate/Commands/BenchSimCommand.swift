@@ -131,35 +131,9 @@ struct BenchSimCommand: AsyncParsableCommand {
         if pools { return try await runPools() }
         if priorities { return try runPriorities() }
         let plan = try plan()
-        let cases = plan.cases
         let settings = plan.settings
-        let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        let progress = ProgressLine(enabled: !noProgress && isatty(STDERR_FILENO) == 1, total: cases.count)
-        var results = [SimulationResult?](repeating: nil, count: cases.count)
-        do {
-            try await withThrowingTaskGroup(of: (Int, SimulationResult).self) { group in
-                var next = 0
-                func addTask() {
-                    let index = next
-                    let simulationCase = cases[index]
-                    group.addTask { (index, try Simulation.run(simulationCase, settings: settings)) }
-                    next += 1
-                }
-                while next < min(parallel, cases.count) { addTask() }
-                var done = 0
-                while let (index, result) = try await group.next() {
-                    results[index] = result
-                    done += 1
-                    progress.show(done: done)
-                    if next < cases.count { addTask() }
-                }
-            }
-        } catch let error as SimulationError {
-            progress.clear()
-            throw failure("simulation failed: \(error)")
-        }
-        progress.clear()
-        let report = BenchmarkReport(plan: plan, results: results.compactMap { $0 })
+        let results = try await runCases(plan.cases) { try Simulation.run($0, settings: settings) }
+        let report = BenchmarkReport(plan: plan, results: results)
         FileHandle.standardOutput.write(Data(report.render(format.reportFormat).utf8))
     }
 
@@ -243,35 +217,9 @@ extension BenchSimCommand {
     /// Runs the pools race, `--jobs` cases at a time, and prints its report.
     func runPools() async throws {
         let plan = try poolsPlan()
-        let cases = plan.cases
         let settings = plan.settings
-        let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        let progress = ProgressLine(enabled: !noProgress && isatty(STDERR_FILENO) == 1, total: cases.count)
-        var results = [PoolRaceResult?](repeating: nil, count: cases.count)
-        do {
-            try await withThrowingTaskGroup(of: (Int, PoolRaceResult).self) { group in
-                var next = 0
-                func addTask() {
-                    let index = next
-                    let raceCase = cases[index]
-                    group.addTask { (index, try PoolRacePlan.run(raceCase, settings: settings)) }
-                    next += 1
-                }
-                while next < min(parallel, cases.count) { addTask() }
-                var done = 0
-                while let (index, result) = try await group.next() {
-                    results[index] = result
-                    done += 1
-                    progress.show(done: done)
-                    if next < cases.count { addTask() }
-                }
-            }
-        } catch let error as SimulationError {
-            progress.clear()
-            throw failure("simulation failed: \(error)")
-        }
-        progress.clear()
-        let report = PoolRaceReport(plan: plan, results: results.compactMap { $0 })
+        let results = try await runCases(plan.cases) { try PoolRacePlan.run($0, settings: settings) }
+        let report = PoolRaceReport(plan: plan, results: results)
         FileHandle.standardOutput.write(Data(report.render(format.reportFormat).utf8))
     }
 
