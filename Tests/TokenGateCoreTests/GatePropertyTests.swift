@@ -42,6 +42,12 @@ struct GatePropertyTests {
             absorb(outcomes.compactMap(\.grant))
         }
 
+        /// Settles a ticket the test holds: the gate must still hold it too.
+        func settleHeld(_ grant: GateGrant) {
+            let result = gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
+            #expect(result == .settled, "settled \(grant.ticket), which the gate no longer held")
+        }
+
         for step in steps {
             now = now + .milliseconds(Int64(step.pick) * 7)
             switch step.op {
@@ -61,14 +67,18 @@ struct GatePropertyTests {
             case 4, 5:
                 guard !held.isEmpty else { break }
                 let grant = held.remove(at: step.pick % held.count)
-                gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
+                settleHeld(grant)
             case 6:
                 guard !held.isEmpty else { break }
                 let grant = held.remove(at: step.pick % held.count)
-                gate.release(ticket: grant.ticket, now: now)
+                let released = gate.release(ticket: grant.ticket, now: now)
+                #expect(released, "released \(grant.ticket), which the gate no longer held")
             case 7:
                 let owner = OwnerID(rawValue: UInt64(step.pick % 3))
                 let withdrawal = gate.withdraw(owner: owner, now: now)
+                // Grants made while the gate was brought to `now` came before the withdrawal and
+                // may be among the tickets it released.
+                takeOutcomes()
                 dropped.formUnion(withdrawal.waitersDropped)
                 queued.removeAll { withdrawal.waitersDropped.contains($0) }
                 held.removeAll { withdrawal.ticketsReleased.contains($0.ticket) }
@@ -87,7 +97,7 @@ struct GatePropertyTests {
         var rounds = 0
         while rounds < 10_000 {
             rounds += 1
-            for grant in held { gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now) }
+            for grant in held { settleHeld(grant) }
             held.removeAll()
             takeOutcomes()
             guard held.isEmpty else { continue }
@@ -162,6 +172,12 @@ struct GateControlPropertyTests {
             absorb(outcomes.compactMap(\.grant) + [direct].compactMap { $0 })
         }
 
+        /// Settles a ticket the test holds: the gate must still hold it too.
+        func settleHeld(_ grant: GateGrant) {
+            let result = gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
+            #expect(result == .settled, "settled \(grant.ticket), which the gate no longer held")
+        }
+
         for step in steps {
             now = now + .milliseconds(Int64(step.pick) * 7)
             let worker = "w\(step.pick % 4)"
@@ -190,11 +206,12 @@ struct GateControlPropertyTests {
             case 5, 6:
                 guard !held.isEmpty else { break }
                 let grant = held.remove(at: step.pick % held.count)
-                gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
+                settleHeld(grant)
             case 7:
                 guard !held.isEmpty else { break }
                 let grant = held.remove(at: step.pick % held.count)
-                gate.release(ticket: grant.ticket, now: now)
+                let released = gate.release(ticket: grant.ticket, now: now)
+                #expect(released, "released \(grant.ticket), which the gate no longer held")
             case 8: gate.pause(worker: worker, now: now)
             case 9: gate.resume(worker: worker, now: now)
             case 10:
@@ -220,7 +237,7 @@ struct GateControlPropertyTests {
         var rounds = 0
         while rounds < 10_000 {
             rounds += 1
-            for grant in held { gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now) }
+            for grant in held { settleHeld(grant) }
             held.removeAll()
             takeOutcomes()
             guard held.isEmpty else { continue }
