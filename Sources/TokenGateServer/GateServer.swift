@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import TokenGateCore
+import TokenGateWire
 
 /// The daemon: a SwiftNIO Unix-socket server around one gate host. `run()` serves until graceful
 /// shutdown (SIGTERM or SIGINT through a ServiceGroup), then answers pending acquires with
