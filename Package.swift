@@ -31,7 +31,10 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "TokenGateWire", dependencies: ["TokenGateCore"]),
+        .target(
+            name: "TokenGateWire",
+            dependencies: ["TokenGateCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .target(
             name: "TokenGateServer",
             dependencies: [
@@ -143,7 +146,14 @@ let package = Package(
             name: "TokenGateCoreTests",
             dependencies: ["TokenGateCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "TokenGateWireTests", dependencies: ["TokenGateWire", "TokenGateCore"]),
+        .testTarget(
+            name: "TokenGateWireTests",
+            dependencies: [
+                "TokenGateWire", "TokenGateCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "TokenGateRedisTests", dependencies: ["TokenGateRedis"]),
         .testTarget(
             name: "TokenGateGatewayTests",

@@ -29,8 +29,10 @@ swiftc "${flags[@]}" -module-name TokenGateCore -wmo -emit-module -emit-module-p
     -c $(find Sources/TokenGateCore -name '*.swift' | sort) -o "$out/TokenGateCore.o"
 swiftc "${flags[@]}" -module-name TokenGateRedis -wmo -emit-module -emit-module-path "$out/TokenGateRedis.swiftmodule" \
     -c $(find Sources/TokenGateRedis/RESP -name '*.swift' | sort) -o "$out/TokenGateRedis.o"
+# Wire without its NIO adapters (Sources/TokenGateWire/NIO: the line framer, the task executor),
+# which the decoder and the gate do not use.
 swiftc "${flags[@]}" -module-name TokenGateWire -wmo -emit-module -emit-module-path "$out/TokenGateWire.swiftmodule" \
-    -c $(find Sources/TokenGateWire -name '*.swift' | sort) -o "$out/TokenGateWire.o"
+    -c $(find Sources/TokenGateWire -name '*.swift' -not -path '*/NIO/*' | sort) -o "$out/TokenGateWire.o"
 shopt -s nullglob
 collections=("$products"/{DequeModule,HeapModule,InternalCollectionsUtilities,ContainersPreview}.build/*.o)
 swiftc "${flags[@]}" -module-name TokenGateFuzz scripts/fuzz/FuzzEntry.swift \

@@ -300,7 +300,7 @@ final class ClientCore: Sendable {
             .connectTimeout(.nanoseconds(max(1, options.connectTimeout.wholeNanoseconds)))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NewlineFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: ReplyDispatchHandler.maximumLineBytes)))
                     try channel.pipeline.syncOperations.addHandler(ReplyDispatchHandler(core: self))
                 }
             }

@@ -1,4 +1,5 @@
 import NIOCore
+import TokenGateWire
 
 extension TokenGateClient {
     /// A task executor that runs jobs on this client's event loop, the thread that reads the
@@ -27,19 +28,3 @@ extension TokenGateClient {
     }
 }
 
-/// Runs Swift concurrency jobs on a NIO event loop.
-@available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *)
-final class EventLoopTaskExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
-
-    init(eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        eventLoop.execute {
-            job.runSynchronously(on: self.asUnownedTaskExecutor())
-        }
-    }
-}

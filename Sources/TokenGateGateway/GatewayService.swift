@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import TokenGateServer
+import TokenGateWire
 
 /// The HTTP gateway (`serve --gateway`): agents point their base URL at it; `POST /v1/messages`
 /// (or `/v1/chat/completions`) is acquired, forwarded, streamed back and reported in process

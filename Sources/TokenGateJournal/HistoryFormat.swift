@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateCore
 import TokenGateWire
 
 /// How `tokengate history` prints its report.
@@ -48,23 +49,17 @@ enum HistoryTable {
         let since = formatter.string(from: Date(timeIntervalSince1970: Double(report.sinceMilliseconds) / 1000))
         guard !report.rows.isEmpty else { return "no usage recorded since \(since)\n" }
         let header = [report.grouping.rawValue.uppercased()] + HistoryColumns.totals.map { $0.uppercased() }
-        var lines: [[String]] = [header]
+        var table = TextTable(header: header)
         for row in report.rows {
             let key: String
             switch row.key {
             case .worker(let name), .pool(let name): key = name
             case .minute(let start): key = formatter.string(from: Date(timeIntervalSince1970: Double(start) / 1000))
             }
-            lines.append([key] + HistoryColumns.values(row.totals).map(String.init))
+            table.append([key] + HistoryColumns.values(row.totals).map(String.init))
         }
-        lines.append(["total"] + HistoryColumns.values(report.total).map(String.init))
-        let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
-        return lines.map { cells in
-            cells.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + padding : padding + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        table.append(["total"] + HistoryColumns.values(report.total).map(String.init))
+        return table.render()
     }
 }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import TokenGateWire
 
 /// Feeds one connection's framed lines to the gate host and keeps its reply backlog bounded: when
 /// the peer stops reading, the daemon stops reading its requests until it catches up.

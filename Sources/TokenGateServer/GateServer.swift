@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import TokenGateCore
+import TokenGateWire
 
 /// The daemon: a SwiftNIO Unix-socket server around one gate host. `run()` serves until graceful
 /// shutdown (SIGTERM or SIGINT through a ServiceGroup), then answers pending acquires with
@@ -85,6 +86,10 @@ public final class GateServer: Service, Sendable {
     /// The path the daemon listens on.
     public var socketPath: String { configuration.socketPath }
 
+    /// The `--metrics` listener, bound already, as a service for the group to stop. It shares the
+    /// daemon's event loops, so it must stop before this server does (list it after the server).
+    public var metricsService: MetricsServer? { metricsServer }
+
     /// The gate, in process, for the HTTP gateway (`serve --gateway`).
     public var gatewayGate: any GatewayGate { GateHostGatewayAccess(host: host) }
 
@@ -109,7 +114,6 @@ public final class GateServer: Service, Sendable {
     private func stopServing() async {
         let host = self.host
         try? await serverChannel.eventLoop.submit { host.value.shutDown() }.get()
-        await metricsServer?.close()
         SocketFile.remove(path: configuration.socketPath)
         logger.notice("tokengate stopped", metadata: ["socket": "\(configuration.socketPath)"])
         try? await group.shutdownGracefully()

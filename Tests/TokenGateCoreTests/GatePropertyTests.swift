@@ -18,96 +18,65 @@ struct GatePropertyTests {
     }
 
     static func check(_ steps: [Step]) {
-        var gate = makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40)
-        var now = Instant.zero
-        var held: [GateGrant] = []
-        var queued: [WaiterID] = []
+        var run = PropertyRun(gate: makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40))
         var grantOrder: [UInt64] = []
         var dropped: Set<WaiterID> = []
 
-        func absorb(_ grants: [GateGrant]) {
+        func absorb(_ run: PropertyRun, _ grants: [GateGrant]) {
             guard !grants.isEmpty else { return }
-            held += grants
             grantOrder += grants.map(\.waiter.rawValue)
-            let used = gate.used(now: now)
-            for kind in gate.configuration.budgets {
-                let capacity = gate.configuration.capacity(of: kind) ?? 0
-                let load = used[kind] + gate.reserved[kind]
-                #expect(load <= capacity, "\(kind) load \(load) over capacity \(capacity) after a grant at \(now)")
+            let used = run.gate.used(now: run.now)
+            for kind in run.gate.configuration.budgets {
+                let capacity = run.gate.configuration.capacity(of: kind) ?? 0
+                let load = used[kind] + run.gate.reserved[kind]
+                #expect(load <= capacity, "\(kind) load \(load) over capacity \(capacity) after a grant at \(run.now)")
             }
-        }
-        func takeOutcomes() {
-            let outcomes = gate.takeOutcomes()
-            queued.removeAll { id in outcomes.contains { $0.waiter == id } }
-            absorb(outcomes.compactMap(\.grant))
-        }
-
-        /// Settles a ticket the test holds: the gate must still hold it too.
-        func settleHeld(_ grant: GateGrant) {
-            let result = gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
-            #expect(result == .settled, "settled \(grant.ticket), which the gate no longer held")
         }
 
         for step in steps {
-            now = now + .milliseconds(Int64(step.pick) * 7)
+            run.now = run.now + .milliseconds(Int64(step.pick) * 7)
             switch step.op {
             case 0...3:
                 let estimate = step.amount % 5 == 0 ? Estimate.unknown : estimate(Int64(step.amount))
-                let decision = gate.acquire(
+                let decision = run.gate.acquire(
                     worker: "w\(step.pick % 4)", estimate: estimate, owner: OwnerID(rawValue: UInt64(step.pick % 3)),
-                    now: now
+                    now: run.now
                 )
                 // Outcomes resolved while the gate was brought to `now` happened before this decision.
-                takeOutcomes()
+                run.takeOutcomes(absorb: absorb)
                 switch decision {
-                case .granted(let grant): absorb([grant])
-                case .queued(let id): queued.append(id)
+                case .granted(let grant): run.takeOutcomes(direct: grant, absorb: absorb)
+                case .queued(let id): run.queued.append(id)
                 case .timedOut: Issue.record("no deadline was given, yet the acquire timed out")
                 }
             case 4, 5:
-                guard !held.isEmpty else { break }
-                let grant = held.remove(at: step.pick % held.count)
-                settleHeld(grant)
+                if let grant = run.removeHeld(pick: step.pick) { run.settle(grant) }
             case 6:
-                guard !held.isEmpty else { break }
-                let grant = held.remove(at: step.pick % held.count)
-                let released = gate.release(ticket: grant.ticket, now: now)
-                #expect(released, "released \(grant.ticket), which the gate no longer held")
+                if let grant = run.removeHeld(pick: step.pick) { run.release(grant) }
             case 7:
                 let owner = OwnerID(rawValue: UInt64(step.pick % 3))
-                let withdrawal = gate.withdraw(owner: owner, now: now)
+                let withdrawal = run.gate.withdraw(owner: owner, now: run.now)
                 // Grants made while the gate was brought to `now` came before the withdrawal and
                 // may be among the tickets it released.
-                takeOutcomes()
+                run.takeOutcomes(absorb: absorb)
                 dropped.formUnion(withdrawal.waitersDropped)
-                queued.removeAll { withdrawal.waitersDropped.contains($0) }
-                held.removeAll { withdrawal.ticketsReleased.contains($0.ticket) }
-            case 8: gate.pause(now: now)
-            case 9: gate.resume(now: now)
-            case 10: try? gate.setLimit(Int64(800 + step.amount), now: now)
-            default: now = now + .milliseconds(Int64(step.amount) * 5)
+                run.queued.removeAll { withdrawal.waitersDropped.contains($0) }
+                run.held.removeAll { withdrawal.ticketsReleased.contains($0.ticket) }
+            case 8: run.gate.pause(now: run.now)
+            case 9: run.gate.resume(now: run.now)
+            case 10: try? run.gate.setLimit(Int64(800 + step.amount), now: run.now)
+            default: run.now = run.now + .milliseconds(Int64(step.amount) * 5)
             }
-            gate.advance(to: now)
-            takeOutcomes()
+            run.gate.advance(to: run.now)
+            run.takeOutcomes(absorb: absorb)
         }
 
         // Traffic stops: resume, settle everything held, and follow the wake-ups.
-        gate.resume(now: now)
-        takeOutcomes()
-        var rounds = 0
-        while rounds < 10_000 {
-            rounds += 1
-            for grant in held { settleHeld(grant) }
-            held.removeAll()
-            takeOutcomes()
-            guard held.isEmpty else { continue }
-            guard let wake = gate.nextWakeUp(now: now) else { break }
-            now = max(now, wake)
-            gate.advance(to: now)
-            takeOutcomes()
-        }
-        #expect(queued.isEmpty, "waiters left after traffic stopped: \(queued)")
-        #expect(gate.snapshot(now: now).waiting == 0)
+        run.gate.resume(now: run.now)
+        run.takeOutcomes(absorb: absorb)
+        run.drain(absorb: absorb)
+        #expect(run.queued.isEmpty, "waiters left after traffic stopped: \(run.queued)")
+        #expect(run.gate.snapshot(now: run.now).waiting == 0)
         #expect(grantOrder == grantOrder.sorted(), "grants out of FIFO order: \(grantOrder)")
         #expect(Set(grantOrder).count == grantOrder.count, "a waiter was granted twice")
         #expect(dropped.allSatisfy { !grantOrder.contains($0.rawValue) }, "a withdrawn waiter was granted")
@@ -129,14 +98,14 @@ struct GateControlPropertyTests {
     }
 
     static func check(_ steps: [Step]) {
-        var gate = makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40, highReserve: 0.25, priorityAging: 1)
-        var now = Instant.zero
-        var held: [GateGrant] = []
-        var queued: [WaiterID] = []
+        var run = PropertyRun(
+            gate: makeGate(limit: 1000, window: 2, threshold: 0.9, requestsLimit: 40, highReserve: 0.25, priorityAging: 1)
+        )
         var priorities: [WaiterID: Priority] = [:]
         var granted: Set<WaiterID> = []
 
-        func absorb(_ grants: [GateGrant]) {
+        func absorb(_ run: PropertyRun, _ grants: [GateGrant]) {
+            let gate = run.gate, now = run.now
             // Every grant of one call happens at `now`: the load right after grant k is the load
             // now less what the grants after it reserved.
             let total = gate.used(now: now) + gate.reserved
@@ -163,90 +132,61 @@ struct GateControlPropertyTests {
                 }
                 laterOfWorker[grant.worker, default: .zero] += grant.reserved
             }
-            held += grants
-        }
-        /// The grants of the outcomes taken, plus `direct` (a grant made after them, at the same instant).
-        func takeOutcomes(direct: GateGrant? = nil) {
-            let outcomes = gate.takeOutcomes()
-            queued.removeAll { id in outcomes.contains { $0.waiter == id } }
-            absorb(outcomes.compactMap(\.grant) + [direct].compactMap { $0 })
-        }
-
-        /// Settles a ticket the test holds: the gate must still hold it too.
-        func settleHeld(_ grant: GateGrant) {
-            let result = gate.settle(ticket: grant.ticket, usage: usage(grant.reserved.tokens), now: now)
-            #expect(result == .settled, "settled \(grant.ticket), which the gate no longer held")
         }
 
         for step in steps {
-            now = now + .milliseconds(Int64(step.pick) * 7)
+            run.now = run.now + .milliseconds(Int64(step.pick) * 7)
             let worker = "w\(step.pick % 4)"
             // What time alone resolves comes first, so that each grant is checked against the
             // controls in force when it was made.
-            gate.advance(to: now)
-            takeOutcomes()
+            run.gate.advance(to: run.now)
+            run.takeOutcomes(absorb: absorb)
             switch step.op {
             case 0...4:
                 let priority = Priority.allCases[step.amount % 3]
                 let estimate = step.amount % 5 == 0 ? Estimate.unknown : estimate(Int64(step.amount))
-                let decision = gate.acquire(
+                let decision = run.gate.acquire(
                     worker: worker, estimate: estimate, priority: priority, owner: OwnerID(rawValue: UInt64(step.pick % 3)),
-                    now: now
+                    now: run.now
                 )
                 switch decision {
                 case .granted(let grant):
                     priorities[grant.waiter] = priority
-                    takeOutcomes(direct: grant)
+                    run.takeOutcomes(direct: grant, absorb: absorb)
                 case .queued(let id):
                     priorities[id] = priority
-                    queued.append(id)
-                    takeOutcomes()
+                    run.queued.append(id)
+                    run.takeOutcomes(absorb: absorb)
                 case .timedOut: Issue.record("no deadline was given, yet the acquire timed out")
                 }
             case 5, 6:
-                guard !held.isEmpty else { break }
-                let grant = held.remove(at: step.pick % held.count)
-                settleHeld(grant)
+                if let grant = run.removeHeld(pick: step.pick) { run.settle(grant) }
             case 7:
-                guard !held.isEmpty else { break }
-                let grant = held.remove(at: step.pick % held.count)
-                let released = gate.release(ticket: grant.ticket, now: now)
-                #expect(released, "released \(grant.ticket), which the gate no longer held")
-            case 8: gate.pause(worker: worker, now: now)
-            case 9: gate.resume(worker: worker, now: now)
+                if let grant = run.removeHeld(pick: step.pick) { run.release(grant) }
+            case 8: run.gate.pause(worker: worker, now: run.now)
+            case 9: run.gate.resume(worker: worker, now: run.now)
             case 10:
                 let cap = step.amount % 4 == 0 ? nil : Double(step.amount % 10 + 1) / 10
-                do { try gate.setCap(cap, worker: worker, now: now) } catch { Issue.record("\(error)") }
-            case 11: gate.pause(now: now)
-            case 12: gate.resume(now: now)
-            case 13: try? gate.setLimit(Int64(800 + step.amount), now: now)
-            default: now = now + .milliseconds(Int64(step.amount) * 5)
+                do { try run.gate.setCap(cap, worker: worker, now: run.now) } catch { Issue.record("\(error)") }
+            case 11: run.gate.pause(now: run.now)
+            case 12: run.gate.resume(now: run.now)
+            case 13: try? run.gate.setLimit(Int64(800 + step.amount), now: run.now)
+            default: run.now = run.now + .milliseconds(Int64(step.amount) * 5)
             }
-            takeOutcomes()
-            gate.advance(to: now)
-            takeOutcomes()
+            run.takeOutcomes(absorb: absorb)
+            run.gate.advance(to: run.now)
+            run.takeOutcomes(absorb: absorb)
         }
 
         // Traffic stops: resume everything, lift the caps, settle what is held, follow the wake-ups.
-        gate.resume(now: now)
+        run.gate.resume(now: run.now)
         for worker in (0..<4).map({ "w\($0)" }) {
-            gate.resume(worker: worker, now: now)
-            try? gate.setCap(nil, worker: worker, now: now)
+            run.gate.resume(worker: worker, now: run.now)
+            try? run.gate.setCap(nil, worker: worker, now: run.now)
         }
-        takeOutcomes()
-        var rounds = 0
-        while rounds < 10_000 {
-            rounds += 1
-            for grant in held { settleHeld(grant) }
-            held.removeAll()
-            takeOutcomes()
-            guard held.isEmpty else { continue }
-            guard let wake = gate.nextWakeUp(now: now) else { break }
-            now = max(now, wake)
-            gate.advance(to: now)
-            takeOutcomes()
-        }
-        #expect(queued.isEmpty, "waiters left after traffic stopped: \(queued)")
-        #expect(gate.snapshot(now: now).waiting == 0)
+        run.takeOutcomes(absorb: absorb)
+        run.drain(absorb: absorb)
+        #expect(run.queued.isEmpty, "waiters left after traffic stopped: \(run.queued)")
+        #expect(run.gate.snapshot(now: run.now).waiting == 0)
     }
 }

@@ -2,39 +2,41 @@ import Foundation
 import Testing
 import TokenGateTestSupport
 
-/// Peer credentials against the real daemon, with a throwaway user of another uid.
-@Suite("Daemon: another user", .serialized, .enabled(if: ThrowawayUser.isPossible, "needs root, groupadd, useradd, runuser and python3"))
-struct DaemonPermissionTests {
-    @Test("another uid cannot use the gate without --allow-group, even when the file mode would let it")
-    func refusedWithoutAllowGroup() async throws {
-        let user = try await ThrowawayUser.create()
-        defer { user.delete() }
-        try await DaemonProcess.with { daemon in
-            chmod(daemon.directory.path, 0o755)
-            let blocked = try await user.talk(to: daemon.socketPath, lines: [#"{"op":"status"}"#])
-            #expect(blocked.stdout.contains("connect-failed"), "the 0600 socket file keeps other users out: \(blocked)")
-            chmod(daemon.socketPath, 0o666)
-            let refused = try await user.talk(to: daemon.socketPath, lines: [#"{"op":"status"}"#])
-            #expect(refused.stdout.contains("closed-without-reply"), "the daemon refuses another uid itself: \(refused)")
-            #expect(daemon.log.contains("connection refused"))
+extension OneAtATime {
+    /// Peer credentials against the real daemon, with a throwaway user of another uid.
+    @Suite("Daemon: another user", .enabled(if: ThrowawayUser.isPossible, "needs root, groupadd, useradd, runuser and python3"))
+    struct DaemonPermissionTests {
+        @Test("another uid cannot use the gate without --allow-group, even when the file mode would let it")
+        func refusedWithoutAllowGroup() async throws {
+            let user = try await ThrowawayUser.create()
+            defer { user.delete() }
+            try await DaemonProcess.with { daemon in
+                chmod(daemon.directory.path, 0o755)
+                let blocked = try await user.talk(to: daemon.socketPath, lines: [#"{"op":"status"}"#])
+                #expect(blocked.stdout.contains("connect-failed"), "the 0600 socket file keeps other users out: \(blocked)")
+                chmod(daemon.socketPath, 0o666)
+                let refused = try await user.talk(to: daemon.socketPath, lines: [#"{"op":"status"}"#])
+                #expect(refused.stdout.contains("closed-without-reply"), "the daemon refuses another uid itself: \(refused)")
+                #expect(daemon.log.contains("connection refused"))
+            }
         }
-    }
 
-    @Test("with --allow-group a member may acquire and report but not pause, resume or change the limit")
-    func allowedGroupMember() async throws {
-        let user = try await ThrowawayUser.create()
-        defer { user.delete() }
-        try await DaemonProcess.with(arguments: ["--allow-group", user.group]) { daemon in
-            chmod(daemon.directory.path, 0o755)
-            let run = try await user.talk(to: daemon.socketPath, lines: [
-                #"{"op":"acquire","tokens":10,"id":1}"#, #"{"op":"pause","id":2}"#, #"{"op":"set_limit","limit":5,"id":3}"#,
-                #"{"op":"resume","id":4}"#,
-            ])
-            let replies = run.stdout.split(separator: "\n").map(String.init)
-            #expect(replies.count == 4, "\(run)")
-            #expect(replies.first?.contains(#""ok":true"#) == true)
-            #expect(replies.dropFirst().allSatisfy { $0.contains(#""error":"forbidden""#) })
-            #expect(try LineClient(path: daemon.socketPath).status().state == .running)
+        @Test("with --allow-group a member may acquire and report but not pause, resume or change the limit")
+        func allowedGroupMember() async throws {
+            let user = try await ThrowawayUser.create()
+            defer { user.delete() }
+            try await DaemonProcess.with(arguments: ["--allow-group", user.group]) { daemon in
+                chmod(daemon.directory.path, 0o755)
+                let run = try await user.talk(to: daemon.socketPath, lines: [
+                    #"{"op":"acquire","tokens":10,"id":1}"#, #"{"op":"pause","id":2}"#, #"{"op":"set_limit","limit":5,"id":3}"#,
+                    #"{"op":"resume","id":4}"#,
+                ])
+                let replies = run.stdout.split(separator: "\n").map(String.init)
+                #expect(replies.count == 4, "\(run)")
+                #expect(replies.first?.contains(#""ok":true"#) == true)
+                #expect(replies.dropFirst().allSatisfy { $0.contains(#""error":"forbidden""#) })
+                #expect(try LineClient(path: daemon.socketPath).status().state == .running)
+            }
         }
     }
 }

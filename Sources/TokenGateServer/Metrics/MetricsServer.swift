@@ -1,10 +1,11 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 import TokenGateCore
 
 /// The HTTP/1.1 listener behind `--metrics`, on the daemon's event loop group.
-final class MetricsServer: Sendable {
+public final class MetricsServer: Service, Sendable {
     private let channel: Channel
     /// The address actually bound (with the port the system chose when 0 was asked for).
     let boundAddress: MetricsEndpoint
@@ -35,5 +36,11 @@ final class MetricsServer: Sendable {
     /// Stops listening; scrapes in progress finish.
     func close() async {
         try? await channel.close()
+    }
+
+    /// Serves until the service group stops (a graceful shutdown, or a cancellation), then closes.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
     }
 }

@@ -1,3 +1,5 @@
+import TokenGateCore
+
 /// The interactive-plus-batch comparison as a text table: one row per mode.
 public struct PriorityReport: Sendable {
     public let scenario: PriorityScenario
@@ -19,28 +21,21 @@ public struct PriorityReport: Sendable {
     /// A header line describing the scenario, then the table.
     public func table() -> String {
         let s = scenario
-        var lines = [
+        let lines = [
             "interactive + batch: \(s.interactiveWorkers) interactive workers (one request at a time, median \(Int(s.interactiveTokens)) tokens, think \(s.thinkTime.seconds) s), "
                 + "\(s.batchWorkers) batch workers (back to back, median \(Int(s.batchTokens)) tokens); limit \(s.limit) per \(s.window.seconds) s window, "
                 + "threshold \(s.threshold), service \(s.serviceTime.seconds) s, \(Int(s.duration.seconds)) s virtual, seed \(s.seed)",
             "",
         ]
         let header = ["mode", "interactive", "wait p50 ms", "wait p99 ms", "wait max ms", "batch grants", "batch tok/min", "longest batch wait ms"]
-        var rows = [header]
+        var table = TextTable(header: header)
         for result in results {
-            rows.append([
+            table.append([
                 result.mode.description, "\(result.interactiveWaitsMs.count)", "\(result.interactiveWaitMs(quantile: 0.5))",
                 "\(result.interactiveWaitMs(quantile: 0.99))", "\(result.interactiveWaitsMs.last ?? 0)", "\(result.batchGrants)",
                 "\(result.batchTokensPerMinute)", "\(result.longestBatchWaitMs)",
             ])
         }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            lines.append(row.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  "))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return (lines + table.lines()).joined(separator: "\n") + "\n"
     }
 }

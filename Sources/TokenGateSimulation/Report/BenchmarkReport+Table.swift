@@ -1,3 +1,5 @@
+import TokenGateCore
+
 extension BenchmarkReport {
     /// One table per provider model; the workload, estimates, workers and offered load are printed
     /// on the first row of each group of policies.

@@ -1,4 +1,5 @@
 import Foundation
+import TokenGateCore
 
 /// The throughput cases of `bench socket`, and the daemon's memory and CPU across them.
 struct ThroughputReport {
@@ -41,7 +42,7 @@ struct ThroughputReport {
     }
 
     func print() {
-        var table: [[String]] = [["case", "clients", "ops/s", "p50", "p99", "p99.9", "errors", "daemon CPU", "daemon RSS"]]
+        var table = TextTable(header: ["case", "clients", "ops/s", "p50", "p99", "p99.9", "errors", "daemon CPU", "daemon RSS"])
         for row in rows {
             table.append([
                 row.mode == "rt" ? "acquire+report" : "report-only", String(row.clients),
@@ -68,19 +69,9 @@ func formatMiB(_ bytes: Int64) -> String {
     formatDecimal(Double(bytes) / 1_048_576, places: 1) + " MiB"
 }
 
-/// Prints rows as columns: the first column left-aligned, the others right-aligned.
-func printTable(_ rows: [[String]]) {
-    guard let columns = rows.map(\.count).max() else { return }
-    var widths = [Int](repeating: 0, count: columns)
-    for row in rows {
-        for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-    }
-    for (number, row) in rows.enumerated() {
-        var line = ""
-        for (index, cell) in row.enumerated() {
-            let pad = String(repeating: " ", count: widths[index] - cell.count)
-            line += index == 0 ? cell + pad : "  " + pad + cell
-        }
+/// Prints the table with a rule of dashes under its header.
+func printTable(_ table: TextTable) {
+    for (number, line) in table.lines().enumerated() {
         print(line)
         if number == 0 { print(String(repeating: "-", count: line.count)) }
     }

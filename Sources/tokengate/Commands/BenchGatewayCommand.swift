@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
+import TokenGateCore
 
 /// `tokengate bench gateway`: what the HTTP gateway adds to a stream's first and last byte.
 struct BenchGatewayCommand: AsyncParsableCommand {
@@ -212,15 +213,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
     }
 
     private static func printTable(header: [String], rows: [[String]]) {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[index] - cell.count) + cell
-            }.joined(separator: "  ")
-        }
-        print(line(header))
-        for row in rows { print(line(row)) }
+        print(TextTable(header: header, rows: rows).render(), terminator: "")
     }
 
     private static func signed(_ nanoseconds: Int64) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokenGateClient
+import TokenGateCore
 
 /// `tokengate bench socket`: the real daemon over its Unix socket, driven by separate client processes.
 struct BenchSocketCommand: AsyncParsableCommand {
@@ -157,7 +158,7 @@ struct BenchSocketCommand: AsyncParsableCommand {
         }
         print("\nreference: redis-benchmark -s <unix socket> -c N -n \(redisRequests) -t set -P 1 (one request-reply each)")
         let header = ["clients", "redis SET/s", "redis p50", "redis p99", "tg report/s", "report/redis", "tg rt/s", "rt/redis"]
-        var table: [[String]] = [header]
+        var table = TextTable(header: header)
         for row in rows {
             let reportRate = tokengate.rate(mode: "report", clients: row.clients)
             let rtRate = tokengate.rate(mode: "rt", clients: row.clients)

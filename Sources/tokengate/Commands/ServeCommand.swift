@@ -272,7 +272,8 @@ struct ServeCommand: AsyncParsableCommand {
                 path: path, socketPath: settings.socketPath, retainDays: settings.retain, window: gate.window, logger: logger
             )
         }
-        // Closed once, whichever way this returns: after the services stopped, or when one failed to start.
+        // Its service closes it when the group stops; this closes it when the daemon fails to start
+        // (closing twice is harmless).
         defer { journal?.journal.close() }
         var configuration = ServerConfiguration(
             socketPath: settings.socketPath, gate: gate, allowGroup: settings.allowGroup, version: TokenGateVersion.string,
@@ -287,7 +288,12 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ServerStartError {
             throw failure(error.description)
         }
-        var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        // The group stops its services in reverse order: the gateway, the metrics listener (on the
+        // server's event loops), the server (pending acquires answered), last the journal.
+        var serviceList: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let journal { serviceList.append(.init(service: JournalService(journal: journal.journal))) }
+        serviceList.append(.init(service: server))
+        if let metrics = server.metricsService { serviceList.append(.init(service: metrics)) }
         if let gatewaySettings = settings.gateway {
             do {
                 let gateway = try await GatewayService(

@@ -1,3 +1,4 @@
+import TokenGateCore
 import TokenGateWire
 
 /// The readable, multi-line form of a Status object that `tokengate status` prints.
@@ -94,13 +95,7 @@ enum StatusSummary {
 
     /// Left-aligned columns, two spaces apart.
     static func table(header: [String], rows: [[String]]) -> [String] {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.indices.map { column in
-                column == row.count - 1 ? row[column] : row[column].padding(to: widths[column] + 2)
-            }.joined()
-        }
+        TextTable(header: header, rows: rows, others: .left).lines()
     }
 
     /// `1,234,567`.
@@ -141,12 +136,5 @@ enum StatusSummary {
 
     private static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : String(value)
-    }
-}
-
-extension String {
-    /// The string padded with spaces to `width` characters (unchanged when already that long).
-    fileprivate func padding(to width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -76,224 +76,226 @@ private func withHosts(
     }
 }
 
-@Suite("Shared admission in Redis", .serialized)
-struct SharedAdmissionTests {
-    @Test("the first host's settings stand; a later host gets them back")
-    func firstSettingsStand() async throws {
-        try await withHosts(["a", "b"]) { _, hosts in
-            let joined = try await hosts[1].admission.configure(pool: "default", SharedPoolSettings(
-                windowMilliseconds: 5, sendMarginMilliseconds: 7, threshold: 0.5, limits: ["tokens": 9]
-            ))
-            #expect(joined == SharedPoolSettings(
-                windowMilliseconds: 1000, sendMarginMilliseconds: 0, threshold: 1.0, limits: ["tokens": 100]
-            ))
-        }
-    }
-
-    @Test("a retried acquire, report or release changes nothing the first did not")
-    func idempotent() async throws {
-        try await withHosts(["a"]) { _, hosts in
-            let admission = hosts[0].admission
-            let first = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 60))
-            let again = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 60))
-            guard case .granted(let at) = first else {
-                Issue.record("not granted: \(first)")
-                return
+extension OneAtATime {
+    @Suite("Shared admission in Redis")
+    struct SharedAdmissionTests {
+        @Test("the first host's settings stand; a later host gets them back")
+        func firstSettingsStand() async throws {
+            try await withHosts(["a", "b"]) { _, hosts in
+                let joined = try await hosts[1].admission.configure(pool: "default", SharedPoolSettings(
+                    windowMilliseconds: 5, sendMarginMilliseconds: 7, threshold: 0.5, limits: ["tokens": 9]
+                ))
+                #expect(joined == SharedPoolSettings(
+                    windowMilliseconds: 1000, sendMarginMilliseconds: 0, threshold: 1.0, limits: ["tokens": 100]
+                ))
             }
-            #expect(again == .granted(at: at))
-            #expect(try await admission.load(pool: "default").reserved == 60)
-            #expect(try await admission.report(pool: "default", id: "a/1", actual: SharedAmounts(tokens: 30)).outcome == "settled")
-            #expect(try await admission.report(pool: "default", id: "a/1", actual: SharedAmounts(tokens: 30)).outcome == "already")
-            #expect(try await admission.report(pool: "default", id: "a/9", actual: SharedAmounts(tokens: 30)).outcome == "unknown")
-            let load = try await admission.load(pool: "default")
-            #expect(load.used == 30 && load.reserved == 0)
-            _ = try await admission.acquire(pool: "default", host: "a", id: "a/2", demand: SharedAmounts(tokens: 10))
-            #expect(try await admission.release(pool: "default", id: "a/2").outcome == "released")
-            #expect(try await admission.release(pool: "default", id: "a/2").outcome == "unknown")
-            #expect(try await admission.load(pool: "default").reserved == 0)
         }
-    }
 
-    @Test("a name Redis cannot store is refused before anything is sent")
-    func invalidNames() async throws {
-        try await withHosts(["a"]) { _, hosts in
-            let admission = hosts[0].admission
-            for (host, id) in [("a|b", "a/1"), ("a", "a b"), ("", "a/1"), ("a", "x:y")] {
-                await #expect(throws: SharedAdmissionError.self) {
-                    try await admission.acquire(pool: "default", host: host, id: id, demand: SharedAmounts(tokens: 1))
+        @Test("a retried acquire, report or release changes nothing the first did not")
+        func idempotent() async throws {
+            try await withHosts(["a"]) { _, hosts in
+                let admission = hosts[0].admission
+                let first = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 60))
+                let again = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 60))
+                guard case .granted(let at) = first else {
+                    Issue.record("not granted: \(first)")
+                    return
                 }
+                #expect(again == .granted(at: at))
+                #expect(try await admission.load(pool: "default").reserved == 60)
+                #expect(try await admission.report(pool: "default", id: "a/1", actual: SharedAmounts(tokens: 30)).outcome == "settled")
+                #expect(try await admission.report(pool: "default", id: "a/1", actual: SharedAmounts(tokens: 30)).outcome == "already")
+                #expect(try await admission.report(pool: "default", id: "a/9", actual: SharedAmounts(tokens: 30)).outcome == "unknown")
+                let load = try await admission.load(pool: "default")
+                #expect(load.used == 30 && load.reserved == 0)
+                _ = try await admission.acquire(pool: "default", host: "a", id: "a/2", demand: SharedAmounts(tokens: 10))
+                #expect(try await admission.release(pool: "default", id: "a/2").outcome == "released")
+                #expect(try await admission.release(pool: "default", id: "a/2").outcome == "unknown")
+                #expect(try await admission.load(pool: "default").reserved == 0)
             }
-            let load = try await admission.load(pool: "default")
-            #expect(load.reserved == 0)
         }
-    }
 
-    @Test("waiters of several hosts are granted in global arrival order, each through its host's stream")
-    func arrivalOrder() async throws {
-        try await withHosts(["a", "b", "c"]) { _, hosts in
-            let full = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/0", demand: SharedAmounts(tokens: 100))
-            guard case .granted = full else { throw TestFailure("the first acquire waited") }
-            var order: [String] = []
-            for round in 0..<4 {
-                for host in hosts {
-                    let id = "\(host.name)/\(round + 1)"
-                    order.append(id)
-                    let outcome = try await host.admission.acquire(pool: "default", host: host.name, id: id, demand: SharedAmounts(tokens: 25))
-                    guard case .waiting = outcome else { throw TestFailure("\(id) did not wait: \(outcome)") }
-                }
-            }
-            #expect(try await hosts[1].admission.load(pool: "default").waiting == 12)
-            // Each report makes room for exactly one more 25-token waiter... after the window lets go.
-            _ = try await hosts[0].admission.report(pool: "default", id: "a/0", actual: SharedAmounts(tokens: 0))
-            var granted: [(String, Int64)] = []
-            #expect(await eventually {
-                granted = []
-                for host in hosts {
-                    for id in order where id.hasPrefix(host.name + "/") {
-                        if let at = await host.grants.grant(of: id) { granted.append((id, at)) }
+        @Test("a name Redis cannot store is refused before anything is sent")
+        func invalidNames() async throws {
+            try await withHosts(["a"]) { _, hosts in
+                let admission = hosts[0].admission
+                for (host, id) in [("a|b", "a/1"), ("a", "a b"), ("", "a/1"), ("a", "x:y")] {
+                    await #expect(throws: SharedAdmissionError.self) {
+                        try await admission.acquire(pool: "default", host: host, id: id, demand: SharedAmounts(tokens: 1))
                     }
                 }
-                return granted.count == 4
-            })
-            #expect(Set(granted.map(\.0)) == Set(order.prefix(4)))
+                let load = try await admission.load(pool: "default")
+                #expect(load.reserved == 0)
+            }
         }
-    }
 
-    @Test("four hosts racing at threshold 1.0 never hold more than the limit in any window")
-    func exactAcrossHosts() async throws {
-        let window: Int64 = 250
-        let limit: Int64 = 1000
-        try await withHosts(["h1", "h2", "h3", "h4"], window: window, limit: limit) { _, hosts in
-            let ledger = GrantLedger()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for host in hosts {
-                    for worker in 0..<4 {
-                        group.addTask {
-                            for step in 0..<6 {
-                                let id = "\(host.name)/\(worker)-\(step)"
-                                let tokens = Int64(50 + (worker * 37 + step * 53) % 200)
-                                let outcome = try await host.admission.acquire(
-                                    pool: "default", host: host.name, id: id, demand: SharedAmounts(tokens: tokens)
-                                )
-                                var at: Int64
-                                switch outcome {
-                                case .granted(let instant): at = instant
-                                case .waiting(let wake):
-                                    at = try await waitForGrant(id, host: host, wake: wake)
+        @Test("waiters of several hosts are granted in global arrival order, each through its host's stream")
+        func arrivalOrder() async throws {
+            try await withHosts(["a", "b", "c"]) { _, hosts in
+                let full = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/0", demand: SharedAmounts(tokens: 100))
+                guard case .granted = full else { throw TestFailure("the first acquire waited") }
+                var order: [String] = []
+                for round in 0..<4 {
+                    for host in hosts {
+                        let id = "\(host.name)/\(round + 1)"
+                        order.append(id)
+                        let outcome = try await host.admission.acquire(pool: "default", host: host.name, id: id, demand: SharedAmounts(tokens: 25))
+                        guard case .waiting = outcome else { throw TestFailure("\(id) did not wait: \(outcome)") }
+                    }
+                }
+                #expect(try await hosts[1].admission.load(pool: "default").waiting == 12)
+                // Each report makes room for exactly one more 25-token waiter... after the window lets go.
+                _ = try await hosts[0].admission.report(pool: "default", id: "a/0", actual: SharedAmounts(tokens: 0))
+                var granted: [(String, Int64)] = []
+                #expect(await eventually {
+                    granted = []
+                    for host in hosts {
+                        for id in order where id.hasPrefix(host.name + "/") {
+                            if let at = await host.grants.grant(of: id) { granted.append((id, at)) }
+                        }
+                    }
+                    return granted.count == 4
+                })
+                #expect(Set(granted.map(\.0)) == Set(order.prefix(4)))
+            }
+        }
+
+        @Test("four hosts racing at threshold 1.0 never hold more than the limit in any window")
+        func exactAcrossHosts() async throws {
+            let window: Int64 = 250
+            let limit: Int64 = 1000
+            try await withHosts(["h1", "h2", "h3", "h4"], window: window, limit: limit) { _, hosts in
+                let ledger = GrantLedger()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for host in hosts {
+                        for worker in 0..<4 {
+                            group.addTask {
+                                for step in 0..<6 {
+                                    let id = "\(host.name)/\(worker)-\(step)"
+                                    let tokens = Int64(50 + (worker * 37 + step * 53) % 200)
+                                    let outcome = try await host.admission.acquire(
+                                        pool: "default", host: host.name, id: id, demand: SharedAmounts(tokens: tokens)
+                                    )
+                                    var at: Int64
+                                    switch outcome {
+                                    case .granted(let instant): at = instant
+                                    case .waiting(let wake):
+                                        at = try await waitForGrant(id, host: host, wake: wake)
+                                    }
+                                    await ledger.add(at: at, tokens: tokens)
+                                    _ = try await host.admission.report(pool: "default", id: id, actual: SharedAmounts(tokens: tokens))
                                 }
-                                await ledger.add(at: at, tokens: tokens)
-                                _ = try await host.admission.report(pool: "default", id: id, actual: SharedAmounts(tokens: tokens))
                             }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
-            }
-            let most = await ledger.mostInAnyWindow(microseconds: window * 1000)
-            if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
-                print("four hosts: most tokens in any \(window) ms window \(most) of \(limit)")
-            }
-            #expect(await ledger.count == 4 * 4 * 6)
-            #expect(most <= limit, "most tokens in one window: \(most)")
-            #expect(most >= limit / 2, "the limit was hardly used: \(most)")
-            for host in hosts { #expect(await host.grants.duplicates == 0) }
-        }
-    }
-
-    @Test("a report on one host lets a waiter on another in through its stream")
-    func crossHostReport() async throws {
-        try await withHosts(["a", "b"], window: 60_000) { _, hosts in
-            var latencies: [Duration] = []
-            for round in 0..<20 {
-                let holder = "a/\(round)"
-                let waiter = "b/\(round)"
-                let first = try await hosts[0].admission.acquire(pool: "default", host: "a", id: holder, demand: SharedAmounts(tokens: 100))
-                guard case .granted = first else { throw TestFailure("\(holder) waited: \(first)") }
-                let second = try await hosts[1].admission.acquire(pool: "default", host: "b", id: waiter, demand: SharedAmounts(tokens: 100))
-                guard case .waiting = second else { throw TestFailure("\(waiter) was granted over the limit") }
-                let reported = ContinuousClock.now
-                _ = try await hosts[0].admission.release(pool: "default", id: holder)
-                #expect(await eventually { await hosts[1].grants.grant(of: waiter) != nil })
-                if let read = await hosts[1].grants.readAt[waiter] { latencies.append(read - reported) }
-                _ = try await hosts[1].admission.release(pool: "default", id: waiter)
-            }
-            #expect(latencies.count == 20)
-            let worst = latencies.max() ?? .zero
-            if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
-                let sorted = latencies.sorted()
-                print("cross-host grant after a release: p50 \(sorted[sorted.count / 2]), max \(worst)")
-            }
-            #expect(worst < .milliseconds(500), "slowest cross-host grant: \(worst)")
-        }
-    }
-
-    @Test("a cooldown from one host's 429 holds every host's grants until it ends")
-    func sharedCooldown() async throws {
-        try await withHosts(["a", "b"]) { _, hosts in
-            let cooling = try await hosts[0].admission.throttle(pool: "default", retryAfterMilliseconds: 300)
-            let outcome = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 1))
-            guard case .waiting(let wake) = outcome else { throw TestFailure("granted during the cooldown") }
-            #expect(wake >= cooling.now + 299_000 && wake <= cooling.now + 301_000)
-            try await Task.sleep(for: .milliseconds(350))
-            _ = try await hosts[1].admission.tick(pool: "default")
-            #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
-            #expect(try await hosts[1].admission.load(pool: "default").reserved == 1)
-        }
-    }
-
-    @Test("pause and limits are shared: a pause on one host holds another's, a new limit applies to all")
-    func sharedPauseAndLimit() async throws {
-        try await withHosts(["a", "b"]) { _, hosts in
-            _ = try await hosts[0].admission.setPaused(true, pool: "default")
-            let held = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 150))
-            #expect(held == .waiting(wakeAt: 0))
-            _ = try await hosts[0].admission.setLimit(pool: "default", kind: "tokens", to: 200)
-            #expect(await hosts[1].grants.grant(of: "b/1") == nil)
-            _ = try await hosts[0].admission.setPaused(false, pool: "default")
-            #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
-            await #expect(throws: RedisError.self) {
-                try await hosts[0].admission.setLimit(pool: "default", kind: "bogus", to: 1)
+                let most = await ledger.mostInAnyWindow(microseconds: window * 1000)
+                if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
+                    print("four hosts: most tokens in any \(window) ms window \(most) of \(limit)")
+                }
+                #expect(await ledger.count == 4 * 4 * 6)
+                #expect(most <= limit, "most tokens in one window: \(most)")
+                #expect(most >= limit / 2, "the limit was hardly used: \(most)")
+                for host in hosts { #expect(await host.grants.duplicates == 0) }
             }
         }
-    }
 
-    @Test("a host that stops heartbeating loses its waiters; its reservations stay until they slide out")
-    func deadHost() async throws {
-        try await withHosts(["a", "b"], window: 60_000) { _, hosts in
-            _ = try await hosts[0].admission.heartbeat(host: "a", workers: 1, timeout: .seconds(1))
-            _ = try await hosts[1].admission.heartbeat(host: "b", workers: 2, timeout: .seconds(1))
-            _ = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 60))
-            _ = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/2", demand: SharedAmounts(tokens: 60))
-            _ = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 30))
-            #expect(try await hosts[0].admission.load(pool: "default").waiting == 2)
-            // b goes silent; a keeps beating.
-            let clock = ContinuousClock()
-            let start = clock.now
-            var seen: [SharedHost] = []
-            while clock.now - start < .seconds(3) {
-                seen = try await hosts[0].admission.heartbeat(host: "a", workers: 1, timeout: .seconds(1))
-                if seen.map(\.host) == ["a"] { break }
-                try await Task.sleep(for: .milliseconds(200))
+        @Test("a report on one host lets a waiter on another in through its stream")
+        func crossHostReport() async throws {
+            try await withHosts(["a", "b"], window: 60_000) { _, hosts in
+                var latencies: [Duration] = []
+                for round in 0..<20 {
+                    let holder = "a/\(round)"
+                    let waiter = "b/\(round)"
+                    let first = try await hosts[0].admission.acquire(pool: "default", host: "a", id: holder, demand: SharedAmounts(tokens: 100))
+                    guard case .granted = first else { throw TestFailure("\(holder) waited: \(first)") }
+                    let second = try await hosts[1].admission.acquire(pool: "default", host: "b", id: waiter, demand: SharedAmounts(tokens: 100))
+                    guard case .waiting = second else { throw TestFailure("\(waiter) was granted over the limit") }
+                    let reported = ContinuousClock.now
+                    _ = try await hosts[0].admission.release(pool: "default", id: holder)
+                    #expect(await eventually { await hosts[1].grants.grant(of: waiter) != nil })
+                    if let read = await hosts[1].grants.readAt[waiter] { latencies.append(read - reported) }
+                    _ = try await hosts[1].admission.release(pool: "default", id: waiter)
+                }
+                #expect(latencies.count == 20)
+                let worst = latencies.max() ?? .zero
+                if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
+                    let sorted = latencies.sorted()
+                    print("cross-host grant after a release: p50 \(sorted[sorted.count / 2]), max \(worst)")
+                }
+                #expect(worst < .milliseconds(500), "slowest cross-host grant: \(worst)")
             }
-            #expect(seen.map(\.host) == ["a"])
-            #expect(clock.now - start < .seconds(3))
-            // b's waiter left the queue, so a's (behind it) got in: b's 60 still charged + 30 <= 100.
-            #expect(await eventually { await hosts[0].grants.grant(of: "a/1") != nil })
-            let load = try await hosts[0].admission.load(pool: "default")
-            #expect(load.reserved == 90, "b's granted reservation is still charged")
-            #expect(load.waiting == 0)
-            #expect(await hosts[1].grants.grant(of: "b/2") == nil)
         }
-    }
 
-    @Test("FUNCTION FLUSH mid-run: the next call loads the library again and the window is intact")
-    func flushMidRun() async throws {
-        try await withHosts(["a"]) { _, hosts in
-            let admission = hosts[0].admission
-            _ = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 70))
-            _ = try await admission.client.send(RESPCommand(["FUNCTION", "FLUSH"])).throwingServerError()
-            let second = try await admission.acquire(pool: "default", host: "a", id: "a/2", demand: SharedAmounts(tokens: 70))
-            guard case .waiting = second else { throw TestFailure("granted past the limit after a flush") }
+        @Test("a cooldown from one host's 429 holds every host's grants until it ends")
+        func sharedCooldown() async throws {
+            try await withHosts(["a", "b"]) { _, hosts in
+                let cooling = try await hosts[0].admission.throttle(pool: "default", retryAfterMilliseconds: 300)
+                let outcome = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 1))
+                guard case .waiting(let wake) = outcome else { throw TestFailure("granted during the cooldown") }
+                #expect(wake >= cooling.now + 299_000 && wake <= cooling.now + 301_000)
+                try await Task.sleep(for: .milliseconds(350))
+                _ = try await hosts[1].admission.tick(pool: "default")
+                #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
+                #expect(try await hosts[1].admission.load(pool: "default").reserved == 1)
+            }
+        }
+
+        @Test("pause and limits are shared: a pause on one host holds another's, a new limit applies to all")
+        func sharedPauseAndLimit() async throws {
+            try await withHosts(["a", "b"]) { _, hosts in
+                _ = try await hosts[0].admission.setPaused(true, pool: "default")
+                let held = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 150))
+                #expect(held == .waiting(wakeAt: 0))
+                _ = try await hosts[0].admission.setLimit(pool: "default", kind: "tokens", to: 200)
+                #expect(await hosts[1].grants.grant(of: "b/1") == nil)
+                _ = try await hosts[0].admission.setPaused(false, pool: "default")
+                #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
+                await #expect(throws: RedisError.self) {
+                    try await hosts[0].admission.setLimit(pool: "default", kind: "bogus", to: 1)
+                }
+            }
+        }
+
+        @Test("a host that stops heartbeating loses its waiters; its reservations stay until they slide out")
+        func deadHost() async throws {
+            try await withHosts(["a", "b"], window: 60_000) { _, hosts in
+                _ = try await hosts[0].admission.heartbeat(host: "a", workers: 1, timeout: .seconds(1))
+                _ = try await hosts[1].admission.heartbeat(host: "b", workers: 2, timeout: .seconds(1))
+                _ = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 60))
+                _ = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/2", demand: SharedAmounts(tokens: 60))
+                _ = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 30))
+                #expect(try await hosts[0].admission.load(pool: "default").waiting == 2)
+                // b goes silent; a keeps beating.
+                let clock = ContinuousClock()
+                let start = clock.now
+                var seen: [SharedHost] = []
+                while clock.now - start < .seconds(3) {
+                    seen = try await hosts[0].admission.heartbeat(host: "a", workers: 1, timeout: .seconds(1))
+                    if seen.map(\.host) == ["a"] { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(seen.map(\.host) == ["a"])
+                #expect(clock.now - start < .seconds(3))
+                // b's waiter left the queue, so a's (behind it) got in: b's 60 still charged + 30 <= 100.
+                #expect(await eventually { await hosts[0].grants.grant(of: "a/1") != nil })
+                let load = try await hosts[0].admission.load(pool: "default")
+                #expect(load.reserved == 90, "b's granted reservation is still charged")
+                #expect(load.waiting == 0)
+                #expect(await hosts[1].grants.grant(of: "b/2") == nil)
+            }
+        }
+
+        @Test("FUNCTION FLUSH mid-run: the next call loads the library again and the window is intact")
+        func flushMidRun() async throws {
+            try await withHosts(["a"]) { _, hosts in
+                let admission = hosts[0].admission
+                _ = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 70))
+                _ = try await admission.client.send(RESPCommand(["FUNCTION", "FLUSH"])).throwingServerError()
+                let second = try await admission.acquire(pool: "default", host: "a", id: "a/2", demand: SharedAmounts(tokens: 70))
+                guard case .waiting = second else { throw TestFailure("granted past the limit after a flush") }
+            }
         }
     }
 }

@@ -1,25 +1,29 @@
 import NIOCore
-import TokenGateWire
 
-/// What the framer hands on: a complete line, or notice that a line grew past the limit.
-enum Frame {
+/// What ``LineFrameDecoder`` hands on: a complete line, or notice that a line grew past the limit.
+public enum Frame {
+    /// A line without its newline (and without a carriage return before it).
     case line(ByteBuffer)
+    /// A line grew past the limit; nothing after it is decoded.
     case tooLong
 }
 
-/// Splits the byte stream at newlines, at most `maxLength` bytes per line (a trailing CR is
-/// dropped). A longer line yields `.tooLong` once and everything after it is discarded: the
-/// connection is to be closed.
-struct LineFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = Frame
+/// Splits a byte stream at newlines, at most `maxLength` bytes per line (a trailing CR is
+/// dropped): the daemon's framer for requests and the client's for replies. A longer line yields
+/// `.tooLong` once and everything after it is discarded: the connection is to be closed. A last
+/// line without its newline at the end of the stream is incomplete and is dropped.
+public struct LineFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
 
-    let maxLength: Int
+    /// The longest line handed on, in bytes, not counting its newline.
+    public let maxLength: Int
     private var scanned = 0
     private var overflowed = false
 
-    init(maxLength: Int = WireLimits.maxLineBytes) { self.maxLength = maxLength }
+    /// A framer for lines of at most `maxLength` bytes (the protocol's request limit unless told).
+    public init(maxLength: Int = WireLimits.maxLineBytes) { self.maxLength = maxLength }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if overflowed {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             return .needMoreData
@@ -46,11 +50,11 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(
+    public mutating func decodeLast(
         context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
     ) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
-        // A partial line at the end of the stream is not a request.
+        // A partial line at the end of the stream is not a request, nor a reply.
         buffer.moveReaderIndex(to: buffer.writerIndex)
         return .needMoreData
     }
