@@ -12,6 +12,8 @@ extension OneAtATime {
                 try await GatewayHarness.with(upstream: upstream.url, arguments: ["--metrics", "0"]) { gateway in
                     #expect(try await gateway.post("/v1/messages", ProviderFixtures.messagesBody).status == 200)
                     #expect(try await gateway.post("/v1/messages", "{bad").status == 400)
+                    // The gateway lowers its in-flight count just after the last byte has gone out.
+                    #expect(await eventually { (try? gateway.status().gateway?.inFlight) == 0 })
                     guard let range = gateway.daemon.log.range(of: "metrics=http://127.0.0.1:"),
                         let port = Int(gateway.daemon.log[range.upperBound...].prefix { $0.isNumber })
                     else { throw TestFailure("no metrics address in the log") }
