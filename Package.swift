@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "TokenGateServer",
             dependencies: [
-                "TokenGateCore", "TokenGateWire",
+                "TokenGateCore", "TokenGateWire", "TokenGateRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -121,6 +121,7 @@ let package = Package(
                 "TokenGateJournal",
                 "TokenGateConfig",
                 "TokenGateGateway",
+                "TokenGateRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
