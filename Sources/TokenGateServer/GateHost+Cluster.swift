@@ -166,18 +166,19 @@ extension GateHost {
         guard let cluster else { return }
         cluster.hosts = hosts
         pruneSharedTickets()
-        if !cluster.isConnected || cluster.resendsAcquires {
-            if !cluster.isConnected {
-                logger.notice("Redis reachable: the shared admission decides grants", metadata: ["kept_calls": "\(cluster.kept.count)"])
-            }
-            cluster.isConnected = true
+        let reconnected = !cluster.isConnected
+        cluster.isConnected = true
+        if reconnected {
+            logger.notice("Redis reachable: the shared admission decides grants", metadata: ["kept_calls": "\(cluster.kept.count)"])
+        }
+        if reconnected || cluster.resendsAcquires {
             cluster.resendsAcquires = false
             let waiting = cluster.waiters.sorted { $0.value.waiter.rawValue < $1.value.waiter.rawValue }
             for (id, entry) in waiting { sendAcquire(id: id, pool: entry.pool, waiter: entry.waiter) }
-            let kept = cluster.kept
-            cluster.kept.removeAll()
-            for call in kept { sendShared(call) }
         }
+        let kept = cluster.kept
+        cluster.kept.removeAll()
+        for call in kept { sendShared(call) }
         stateChanged()
     }
 

@@ -197,6 +197,34 @@ struct ClusterDaemonTests {
         }
     }
 
+    @Test("a waiter that times out or disconnects on one host leaves the shared queue; a 429 on one host holds the other's grants")
+    func timeoutsAndCooldowns() async throws {
+        try await withCluster(["a", "b"]) { redis, daemons in
+            let a = try daemons[0].client()
+            let b = try daemons[1].client()
+            let held = try a.request(#"{"op":"acquire","tokens":1000}"#)
+            let ticket = try #require(held["ticket"]?.stringValue)
+            let timedOut = try b.request(#"{"op":"acquire","tokens":100,"timeout_ms":300}"#, timeout: 5)
+            #expect(timedOut["error"]?.stringValue == "timeout", "\(timedOut.jsonText)")
+            do {
+                let leaving = try daemons[1].client()
+                try leaving.send(#"{"op":"acquire","tokens":100}"#)
+                #expect(await eventually { (try? await sharedLoad(redis).waiting) == 1 })
+            }
+            // The connection above closed: its waiter leaves the shared queue too.
+            #expect(await eventually { (try? await sharedLoad(redis).waiting) == 0 })
+            #expect(await eventually { (try? b.status().waiting) == 0 })
+            _ = try a.request(#"{"op":"release","ticket":"\#(ticket)"}"#)
+            #expect(await eventually { (try? await sharedLoad(redis).reserved) == 0 })
+            // A 429 on a: b grants nothing until the cooldown ends.
+            _ = try a.request(#"{"op":"throttled","retry_after_ms":1500}"#)
+            let asked = Date()
+            let grant = try b.request(#"{"op":"acquire","tokens":100,"timeout_ms":10000}"#, timeout: 10)
+            #expect(grant["ok"] == .bool(true), "\(grant.jsonText)")
+            #expect(Date().timeIntervalSince(asked) >= 1.2, "granted \(Date().timeIntervalSince(asked)) s into a 1.5 s cooldown")
+        }
+    }
+
     @Test("serve refuses a bad --redis URL, and --org or --host-name without --redis", arguments: [
         (["--redis", "http://localhost:6379"], "--redis"),
         (["--org", "acme"], "--org needs --redis"),
