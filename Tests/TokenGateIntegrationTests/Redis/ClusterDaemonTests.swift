@@ -146,6 +146,9 @@ struct ClusterDaemonTests {
             let status = try b.status()
             #expect(status.cluster?.hosts.map(\.host).sorted() == ["a", "b"])
             #expect(status.workers.allSatisfy { $0.host == "b" })
+            let summary = try await CommandRun.tokengate(["status", "--socket", daemons[1].socketPath], timeout: 20)
+            #expect(summary.stdout.contains("org t via Redis: connected · this host b"), "\(summary)")
+            #expect(summary.stdout.contains("  host a: "), "\(summary)")
             if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
                 print("cross-host grant: \(Int(latency * 1000)) ms from report on a to grant on b")
             }
