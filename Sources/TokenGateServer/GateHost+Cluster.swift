@@ -192,10 +192,16 @@ extension GateHost {
         cluster.lastError = "\(error)"
         guard cluster.isConnected else { return }
         cluster.isConnected = false
-        for timer in cluster.wakeTimers.values { timer.task.cancel() }
-        cluster.wakeTimers.removeAll()
+        cancelSharedWakes()
         logger.warning("Redis unreachable: granting nothing until it is back", metadata: ["reason": "\(error)"])
         stateChanged()
+    }
+
+    /// Cancels every pool's wake timer (Redis unreachable, or shutting down).
+    func cancelSharedWakes() {
+        guard let cluster else { return }
+        for timer in cluster.wakeTimers.values { timer.task.cancel() }
+        cluster.wakeTimers.removeAll()
     }
 
     /// Forgets the shared ids of tickets the local gates no longer hold (their leases ended).

@@ -291,8 +291,7 @@ final class GateHost {
         snapshotPush?.cancel()
         fillSampler?.cancel()
         fillSampler = nil
-        for timer in cluster?.wakeTimers.values ?? [:].values { timer.task.cancel() }
-        cluster?.wakeTimers.removeAll()
+        cancelSharedWakes()
         for session in sessions.values {
             for requestID in session.pendingAcquires.values {
                 session.write(Reply.encodeError(id: requestID, code: .shuttingDown, message: "the daemon is shutting down"))
