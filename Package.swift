@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "TokenGateServer",
             dependencies: [
-                "TokenGateCore", "TokenGateWire",
+                "TokenGateCore", "TokenGateWire", "TokenGateRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -124,6 +124,7 @@ let package = Package(
                 "TokenGateJournal",
                 "TokenGateConfig",
                 "TokenGateGateway",
+                "TokenGateRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

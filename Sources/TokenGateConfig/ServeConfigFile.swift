@@ -43,6 +43,12 @@ public struct ServeConfigFile: Equatable, Sendable {
     public var gatewayMaxWait: Double?
     public var upstreamTimeout: Double?
     public var upstreamCA: String?
+    /// `redis = "redis://HOST:PORT"` or `"unix:///PATH"` (checked when the daemon starts).
+    public var redis: String?
+    /// `org = "NAME"`: the organisation whose limit the daemons on one Redis share.
+    public var org: String?
+    /// `host-name = "NAME"`: this daemon's name among the organisation's hosts.
+    public var hostName: String?
     /// `[pools.NAME]` tables, in the order the file declares them.
     public var pools: [PoolSpec]?
 
@@ -117,6 +123,9 @@ public struct ServeConfigFile: Equatable, Sendable {
         case .algorithm: algorithm = try reader.algorithm()
         case .gateway: gateway = try reader.nonEmptyString()
         case .upstream: upstream = try reader.nonEmptyString()
+        case .redis: redis = try reader.nonEmptyString()
+        case .org: org = try reader.nonEmptyString()
+        case .hostName: hostName = try reader.nonEmptyString()
         case .upstreamKind: upstreamKind = try reader.oneOf(["anthropic", "openai"])
         case .gatewayMaxWait: gatewayMaxWait = try reader.positiveNumber(unit: "seconds")
         case .upstreamTimeout: upstreamTimeout = try reader.positiveNumber(unit: "seconds")

@@ -25,6 +25,9 @@ public enum ServeConfigKey: String, CaseIterable, Sendable {
     case gatewayMaxWait = "gateway-max-wait"
     case upstreamTimeout = "upstream-timeout"
     case upstreamCA = "upstream-ca"
+    case redis
+    case org
+    case hostName = "host-name"
     case pools
 
     /// The key a misspelt one most likely meant: the same name with `_` for `-`, or in another case.

@@ -43,6 +43,7 @@ extension Gate {
     /// waiter whose re-check is due passes if the window is under the threshold, in no particular
     /// order.
     mutating func admitQueue(now: Instant) {
+        guard decidesAdmission else { return }
         switch configuration.policy {
         case .reserving:
             guard !queue.isEmpty, isOpen(now: now) else { return }

@@ -10,7 +10,7 @@ extension Gate {
         if let deadline = earliestDeadline() { candidates.append(deadline) }
         switch configuration.policy {
         case .reserving:
-            guard !queue.isEmpty, !isPaused else { break }
+            guard decidesAdmission, !queue.isEmpty, !isPaused else { break }
             if let head = head(now: now), let admissible = admissibleAt(head, now: now) {
                 candidates.append(admissible)
             }
@@ -20,6 +20,7 @@ extension Gate {
             }
             if let relief = earliestCapRelief(now: now) { candidates.append(relief) }
         case .seed:
+            guard decidesAdmission else { break }
             if let recheck = queue.all.lazy.map(\.nextRecheck).min() { candidates.append(recheck) }
         }
         guard let earliest = candidates.min() else { return nil }

@@ -34,6 +34,8 @@ public struct Gate: Sendable {
     var nextWaiterNumber: UInt64
     var pendingOutcomes: [WaiterOutcome] = []
     var nextPruneAt: Instant?
+    /// Whether this gate decides its own grants (see `decideAdmissionElsewhere()`).
+    public internal(set) var decidesAdmission = true
 
     /// A gate with an empty window, running; its tickets and waiters are numbered in `identifiers`.
     public init(configuration: GateConfiguration, identifiers: IdentifierSpace = .single) {
@@ -62,11 +64,11 @@ public struct Gate: Sendable {
         )
         nextWaiterNumber += identifiers.stride
         touch(worker, now: now)
-        if case .seed = configuration.policy, admits(waiter.demand, priority: priority, now: now) {
+        if decidesAdmission, case .seed = configuration.policy, admits(waiter.demand, priority: priority, now: now) {
             return .granted(grant(waiter, now: now))
         }
         enqueue(waiter)
-        if case .reserving = configuration.policy {
+        if decidesAdmission, case .reserving = configuration.policy {
             // The queue was as far admitted as it could be: only the newcomer can go now.
             admitQueue(now: now)
             if let index = pendingOutcomes.lastIndex(where: { $0.waiter == waiter.id }),

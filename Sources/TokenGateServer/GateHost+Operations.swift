@@ -34,6 +34,7 @@ extension GateHost {
             let released = ticketID(ticket)
             if pools.release(ticket: released, now: now) {
                 journalTicketClosed(ticket)
+                clusterTicketReleased(released)
                 metrics?.released(pool: pools.pool(of: released))
                 session.write(Reply.encodeOK(id: id))
             } else {
@@ -62,6 +63,7 @@ extension GateHost {
             let affected = request.target.isUnspecified ? Array(pools.pools.indices) : [pool]
             for index in affected {
                 if pausing { pools[pool: index].pause(now: now) } else { pools[pool: index].resume(now: now) }
+                clusterShare(.pause(pool: pools.names[index], paused: pausing))
             }
             let names = affected.map { pools.names[$0] }.joined(separator: ",")
             logger.notice(pausing ? "paused" : "resumed", metadata: ["by": "\(session.worker)", "pools": "\(names)"])
@@ -81,7 +83,10 @@ extension GateHost {
         case .setLimit(let change):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
             do {
-                if let limit = change.limit { try pools[pool: pool].setLimit(limit, for: .tokens, now: now) }
+                if let limit = change.limit {
+                    try pools[pool: pool].setLimit(limit, for: .tokens, now: now)
+                    clusterShare(.setLimit(pool: pools.names[pool], tokens: limit))
+                }
                 if let threshold = change.threshold { try pools[pool: pool].setThreshold(threshold, now: now) }
                 logger.notice(
                     "limit changed",
@@ -126,6 +131,7 @@ extension GateHost {
         case .queued(let waiter):
             session.pendingAcquires[waiter] = id
             waiterSessions[waiter] = session.id
+            clusterQueued(waiter, pool: pool)
         case .timedOut:
             metrics?.timedOut(pool: pool)
             session.write(Reply.encodeError(id: id, code: .timeout, message: "no grant within timeout_ms"))
@@ -156,6 +162,7 @@ extension GateHost {
         let settling = ticket.map(ticketID)
         let counted = pools.settlingPool(ticket: settling, fallback: pool)
         let result = pools.settle(ticket: settling, usage: usage, worker: worker, fallback: counted, now: now)
+        clusterCharge(ticket: settling, usage: usage, pool: counted)
         metrics?.reported(usage, pool: counted)
         recentRates.reported(tokens: usage.amounts(countingCacheRead: gate.configuration.countsCacheRead).tokens, at: now)
         if result == .settled, let ticket { journalTicketClosed(ticket) }
@@ -209,6 +216,7 @@ extension GateHost {
     @discardableResult
     func startCooldown(retryAfterMs: Int64, pool: Int, reportedBy worker: String, now: Instant) -> Instant {
         let until = pools[pool: pool].throttle(until: now + .milliseconds(retryAfterMs), worker: worker, now: now)
+        clusterShare(.throttle(pool: pools.names[pool], retryAfterMs: retryAfterMs))
         metrics?.throttled(pool: pool)
         recentRates.throttled(at: now)
         logger.warning(

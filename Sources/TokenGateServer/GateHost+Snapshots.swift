@@ -111,6 +111,10 @@ extension GateHost {
         fillHistory.record(used: status.used, reserved: status.reserved, at: now)
         status.rates = recentRates.rates(at: now)
         status.gateway = gatewayStatusSource?.gatewayStatus()
+        if let cluster = clusterStatus() {
+            status.cluster = cluster
+            for index in status.workers.indices { status.workers[index].host = cluster.host }
+        }
         return status
     }
 }

@@ -51,6 +51,8 @@ final class GateHost {
     var gatewayWaiterOwners: [WaiterID: OwnerID] = [:]
     /// The gateway's figures for status, once a gateway is attached.
     var gatewayStatusSource: (any GatewayStatusSource)?
+    /// `serve --redis`: the organisation's shared admission decides grants (see `GateHost+Cluster`).
+    var cluster: ClusterState?
 
     init(eventLoop: EventLoop, configuration: ServerConfiguration, access: AccessPolicy, logger: Logger) {
         self.eventLoop = eventLoop
@@ -63,6 +65,9 @@ final class GateHost {
         self.fillHistory = FillHistory(window: configuration.gate.window, startedAt: startedAt)
         self.ticketPrefix = String(UInt32.random(in: 0x1000...0xFFFF), radix: 16)
         if let recovery = configuration.recovery { recover(recovery) }
+        if configuration.cluster != nil {
+            for index in pools.pools.indices { pools[pool: index].decideAdmissionElsewhere() }
+        }
         let now = clock.now()
         fillHistory.record(used: gate.used(now: now).tokens, reserved: gate.reserved.tokens, at: now)
         startFillSampler()
@@ -187,7 +192,11 @@ final class GateHost {
         subscribers[session.id] = nil
         for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
         let withdrawal = pools.withdraw(owner: session.id, now: clock.now())
-        for ticket in withdrawal.ticketsReleased { journalTicketClosed(ticketText(ticket)) }
+        for ticket in withdrawal.ticketsReleased {
+            journalTicketClosed(ticketText(ticket))
+            clusterTicketReleased(ticket)
+        }
+        for waiter in withdrawal.waitersDropped { clusterWaiterLeft(waiter) }
         logger.info(
             "worker left",
             metadata: [
@@ -248,6 +257,7 @@ final class GateHost {
                     id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
                 ))
             case .timedOut:
+                clusterWaiterLeft(outcome.waiter)
                 metrics?.timedOut(pool: pools.pool(of: outcome.waiter))
                 session.send(Reply.encodeError(id: requestID, code: .timeout, message: "no grant within timeout_ms"))
             }
@@ -281,6 +291,7 @@ final class GateHost {
         snapshotPush?.cancel()
         fillSampler?.cancel()
         fillSampler = nil
+        cancelSharedWakes()
         for session in sessions.values {
             for requestID in session.pendingAcquires.values {
                 session.write(Reply.encodeError(id: requestID, code: .shuttingDown, message: "the daemon is shutting down"))

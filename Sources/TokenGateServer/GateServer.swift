@@ -20,6 +20,8 @@ public final class GateServer: Service, Sendable {
     private let host: NIOLoopBound<GateHost>
     private let serverChannel: Channel
     private let metricsServer: MetricsServer?
+    /// `--redis`: the link to the organisation's shared admission.
+    private let link: SharedLink?
 
     /// Prepares the socket path and binds it; throws a `ServerStartError` that reads as one line.
     public init(configuration: ServerConfiguration, logger: Logger) async throws {
@@ -30,6 +32,12 @@ public final class GateServer: Service, Sendable {
         let host = try await loop.submit {
             NIOLoopBound(GateHost(eventLoop: loop, configuration: configuration, access: access, logger: logger), eventLoop: loop)
         }.get()
+        var link: SharedLink?
+        if let cluster = configuration.cluster {
+            let made = SharedLink(cluster: cluster, pools: configuration.pools, host: host, logger: logger)
+            try await loop.submit { host.value.attach(made) }.get()
+            link = made
+        }
         var metricsServer: MetricsServer?
         if let endpoint = configuration.metrics {
             do {
@@ -73,6 +81,14 @@ public final class GateServer: Service, Sendable {
         self.group = group
         self.host = host
         self.metricsServer = metricsServer
+        self.link = link
+        link?.start()
+        if let cluster = configuration.cluster {
+            logger.notice(
+                "sharing the limit through Redis",
+                metadata: ["redis": "\(cluster.endpoint)", "org": "\(cluster.organisation)", "host": "\(cluster.hostName)"]
+            )
+        }
         logger.notice(
             "tokengate serving",
             metadata: [
@@ -114,6 +130,7 @@ public final class GateServer: Service, Sendable {
     private func stopServing() async {
         let host = self.host
         try? await serverChannel.eventLoop.submit { host.value.shutDown() }.get()
+        await link?.stop()
         SocketFile.remove(path: configuration.socketPath)
         logger.notice("tokengate stopped", metadata: ["socket": "\(configuration.socketPath)"])
         try? await group.shutdownGracefully()

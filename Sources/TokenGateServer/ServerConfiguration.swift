@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var recovery: JournalRecovery?
     /// `--metrics`: where to serve Prometheus metrics over HTTP; nil serves none.
     public var metrics: MetricsEndpoint?
+    /// `--redis`: the limit is shared with other hosts' daemons; nil holds it alone.
+    public var cluster: ClusterConfiguration?
 
     public init(
         socketPath: String, gate: GateConfiguration, allowGroup: String? = nil, version: String,

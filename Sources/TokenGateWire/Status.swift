@@ -36,6 +36,8 @@ public struct Status: Codable, Sendable, Equatable {
     public var sendMarginMs: Int64?
     /// Contract v2: the HTTP gateway (`serve --gateway`), absent when the daemon runs none.
     public var gateway: GatewayStatus?
+    /// Contract "Several hosts": the organisation's hosts (`serve --redis`), absent without.
+    public var cluster: ClusterStatus?
     /// Contract v2: every pool, `default` first (absent from a v1 daemon).
     public var pools: [PoolStatus]?
     /// Addition to contract v2: tokens per minute, grants per second, wait p99 and 429s over the
@@ -97,6 +99,7 @@ public struct Status: Codable, Sendable, Equatable {
         case algorithm
         case sendMarginMs = "send_margin_ms"
         case gateway
+        case cluster
         case pools
         case rates, history
         case queueByPriority = "queue_by_priority"
@@ -184,6 +187,9 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var tickets: [TicketStatus]?
     /// Addition to contract v2: its queued acquires in queue order (at most 16); absent when none.
     public var waiters: [WaiterStatus]?
+    /// Contract "Several hosts": the host whose daemon serves this worker (`--host-name`);
+    /// absent without `serve --redis`.
+    public var host: String?
 
     public init(
         worker: String, used: Int64, requests: Int64, inFlight: Int, waiting: Int, lastSeenMsAgo: Int64,
@@ -213,7 +219,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         case connected
         case oldestGrantMs = "oldest_grant_ms"
         case poolUsed = "pool_used"
-        case paused, cap, tickets, waiters
+        case paused, cap, tickets, waiters, host
     }
 
     /// The synthesized encoding, except that `cap` is written as `null` when there is none and the
@@ -237,6 +243,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         }
         try container.encodeIfPresent(tickets, forKey: .tickets)
         try container.encodeIfPresent(waiters, forKey: .waiters)
+        try container.encodeIfPresent(host, forKey: .host)
     }
 }
 

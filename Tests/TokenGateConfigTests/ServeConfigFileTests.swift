@@ -63,7 +63,7 @@ struct ServeConfigFileTests {
         #expect(file.sendMargin == 0.25)
         #expect(file.algorithm == .tokenBucket)
         #expect(file.reserveHigh == 0.2)
-        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 25)
+        #expect(Set(ServeConfigKey.allCases.map(\.rawValue)).count == 28)
     }
 
     @Test("reserve-high is a fraction from 0 up to but not including 1", arguments: ["1", "-0.1", "1.5", "\"x\""])
@@ -92,6 +92,22 @@ struct ServeConfigFileTests {
         let error = try #require(refusal("upstream-kind = \"gemini\""))
         #expect(error.key == "upstream-kind")
         #expect(error.description.contains("anthropic, openai"))
+    }
+
+    @Test("the keys of several hosts: redis, org, host-name")
+    func clusterKeys() throws {
+        let file = try parse(
+            """
+            redis = "redis://10.0.0.5:6379/2"
+            org = "acme"
+            host-name = "build-1"
+            """
+        )
+        #expect(file.redis == "redis://10.0.0.5:6379/2")
+        #expect(file.org == "acme")
+        #expect(file.hostName == "build-1")
+        #expect(refusal("redis = 6379") != nil)
+        #expect(refusal("org = \"\"") != nil)
     }
 
     @Test("an empty file sets nothing")

@@ -149,13 +149,22 @@ public struct SharedAdmission: Sendable {
 
     /// Asks for `demand` in `pool` under ticket `id` (unique in the organisation, kept on retries).
     public func acquire(pool: String, host: String, id: String, demand: SharedAmounts) async throws -> SharedAcquireOutcome {
+        try await acquireWithClock(pool: pool, host: host, id: id, demand: demand).outcome
+    }
+
+    /// ``acquire(pool:host:id:demand:)`` with Redis's clock when the call ran (µs), to time a
+    /// waiter's wake instant by.
+    public func acquireWithClock(
+        pool: String, host: String, id: String, demand: SharedAmounts
+    ) async throws -> (outcome: SharedAcquireOutcome, now: Int64) {
         try requireValid(pool, host, id)
         let reply = try await call("tg_acquire", [pool, host, id] + demand.arguments)
-        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 3, let instant = Int64(fields[1])
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 3, let instant = Int64(fields[1]),
+            let now = Int64(fields[2])
         else { throw RedisError.unexpectedReply("tg_acquire: \(reply)") }
         switch fields[0] {
-        case "granted": return .granted(at: instant)
-        case "waiting": return .waiting(wakeAt: instant)
+        case "granted": return (.granted(at: instant), now)
+        case "waiting": return (.waiting(wakeAt: instant), now)
         default: throw RedisError.unexpectedReply("tg_acquire: \(reply)")
         }
     }
@@ -163,6 +172,14 @@ public struct SharedAdmission: Sendable {
     /// Replaces ticket `id`'s reservation by what it really cost (once: a retry is `already`).
     public func report(pool: String, id: String, actual: SharedAmounts) async throws -> SharedChange {
         try change("tg_report", await call("tg_report", [pool, id] + actual.arguments))
+    }
+
+    /// Counts what ticket `id` of `host` cost whether or not Redis still holds its reservation:
+    /// `settled` as ``report(pool:id:actual:)``, `charged` from now when the id is unknown (Redis
+    /// lost it, or usage without a ticket under an id of its own), `already` on a second delivery.
+    public func charge(pool: String, host: String, id: String, actual: SharedAmounts) async throws -> SharedChange {
+        try requireValid(pool, host, id)
+        return try change("tg_charge", await call("tg_charge", [pool, host, id] + actual.arguments))
     }
 
     /// Drops ticket `id`'s reservation (its request never reached the provider).

@@ -284,6 +284,41 @@ local function report(keys, args)
   return {outcome, int(admit(prefix, pool, now)), int(now)}
 end
 
+-- charge(pool, host, id, tokens, input, output, requests): a report that counts whether or not
+-- Redis still knows the ticket: a reservation is settled as report does; an unknown id (a ticket
+-- whose entry Redis lost, or usage without a ticket) counts the usage from now under that id; a
+-- second delivery changes nothing -> {'settled' | 'charged' | 'already', wake_us, now_us}
+local function charge(keys, args)
+  local prefix, pool, host, id = keys[1], args[1], args[2], args[3]
+  local now = now_us()
+  local cfg = config(prefix, pool)
+  if cfg.window_us == nil then return redis.error_reply('ERR tokengate: pool ' .. pool .. ' is not configured') end
+  expire(prefix, pool, now)
+  local amt = key(prefix, pool, 'amt')
+  local entry = redis.call('HGET', amt, id)
+  local actual = amounts_from(args, 4)
+  local outcome
+  if not entry then
+    local window = tonumber(cfg.window_us) + tonumber(cfg.margin_us or '0')
+    redis.call('HSET', amt, id,
+      table.concat({'u', host, int(now), int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
+    redis.call('ZADD', key(prefix, pool, 'slide'), now + window, id)
+    add_load(prefix, pool, 'u', host, actual, 1)
+    outcome = 'charged'
+  else
+    local p = split(entry)
+    if p[1] == 'u' then
+      outcome = 'already'
+    else
+      add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
+      add_load(prefix, pool, 'u', p[2], actual, 1)
+      redis.call('HSET', amt, id, table.concat({'u', p[2], p[3], int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
+      outcome = 'settled'
+    end
+  end
+  return {outcome, int(admit(prefix, pool, now)), int(now)}
+end
+
 -- release(pool, id): a reservation whose request never reached the provider is dropped, once.
 local function release(keys, args)
   local prefix, pool, id = keys[1], args[1], args[2]
@@ -406,6 +441,7 @@ end
 redis.register_function('tg_configure', configure)
 redis.register_function('tg_acquire', acquire)
 redis.register_function('tg_report', report)
+redis.register_function('tg_charge', charge)
 redis.register_function('tg_release', release)
 redis.register_function('tg_cancel', cancel)
 redis.register_function('tg_throttle', throttle)

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TokenGateConfig
 import TokenGateCore
 import TokenGateGateway
+import TokenGateRedis
 import TokenGateServer
 import TokenGateWire
 
@@ -204,6 +205,24 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var upstreamCA: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Share every pool's limit with the daemons of other hosts through this Redis (7 or later).",
+            discussion: "redis://HOST:PORT[/DB] or unix:///PATH. Daemons with the same Redis and --org hold one limit together.",
+            valueName: "url"
+        )
+    )
+    var redis: String?
+
+    @Option(help: ArgumentHelp("The organisation whose limit the daemons on one Redis share (default `default`; needs --redis).", valueName: "name"))
+    var org: String?
+
+    @Option(
+        name: .customLong("host-name"),
+        help: ArgumentHelp("This daemon's name among the organisation's hosts (default: the machine's host name; needs --redis).", valueName: "name")
+    )
+    var hostName: String?
+
     func validate() throws {
         if let gatewayMaxWait { try Self.requirePositive(gatewayMaxWait, "--gateway-max-wait", unit: "seconds") }
         if let upstreamTimeout { try Self.requirePositive(upstreamTimeout, "--upstream-timeout", unit: "seconds") }
@@ -250,6 +269,13 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw failure(error.description, code: .usage)
         }
+        let cluster = try settings.cluster.map { try $0.configuration() }
+        if cluster != nil, settings.gateway != nil {
+            throw ValidationError("--gateway with --redis is not built yet: run the gateway on a daemon without --redis")
+        }
+        if cluster != nil, let name = pools.names.first(where: { !SharedAdmission.isValidName($0) }) {
+            throw ValidationError("pool '\(name)' cannot be shared through Redis: name it with 1 to 200 bytes without '|', ':' or spaces")
+        }
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -282,6 +308,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.pools = pools
         configuration.adoptsProviderLimit = settings.limit == .auto
         configuration.metrics = settings.metrics
+        configuration.cluster = cluster
         let server: GateServer
         do {
             server = try await GateServer(configuration: configuration, logger: logger)

@@ -33,6 +33,8 @@ struct ServeSettings {
     var gateway: GatewaySettings?
     /// Contract v2: the declared pools (`--pool` replaces the file's `[pools.NAME]` tables).
     var pools: [PoolSpec]
+    /// `--redis` with `--org` and `--host-name`; nil: this daemon holds the limit alone.
+    var cluster: ClusterSettings?
 
     /// Whether the daemon keeps a usage journal, and where.
     enum JournalChoice: Equatable {
@@ -85,6 +87,12 @@ struct ServeSettings {
                     ?? GatewayConfiguration.defaultUpstreamTimeoutSeconds,
                 upstreamCA: command.upstreamCA ?? file.upstreamCA
             )
+        }
+        let redis = command.redis ?? file.redis
+        let org = command.org ?? file.org
+        let hostName = command.hostName ?? file.hostName
+        if redis != nil || org != nil || hostName != nil {
+            cluster = ClusterSettings(redis: redis, org: org, hostName: hostName)
         }
         // Checked in ServeCommand.validate: a flag that does not parse never gets here.
         pools = command.pool.isEmpty ? (file.pools ?? []) : command.pool.compactMap { try? PoolSpec(flag: $0) }

@@ -53,6 +53,7 @@ enum StatusSummary {
         if let mix = status.queueByPriority, mix.high + mix.low > 0 {
             lines.append("queued by priority: high \(mix.high) · normal \(mix.normal) · low \(mix.low)")
         }
+        if let cluster = status.cluster { lines.append(contentsOf: clusterLines(cluster)) }
 
         if !status.budgets.isEmpty {
             lines.append("")
@@ -136,5 +137,25 @@ enum StatusSummary {
 
     private static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : String(value)
+    }
+}
+extension StatusSummary {
+    /// `serve --redis`: the organisation's state and hosts.
+    static func clusterLines(_ cluster: ClusterStatus) -> [String] {
+        var head = "org \(cluster.org) via Redis: \(cluster.state.rawValue)"
+        if let host = cluster.host { head += " · this host \(host)" }
+        if let pending = cluster.pending, pending > 0 { head += " · \(pending) calls pending" }
+        if cluster.state == .unreachable {
+            head += " (granting nothing"
+            if let error = cluster.lastError { head += ": \(error)" }
+            head += ")"
+        }
+        var lines = [head]
+        for host in cluster.hosts.sorted(by: { $0.host < $1.host }) {
+            lines.append(
+                "  host \(host.host): \(host.workers) workers · used \(grouped(host.used)) · reserved \(grouped(host.reserved)) · "
+                    + "waiting \(host.waiting) · seen \(formatMilliseconds(host.lastSeenMsAgo)) ago")
+        }
+        return lines
     }
 }

@@ -115,6 +115,33 @@ extension OneAtATime {
             }
         }
 
+    @Test("a charge settles a reservation, counts an id Redis does not know from now, and counts once")
+    func chargeCountsOnce() async throws {
+        try await withHosts(["a"]) { server, hosts in
+            let admission = hosts[0].admission
+            _ = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 60))
+            #expect(try await admission.charge(pool: "default", host: "a", id: "a/1", actual: SharedAmounts(tokens: 25)).outcome == "settled")
+            #expect(try await admission.charge(pool: "default", host: "a", id: "a/1", actual: SharedAmounts(tokens: 25)).outcome == "already")
+            #expect(try await admission.charge(pool: "default", host: "a", id: "a/2", actual: SharedAmounts(tokens: 40)).outcome == "charged")
+            #expect(try await admission.charge(pool: "default", host: "a", id: "a/2", actual: SharedAmounts(tokens: 40)).outcome == "already")
+            var load = try await admission.load(pool: "default")
+            #expect(load.used == 65 && load.reserved == 0)
+            // A Redis restarted empty: the pool must be declared again before a charge counts.
+            server.kill9()
+            try await server.start()
+            #expect(await admission.client.waitUntilConnected(timeout: .seconds(5)))
+            await #expect(throws: RedisError.self) {
+                try await admission.charge(pool: "default", host: "a", id: "a/1", actual: SharedAmounts(tokens: 25))
+            }
+            _ = try await admission.configure(pool: "default", SharedPoolSettings(
+                windowMilliseconds: 1000, sendMarginMilliseconds: 0, threshold: 1.0, limits: ["tokens": 100]
+            ))
+            #expect(try await admission.charge(pool: "default", host: "a", id: "a/1", actual: SharedAmounts(tokens: 25)).outcome == "charged")
+            load = try await admission.load(pool: "default")
+            #expect(load.used == 25)
+        }
+    }
+
         @Test("a name Redis cannot store is refused before anything is sent")
         func invalidNames() async throws {
             try await withHosts(["a"]) { _, hosts in

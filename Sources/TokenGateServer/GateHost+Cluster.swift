@@ -1,0 +1,236 @@
+import Logging
+import NIOCore
+import TokenGateCore
+import TokenGateRedis
+import TokenGateWire
+
+/// `serve --redis`: the organisation's shared admission in Redis decides every grant. The local
+/// gates keep the books (tickets, usage, workers, leases, the journal) of grants decided there:
+/// an acquire queues locally and asks Redis under a shared id; a grant comes back in the answer or
+/// on this host's grant stream; reports, releases and withdrawals follow by id. While Redis is
+/// unreachable nothing is granted, waiters keep their place, and the calls are kept to be sent
+/// when it is back (each by id, so none counts twice).
+extension GateHost {
+    /// The distinct worker names of the open connections (what the heartbeat tells Redis).
+    var connectedWorkerCount: Int { Set(sessions.values.flatMap(\.workerNames)).count }
+
+    /// Hands the link to Redis to this host (once, before serving).
+    func attach(_ link: SharedLink) {
+        cluster = ClusterState(link: link, ticketPrefix: ticketPrefix)
+    }
+
+    /// Sends a call now, or keeps it while Redis is unreachable.
+    func sendShared(_ call: SharedCall) {
+        guard let cluster, !isShuttingDown || call.isKeptWhileUnreachable else { return }
+        if cluster.isConnected {
+            cluster.inFlight += 1
+            cluster.link.send(call)
+        } else if call.isKeptWhileUnreachable {
+            cluster.kept.append(call)
+        }
+    }
+
+    /// A local waiter queued: Redis is asked for its grant.
+    func clusterQueued(_ waiter: WaiterID, pool: Int) {
+        guard let cluster else { return }
+        let id = cluster.makeID()
+        cluster.waiters[id] = (pool, waiter)
+        cluster.waiterIDs[waiter] = id
+        sendAcquire(id: id, pool: pool, waiter: waiter)
+    }
+
+    private func sendAcquire(id: String, pool: Int, waiter: WaiterID) {
+        guard let demand = pools[pool: pool].demand(of: waiter) else { return }
+        sendShared(.acquire(pool: pools.names[pool], id: id, demand: SharedAmounts(demand)))
+    }
+
+    /// A local waiter left without a grant (timed out, withdrawn): it leaves the shared queue, and
+    /// a grant Redis made meanwhile is given back.
+    func clusterWaiterLeft(_ waiter: WaiterID) {
+        guard let cluster, let id = cluster.waiterIDs.removeValue(forKey: waiter),
+            let entry = cluster.waiters.removeValue(forKey: id)
+        else { return }
+        sendShared(.cancel(pool: pools.names[entry.pool], id: id))
+        sendShared(.release(pool: pools.names[entry.pool], id: id))
+    }
+
+    /// A ticket was released (or withdrawn with its connection): its reservation leaves the shared window.
+    func clusterTicketReleased(_ ticket: TicketID) {
+        guard let cluster, let entry = cluster.tickets.removeValue(forKey: ticket) else { return }
+        cluster.ticketIDs[entry.id] = nil
+        sendShared(.release(pool: pools.names[entry.pool], id: entry.id))
+    }
+
+    /// A report: the usage replaces the ticket's shared reservation, or (no ticket, or one Redis
+    /// never granted) counts from now under an id of its own.
+    func clusterCharge(ticket: TicketID?, usage: Usage, pool: Int) {
+        guard let cluster else { return }
+        var target = (pool: pool, id: "")
+        if let ticket, let entry = cluster.tickets.removeValue(forKey: ticket) {
+            cluster.ticketIDs[entry.id] = nil
+            target = entry
+        } else {
+            target.id = cluster.makeID()
+        }
+        let actual = usage.amounts(countingCacheRead: pools[pool: target.pool].configuration.countsCacheRead)
+        sendShared(.charge(pool: pools.names[target.pool], id: target.id, actual: SharedAmounts(actual)))
+    }
+
+    /// A 429, a pause or a new tokens limit holds for every host.
+    func clusterShare(_ call: SharedCall) {
+        sendShared(call)
+    }
+
+    // MARK: Answers
+
+    /// Redis answered a call (or could not be reached).
+    func sharedAnswered(_ call: SharedCall, _ result: Result<SharedAnswer, any Error>) {
+        guard let cluster else { return }
+        cluster.inFlight = max(0, cluster.inFlight - 1)
+        switch result {
+        case .success(.granted):
+            if case .acquire(_, let id, _) = call { grantShared(id) }
+        case .success(.changed(_, let wakeAt, let now)):
+            armSharedWake(pool: call.pool, wakeAt: wakeAt, redisNow: now)
+        case .failure(let error) where error.isSharedCallRetryable:
+            if call.isKeptWhileUnreachable { cluster.kept.append(call) }
+            if case .acquire = call { cluster.resendsAcquires = true }
+            if error.isRedisUnreachable { markUnreachable(error) }
+        case .failure(let error):
+            cluster.lastError = "\(error)"
+            logger.warning("the shared admission refused a call", metadata: ["call": "\(call)", "reason": "\(error)"])
+            if case .acquire(_, let id, _) = call, let entry = cluster.waiters[id] {
+                refuseSharedWaiter(entry.waiter, pool: entry.pool, reason: "\(error)")
+            }
+        }
+    }
+
+    /// Grants of this host's waiters read from its stream.
+    func sharedGrantsArrived(_ grants: [(pool: String, id: String)]) {
+        guard let cluster else { return }
+        for grant in grants where grant.id.hasPrefix(cluster.idPrefix) {
+            if cluster.waiters[grant.id] != nil {
+                grantShared(grant.id)
+            } else if cluster.ticketIDs[grant.id] == nil, !grant.pool.isEmpty {
+                // Its waiter left before the grant came: the reservation goes back.
+                sendShared(.release(pool: grant.pool, id: grant.id))
+            }
+        }
+    }
+
+    /// Redis granted shared id `id`: its local waiter becomes a ticket (answered by `settleOutcomes`).
+    private func grantShared(_ id: String) {
+        guard let cluster, let entry = cluster.waiters.removeValue(forKey: id) else { return }
+        cluster.waiterIDs[entry.waiter] = nil
+        guard let grant = pools[pool: entry.pool].grantDecidedElsewhere(entry.waiter, now: clock.now()) else {
+            sendShared(.release(pool: pools.names[entry.pool], id: id))
+            return
+        }
+        cluster.tickets[grant.ticket] = (entry.pool, id)
+        cluster.ticketIDs[id] = grant.ticket
+        settleOutcomes()
+    }
+
+    /// An acquire Redis refuses for good (not for being unreachable): answered with the reason.
+    private func refuseSharedWaiter(_ waiter: WaiterID, pool: Int, reason: String) {
+        cluster?.waiterIDs[waiter] = nil
+        cluster?.waiters = cluster?.waiters.filter { $0.value.waiter != waiter } ?? [:]
+        guard pools[pool: pool].cancel(waiter, now: clock.now()),
+            let owner = waiterSessions.removeValue(forKey: waiter), let session = sessions[owner],
+            let requestID = session.pendingAcquires.removeValue(forKey: waiter)
+        else { return }
+        session.send(Reply.encodeError(id: requestID, code: .badRequest, message: "the shared admission in Redis refused it: \(reason)"))
+        settleOutcomes()
+    }
+
+    /// One timer per pool on the instant Redis said the head becomes admissible; a timer armed
+    /// earlier stays.
+    private func armSharedWake(pool: String, wakeAt: Int64, redisNow: Int64) {
+        guard let cluster, wakeAt > 0, !isShuttingDown else { return }
+        let deadline = NIODeadline.now() + .microseconds(max(0, wakeAt - redisNow))
+        if let armed = cluster.wakeTimers[pool], armed.at <= deadline { return }
+        cluster.wakeTimers[pool]?.task.cancel()
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.cluster?.wakeTimers[pool] = nil
+            sendShared(.tick(pool: pool))
+        }
+        cluster.wakeTimers[pool] = (deadline, task)
+    }
+
+    // MARK: Reaching Redis
+
+    /// A heartbeat reached Redis. Coming back from unreachable: every local waiter asks again (in
+    /// its place: Redis answers a waiter it still queues as it stands, and queues again one it
+    /// lost), then the kept calls go.
+    func clusterHeard(_ hosts: [SharedHost]) {
+        guard let cluster else { return }
+        cluster.hosts = hosts
+        pruneSharedTickets()
+        let reconnected = !cluster.isConnected
+        cluster.isConnected = true
+        if reconnected {
+            logger.notice("Redis reachable: the shared admission decides grants", metadata: ["kept_calls": "\(cluster.kept.count)"])
+        }
+        if reconnected || cluster.resendsAcquires {
+            cluster.resendsAcquires = false
+            let waiting = cluster.waiters.sorted { $0.value.waiter.rawValue < $1.value.waiter.rawValue }
+            for (id, entry) in waiting { sendAcquire(id: id, pool: entry.pool, waiter: entry.waiter) }
+        }
+        let kept = cluster.kept
+        cluster.kept.removeAll()
+        for call in kept { sendShared(call) }
+        stateChanged()
+    }
+
+    /// A heartbeat could not reach Redis.
+    func clusterLost(_ error: any Error) {
+        markUnreachable(error)
+    }
+
+    private func markUnreachable(_ error: any Error) {
+        guard let cluster else { return }
+        cluster.lastError = "\(error)"
+        guard cluster.isConnected else { return }
+        cluster.isConnected = false
+        cancelSharedWakes()
+        logger.warning("Redis unreachable: granting nothing until it is back", metadata: ["reason": "\(error)"])
+        stateChanged()
+    }
+
+    /// Cancels every pool's wake timer (Redis unreachable, or shutting down).
+    func cancelSharedWakes() {
+        guard let cluster else { return }
+        for timer in cluster.wakeTimers.values { timer.task.cancel() }
+        cluster.wakeTimers.removeAll()
+    }
+
+    /// Forgets the shared ids of tickets the local gates no longer hold (their leases ended).
+    private func pruneSharedTickets() {
+        guard let cluster else { return }
+        for (ticket, entry) in cluster.tickets where !pools.gate(entry.pool).holds(ticket) {
+            cluster.tickets[ticket] = nil
+            cluster.ticketIDs[entry.id] = nil
+        }
+    }
+
+    /// Status `cluster` (nil without `--redis`).
+    func clusterStatus() -> ClusterStatus? {
+        guard let cluster else { return nil }
+        return ClusterStatus(
+            state: cluster.isConnected ? .connected : .unreachable, org: cluster.link.cluster.organisation,
+            hosts: cluster.hosts.map {
+                HostStatus(
+                    host: $0.host, workers: $0.workers, used: $0.used, reserved: $0.reserved, waiting: $0.waiting,
+                    lastSeenMsAgo: $0.lastSeenMillisecondsAgo
+                )
+            },
+            host: cluster.link.cluster.hostName, lastError: cluster.lastError, pending: cluster.kept.count + cluster.inFlight
+        )
+    }
+}
+
+extension SharedAmounts {
+    init(_ amounts: BudgetAmounts) {
+        self.init(tokens: amounts.tokens, input: amounts.input, output: amounts.output, requests: amounts.requests)
+    }
+}
