@@ -13,7 +13,9 @@ extension OneAtATime {
         func concurrentStreams() async throws {
             let events = ProviderFixtures.anthropicEvents(input: 100, output: 20, deltas: 10)
             try await FakeUpstream.with(script: { _ in .events(events, gapMilliseconds: 10) }) { upstream in
-                try await GatewayHarness.with(upstream: upstream.url) { gateway in
+                // A window longer than the run, even on a loaded machine: the first reports must
+                // not have slid out by the time the status is read (a 2 s window took 3 s to pass).
+                try await GatewayHarness.with(upstream: upstream.url, base: ["--window", "60", "--no-state"]) { gateway in
                     let bodies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                         for index in 0..<64 {
                             group.addTask {
