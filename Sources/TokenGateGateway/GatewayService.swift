@@ -11,13 +11,14 @@ import TokenGateServer
 /// (or `/v1/chat/completions`) is acquired, forwarded, streamed back and reported in process
 /// against the daemon's gate; every other request passes through ungated. HTTP/1.1 with
 /// keep-alive on the front, pooled connections (HTTP/1.1 or HTTP/2, TLS) to the upstream.
+/// Both run on the gate's event loop (`GatewayGate.eventLoop`): a request's calls into the gate,
+/// its agent's socket and its upstream's are served by one thread, with no hand-off between them.
 /// `run()` serves until graceful shutdown, then stops accepting and cuts open requests.
 public final class GatewayService: Service, Sendable {
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     private let configuration: GatewayConfiguration
     private let logger: Logger
-    private let group: MultiThreadedEventLoopGroup
     private let client: HTTPClient
     private let serverChannel: NIOAsyncChannel<Connection, Never>
     private let exchange: GatewayExchange
@@ -38,7 +39,7 @@ public final class GatewayService: Service, Sendable {
             }
             tls.additionalTrustRoots = [.file(caFile)]
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = gate.eventLoop
         var clientConfiguration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .milliseconds(Int64((configuration.upstreamTimeoutSeconds * 1000).rounded(.up)))),
@@ -46,10 +47,12 @@ public final class GatewayService: Service, Sendable {
         )
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
+        // No spans: the daemon bootstraps no tracer, and a no-op span per request still costs.
+        clientConfiguration.tracing.tracer = nil
+        let client = HTTPClient(eventLoopGroupProvider: .shared(loop), configuration: clientConfiguration)
         let channel: NIOAsyncChannel<Connection, Never>
         do {
-            channel = try await ServerBootstrap(group: group)
+            channel = try await ServerBootstrap(group: loop)
                 .serverChannelOption(.backlog, value: 512)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -61,7 +64,6 @@ public final class GatewayService: Service, Sendable {
                 }
         } catch {
             try? await client.shutdown()
-            try? await group.shutdownGracefully()
             throw GatewayStartError("cannot listen on \(configuration.listen) for the gateway: \(error)")
         }
         let port = channel.channel.localAddress?.port ?? configuration.listen.port
@@ -70,7 +72,6 @@ public final class GatewayService: Service, Sendable {
         gate.attach(status: counters)
         self.configuration = configuration
         self.logger = logger
-        self.group = group
         self.client = client
         self.serverChannel = channel
         self.boundAddress = bound
@@ -106,7 +107,6 @@ public final class GatewayService: Service, Sendable {
             serverChannel.channel.close(promise: nil)
         }
         try? await client.shutdown()
-        try? await group.shutdownGracefully()
         logger.notice("gateway stopped")
     }
 
@@ -141,7 +141,9 @@ public final class GatewayService: Service, Sendable {
                         }
                     }
                     let keepAlive = head.isKeepAlive
-                    try await exchange.serve(head: head, body: body, tooLarge: tooLarge, keepAlive: keepAlive, outbound: outbound)
+                    try await exchange.serve(
+                        head: head, body: body, tooLarge: tooLarge, keepAlive: keepAlive, channel: connection.channel, outbound: outbound
+                    )
                     if !keepAlive { return }
                 }
             }

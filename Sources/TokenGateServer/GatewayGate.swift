@@ -1,15 +1,20 @@
+import NIOCore
 import TokenGateCore
 import TokenGateWire
 
 /// What the HTTP gateway needs of the daemon's gate: the wire operations, in process. The server
-/// implements it over its gate host (every call hops onto the gate's event loop); the gateway
-/// module depends on this protocol only, never on the host.
+/// implements it over its gate host (the calls run on the gate's event loop: in place when the
+/// caller is on it, else with a hop there and back); the gateway module depends on this protocol
+/// only, never on the host.
 ///
 /// Settling calls (`report`, `release`, `observe`, `throttled`) run on the gate's loop in the order
 /// they are made and return once applied, so a status read after one of them returns sees its
 /// effect; they do not respond to cancellation, so a request being cancelled still settles its
 /// ticket.
 public protocol GatewayGate: Sendable {
+    /// The event loop the gate runs on. The gateway serves its agents' connections and its
+    /// upstream client on it, so that a request's calls into the gate need no thread hand-off.
+    var eventLoop: any EventLoop { get }
     /// Waits for a grant of `request.estimate` for `request.worker` until `request.maxWait`.
     /// Cancelling the calling task withdraws the acquire (a grant already made is returned).
     func acquire(_ request: GatewayAcquire) async -> GatewayAcquireOutcome
