@@ -15,7 +15,8 @@ struct BenchGatewayCommand: AsyncParsableCommand {
             in front of it with a limit that never binds. For each concurrency, N streams run back to \
             back for --duration seconds straight to the upstream, then as long through the gateway, \
             from the same HTTP client; the first byte is the first body chunk, the last byte the end \
-            of the body, both from just before the request is sent. Percentiles are exact. Then the \
+            of the body, both from just before the request is sent. Percentiles are exact. The \
+            daemon's CPU time (user + system, from /proc) in each gateway case is divided by its requests. The \
             daemon's resident memory per open stream (measured first, on the fresh daemon): --hold \
             streams held open at once.
 
