@@ -8,7 +8,9 @@ import TokenGateWire
 /// The gated endpoint: read the body, name the worker, estimate, acquire, forward, stream back,
 /// and settle the ticket exactly once (reported, charged at its estimate, or released).
 extension GatewayExchange {
-    func gated(head: HTTPRequestHead, route: GatewayRoute, body: ByteBuffer, keepAlive: Bool, outbound: Outbound) async throws {
+    func gated(
+        head: HTTPRequestHead, route: GatewayRoute, body: ByteBuffer, keepAlive: Bool, channel: any Channel, outbound: Outbound
+    ) async throws {
         let parsed: RequestBody
         do {
             parsed = try RequestBody(bytes: Array(body.readableBytesView), kind: configuration.kind)
@@ -61,14 +63,15 @@ extension GatewayExchange {
             return try await fail(.shuttingDown(), keepAlive, outbound)
         }
         try await forwardGranted(
-            ticket: ticket, charge: charge, parsed: parsed, head: head, route: route, body: body, keepAlive: keepAlive, outbound: outbound
+            ticket: ticket, charge: charge, parsed: parsed, head: head, route: route, body: body, keepAlive: keepAlive,
+            channel: channel, outbound: outbound
         )
     }
 
     /// Sends a granted request upstream and its response back; settles the ticket exactly once.
     private func forwardGranted(
         ticket: String, charge: GatedCharge, parsed: RequestBody, head: HTTPRequestHead, route: GatewayRoute, body: ByteBuffer,
-        keepAlive: Bool, outbound: Outbound
+        keepAlive: Bool, channel: any Channel, outbound: Outbound
     ) async throws {
         var forwardBody = body
         if parsed.addedUsageChunk { forwardBody = ByteBuffer(bytes: parsed.forwardBytes) }
@@ -102,7 +105,7 @@ extension GatewayExchange {
             await gate.release(ticket: ticket)
             logger.info("gateway: upstream 429", metadata: ["worker": "\(charge.worker)", "retry_after_ms": "\(retryAfterMs)"])
             var none: ResponseUsageReader?
-            try await relay(response, reader: &none, keepAlive: keepAlive, outbound: outbound)
+            try await relay(response, reader: &none, keepAlive: keepAlive, channel: channel)
             return try await outbound.write(.end(nil))
         }
         if !observed.isEmpty { await gate.observe(headers: observed, worker: charge.worker, model: charge.model) }
@@ -115,7 +118,7 @@ extension GatewayExchange {
             }
             var none: ResponseUsageReader?
             do {
-                try await relay(response, reader: &none, keepAlive: keepAlive, outbound: outbound)
+                try await relay(response, reader: &none, keepAlive: keepAlive, channel: channel)
             } catch {
                 counters.failed()
                 throw error
@@ -128,7 +131,7 @@ extension GatewayExchange {
         )
         var settled = false
         do {
-            try await relay(response, reader: &reader, keepAlive: keepAlive, outbound: outbound) { seen in
+            try await relay(response, reader: &reader, keepAlive: keepAlive, channel: channel) { seen in
                 settled = true
                 await settle(ticket: ticket, charge: charge, seen: seen)
             }

@@ -18,8 +18,11 @@ struct GatewayExchange: Sendable {
     typealias Outbound = NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
 
     /// One request from an agent, its body read whole (`tooLarge`: it was over the limit and
-    /// dropped). Throws when the connection must close (the agent left, or a response was cut).
-    func serve(head: HTTPRequestHead, body: ByteBuffer, tooLarge: Bool, keepAlive: Bool, outbound: Outbound) async throws {
+    /// dropped), on `channel`'s event loop (the agent's connection, which `outbound` writes to).
+    /// Throws when the connection must close (the agent left, or a response was cut).
+    func serve(
+        head: HTTPRequestHead, body: ByteBuffer, tooLarge: Bool, keepAlive: Bool, channel: any Channel, outbound: Outbound
+    ) async throws {
         counters.started()
         defer { counters.finished() }
         guard let route = GatewayRoute(method: head.method, uri: head.uri, kind: configuration.kind) else {
@@ -31,15 +34,17 @@ struct GatewayExchange: Sendable {
             )
         }
         if route.isGated {
-            try await gated(head: head, route: route, body: body, keepAlive: keepAlive, outbound: outbound)
+            try await gated(head: head, route: route, body: body, keepAlive: keepAlive, channel: channel, outbound: outbound)
         } else {
-            try await passThrough(head: head, route: route, body: body, keepAlive: keepAlive, outbound: outbound)
+            try await passThrough(head: head, route: route, body: body, keepAlive: keepAlive, channel: channel, outbound: outbound)
         }
     }
 
     // MARK: Ungated
 
-    private func passThrough(head: HTTPRequestHead, route: GatewayRoute, body: ByteBuffer, keepAlive: Bool, outbound: Outbound) async throws {
+    private func passThrough(
+        head: HTTPRequestHead, route: GatewayRoute, body: ByteBuffer, keepAlive: Bool, channel: any Channel, outbound: Outbound
+    ) async throws {
         let request = upstreamRequest(head: head, route: route, body: body, identityEncoding: false)
         let response: HTTPClientResponse
         do {
@@ -51,7 +56,7 @@ struct GatewayExchange: Sendable {
             return try await fail(failure.providerError, keepAlive, outbound)
         }
         var reader: ResponseUsageReader?
-        try await relay(response, reader: &reader, keepAlive: keepAlive, outbound: outbound)
+        try await relay(response, reader: &reader, keepAlive: keepAlive, channel: channel)
         try await outbound.write(.end(nil))
     }
 
@@ -72,19 +77,21 @@ struct GatewayExchange: Sendable {
         return try await client.execute(request, deadline: .now() + timeout, logger: Self.quietLogger)
     }
 
-    /// Sends the response head and body as they arrive; `reader` reads usage (and may filter).
+    /// Sends the response head and body into the agent's `channel` as they arrive (the caller
+    /// then writes the end, which flushes); `reader` reads usage (and may filter).
     /// `beforeLastByte` runs once, before the response's last byte goes out (the last chunk of a
     /// response with a content-length, else the end of a chunked one), so that an agent that has
     /// its response can count on what it settled.
     func relay(
-        _ response: HTTPClientResponse, reader: inout ResponseUsageReader?, keepAlive: Bool, outbound: Outbound,
+        _ response: HTTPClientResponse, reader: inout ResponseUsageReader?, keepAlive: Bool, channel: any Channel,
         beforeLastByte: ((SeenUsage?) async -> Void)? = nil
     ) async throws {
+        let writer = AgentResponseWriter(channel: channel)
         let filters = reader?.removesUsageChunk ?? false
         var headers = HeaderPolicy.clientResponseHeaders(response.headers, keepsLength: !filters)
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         let length = filters ? nil : response.headers.first(name: "content-length").flatMap { Int($0) }
-        try await clientWrite(outbound, .head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
+        try await writer.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
         var received = 0
         var pendingLast = beforeLastByte
         for try await chunk in response.body {
@@ -98,20 +105,12 @@ struct GatewayExchange: Sendable {
                 pendingLast = nil
                 await last(reader?.seen)
             }
-            if let forward, forward.readableBytes > 0 { try await clientWrite(outbound, .body(.byteBuffer(forward))) }
+            if let forward, forward.readableBytes > 0 { try await writer.write(.body(.byteBuffer(forward))) }
         }
         if pendingLast != nil || length == nil || received < (length ?? 0) {
-            if let rest = reader?.finish() { try await clientWrite(outbound, .body(.byteBuffer(rest))) }
+            if let rest = reader?.finish() { try await writer.write(.body(.byteBuffer(rest))) }
         }
         if let last = pendingLast { await last(reader?.seen) }
-    }
-
-    func clientWrite(_ outbound: Outbound, _ part: HTTPServerResponsePart) async throws {
-        do {
-            try await outbound.write(part)
-        } catch {
-            throw ClientWriteFailure()
-        }
     }
 
     // MARK: Errors

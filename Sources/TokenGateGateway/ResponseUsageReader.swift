@@ -66,6 +66,9 @@ struct ResponseUsageReader {
     /// Reads one event; returns whether it is the usage-only chunk to remove.
     @discardableResult
     private mutating func read(event: [UInt8]) -> Bool {
+        // Most events carry no usage: skip them without copying their data out. (The joined data
+        // holds "usage" only if one of its lines does, so the event's own bytes hold it too.)
+        guard Self.contains(event, Self.usageKey) else { return false }
         guard let data = ServerSentEvents.data(of: event), data.first == UInt8(ascii: "{"),
             Self.contains(data, Self.usageKey), let value = try? JSONValue.parse(data)
         else { return false }

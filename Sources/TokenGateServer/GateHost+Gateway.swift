@@ -2,6 +2,12 @@ import NIOCore
 import TokenGateCore
 import TokenGateWire
 
+/// How a gateway acquire started: decided at once, or queued until the future's outcome.
+enum GatewayAcquireStart: Sendable {
+    case decided(GatewayAcquireOutcome)
+    case queued(EventLoopFuture<GatewayAcquireOutcome>)
+}
+
 /// A gateway request waiting for its grant.
 struct GatewayWaiter {
     let waiter: WaiterID
@@ -12,8 +18,8 @@ struct GatewayWaiter {
 /// as the socket's, with a worker name per request instead of per connection.
 extension GateHost {
     /// Acquires for one gateway request; `owner` is the request's own (see `GateHostGatewayAccess`).
-    func gatewayAcquire(_ request: GatewayAcquire, owner: OwnerID, promise: EventLoopPromise<GatewayAcquireOutcome>) {
-        guard !isShuttingDown else { return promise.succeed(.shuttingDown) }
+    func gatewayAcquire(_ request: GatewayAcquire, owner: OwnerID) -> GatewayAcquireStart {
+        guard !isShuttingDown else { return .decided(.shuttingDown) }
         let now = clock.now()
         let deadline = now + request.maxWait
         let pool = self.pool(model: request.model)
@@ -21,19 +27,23 @@ extension GateHost {
             worker: request.worker, estimate: request.estimate,
             priority: request.priority.flatMap(Priority.init(rawValue:)) ?? .normal, deadline: deadline, owner: owner, now: now
         )
+        let started: GatewayAcquireStart
         switch decision {
         case .granted(let grant):
             journalGrant(grant, now: now)
             countGrant(grant, now: now)
-            promise.succeed(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
+            started = .decided(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
         case .queued(let waiter):
+            let promise = eventLoop.makePromise(of: GatewayAcquireOutcome.self)
             gatewayWaiters[owner] = GatewayWaiter(waiter: waiter, promise: promise)
             gatewayWaiterOwners[waiter] = owner
+            started = .queued(promise.futureResult)
         case .timedOut:
             metrics?.timedOut(pool: pool)
-            promise.succeed(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pool, now: now)))
+            started = .decided(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pool, now: now)))
         }
         settleOutcomes()
+        return started
     }
 
     /// The request's task was cancelled: its acquire is withdrawn if it still waits.

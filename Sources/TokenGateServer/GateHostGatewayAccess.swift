@@ -3,7 +3,8 @@ import NIOCore
 import TokenGateCore
 import TokenGateWire
 
-/// The server's `GatewayGate`: every call hops onto the gate host's event loop.
+/// The server's `GatewayGate`: a call runs on the gate host's event loop (in place when made
+/// there, else with a hop onto the loop and back).
 struct GateHostGatewayAccess: GatewayGate {
     let host: NIOLoopBound<GateHost>
     /// Owners for gateway requests, numbered apart from the socket's sessions.
@@ -13,20 +14,29 @@ struct GateHostGatewayAccess: GatewayGate {
         self.host = host
     }
 
-    private var loop: EventLoop { host.eventLoop }
+    private var eventLoop: any EventLoop { host.eventLoop }
 
     func acquire(_ request: GatewayAcquire) async -> GatewayAcquireOutcome {
         let owner = OwnerID(rawValue: nextOwner.withLockedValue { value in
             defer { value += 1 }
             return value
         })
-        let promise = loop.makePromise(of: GatewayAcquireOutcome.self)
         let host = self.host
-        loop.execute { host.value.gatewayAcquire(request, owner: owner, promise: promise) }
-        return await withTaskCancellationHandler {
-            (try? await promise.futureResult.get()) ?? .shuttingDown
-        } onCancel: {
-            host.eventLoop.execute { host.value.gatewayCancel(owner: owner) }
+        let started: GatewayAcquireStart
+        if eventLoop.inEventLoop {
+            started = host.value.gatewayAcquire(request, owner: owner)
+        } else {
+            started = (try? await eventLoop.submit { host.value.gatewayAcquire(request, owner: owner) }.get()) ?? .decided(.shuttingDown)
+        }
+        switch started {
+        case .decided(let outcome):
+            return outcome
+        case .queued(let outcome):
+            return await withTaskCancellationHandler {
+                (try? await outcome.get()) ?? .shuttingDown
+            } onCancel: {
+                host.eventLoop.execute { host.value.gatewayCancel(owner: owner) }
+            }
         }
     }
 
@@ -46,15 +56,16 @@ struct GateHostGatewayAccess: GatewayGate {
         await onGateLoop { $0.gatewayThrottled(retryAfterMs: retryAfterMs, worker: worker, model: model) }
     }
 
-    /// Runs `body` on the gate's loop and returns once it ran (whether or not the caller is
-    /// cancelled meanwhile).
+    /// Runs `body` on the gate's loop (in place when already there) and returns once it ran
+    /// (whether or not the caller is cancelled meanwhile).
     private func onGateLoop(_ body: @escaping @Sendable (GateHost) -> Void) async {
         let host = self.host
-        try? await loop.submit { body(host.value) }.get()
+        if host.eventLoop.inEventLoop { return body(host.value) }
+        try? await host.eventLoop.submit { body(host.value) }.get()
     }
 
     func attach(status source: any GatewayStatusSource) {
         let host = self.host
-        loop.execute { host.value.gatewayStatusSource = source }
+        host.eventLoop.execute { host.value.gatewayStatusSource = source }
     }
 }

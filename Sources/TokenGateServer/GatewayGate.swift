@@ -2,8 +2,9 @@ import TokenGateCore
 import TokenGateWire
 
 /// What the HTTP gateway needs of the daemon's gate: the wire operations, in process. The server
-/// implements it over its gate host (every call hops onto the gate's event loop); the gateway
-/// module depends on this protocol only, never on the host.
+/// implements it over its gate host (the calls run on the gate's event loop, with a hop there and
+/// back from the gateway's own loop); the gateway module depends on this protocol
+/// only, never on the host.
 ///
 /// Settling calls (`report`, `release`, `observe`, `throttled`) run on the gate's loop in the order
 /// they are made and return once applied, so a status read after one of them returns sees its

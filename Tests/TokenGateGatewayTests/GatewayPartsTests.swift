@@ -116,6 +116,16 @@ struct GatewayBodyTests {
         #expect(overflow == [Array("data: 0123456789".utf8)], "held bytes come back whole")
     }
 
+    @Test("usage on an event's second data line is read; events without usage pass unread and unchanged")
+    func usageOnSecondDataLine() {
+        var reader = ResponseUsageReader(kind: .anthropic, contentType: "text/event-stream", removesUsageChunk: false)
+        let plain = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"usage\"}}\n\n"
+        let split = "event: message_delta\ndata: {\"type\":\"message_delta\",\ndata: \"usage\":{\"output_tokens\":7}}\n\n"
+        let passed = reader.pass(ByteBuffer(string: plain + split))
+        #expect(passed.map { String(buffer: $0) } == plain + split)
+        #expect(reader.seen == SeenUsage(output: 7))
+    }
+
     @Test("usage is read from Anthropic streams and JSON, cumulative fields replacing earlier ones")
     func anthropicUsage() {
         var reader = ResponseUsageReader(kind: .anthropic, contentType: "text/event-stream; charset=utf-8", removesUsageChunk: false)

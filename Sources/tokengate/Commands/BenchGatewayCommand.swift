@@ -16,7 +16,8 @@ struct BenchGatewayCommand: AsyncParsableCommand {
             in front of it with a limit that never binds. For each concurrency, N streams run back to \
             back for --duration seconds straight to the upstream, then as long through the gateway, \
             from the same HTTP client; the first byte is the first body chunk, the last byte the end \
-            of the body, both from just before the request is sent. Percentiles are exact. Then the \
+            of the body, both from just before the request is sent. Percentiles are exact. The \
+            daemon's CPU time (user + system, from /proc) in each gateway case is divided by its requests. The \
             daemon's resident memory per open stream (measured first, on the fresh daemon): --hold \
             streams held open at once.
 
@@ -89,7 +90,11 @@ struct BenchGatewayCommand: AsyncParsableCommand {
                 let before = ProcessUsage.read(pid: daemon.pid)
                 let through = try await measure(client: client, url: gateway, streams: count, seconds: duration)
                 if let before, let after = ProcessUsage.read(pid: daemon.pid) {
-                    daemonCPU.append("\(count) streams \(formatDecimal(after.cpuPercent(since: before), places: 0)) %")
+                    let perRequest = (after.cpuSeconds - before.cpuSeconds) / Double(max(through.requests, 1)) * 1e6
+                    daemonCPU.append(
+                        "\(count) streams \(formatDecimal(after.cpuPercent(since: before), places: 0)) % of one core, "
+                            + "\(formatDecimal(perRequest, places: 0)) µs per request"
+                    )
                 }
                 rows.append(Self.row(count, "direct", straight))
                 rows.append(Self.row(count, "gateway", through))
@@ -105,7 +110,8 @@ struct BenchGatewayCommand: AsyncParsableCommand {
                 header: ["streams", "first p50", "first p99", "last p50", "last p99"],
                 rows: added.map { [String($0.0), Self.signed($0.1), Self.signed($0.2), Self.signed($0.3), Self.signed($0.4)] }
             )
-            print("daemon CPU (share of one core) while the gateway cases ran: \(daemonCPU.joined(separator: ", "))")
+            print("\ndaemon CPU (user + system) while the gateway cases ran:")
+            for line in daemonCPU { print("  " + line) }
             if let memory { print("\nmemory: \(memory)") }
             print("load average after: \(Self.loadAverage())")
         } catch {
