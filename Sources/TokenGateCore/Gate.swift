@@ -25,7 +25,7 @@ public struct Gate: Sendable {
     var cooldownUntil: Instant?
     var cooldownWorker: String?
     /// Spending the provider reported and the window cannot see, per budget.
-    var external: [BudgetKind: ExternalUsage] = [:]
+    var external: [BudgetKind: UnseenSpending] = [:]
     /// The provider's latest word per budget.
     var providerObservations: [BudgetKind: ProviderObservation] = [:]
     /// The numbers of this gate's tickets and waiters (distinct across the gates of a `PoolSet`).

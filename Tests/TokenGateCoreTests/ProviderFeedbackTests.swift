@@ -94,6 +94,82 @@ struct ProviderFeedbackTests {
         #expect(gate.acquire(worker: "b", estimate: estimate(3_001), now: at(10.2)).waiter != nil)
     }
 
+    /// A hard window's reset is about one window ahead: a reading that counted the fleet's own
+    /// grants of the last send margin (they had already reached the provider) must not keep them
+    /// counted once they are on the timeline, or the fleet stays throttled for a window.
+    @Test("a reading's grants within the send margin stop counting as unseen once they leave the margin")
+    func inMarginGrantsCountOnce() throws {
+        var gate = makeGate(limit: 100_000, window: 10, threshold: 1, sendMargin: 0.2)
+        for _ in 0..<20 { _ = try #require(gate.acquire(worker: "a", estimate: estimate(1_000), now: at(0)).grant) }
+        // At 0.1 s the provider has charged all 20,000 (and nothing else): the reading cannot tell
+        // which of them arrived, so it counts them as unseen while they are in the margin.
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 80_000, reset: at(10.1), observedAt: at(0.1)),
+            now: at(0.1)
+        )
+        #expect(gate.externalUsage(of: .tokens, at: at(0.1)) == 20_000)
+        #expect(gate.acquire(worker: "b", estimate: estimate(80_000), now: at(0.1)).waiter != nil)
+        // The response of one of them, out of the margin: they are all on the timeline, 20,000
+        // charged and 80,000 free, as the provider says; the earlier reading counts them no more.
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 80_000, reset: at(10.1), observedAt: at(0.5)),
+            now: at(0.5)
+        )
+        #expect(gate.externalUsage(of: .tokens, at: at(0.5)) == 0)
+        #expect(gate.takeOutcomes().compactMap(\.grant).count == 1)
+    }
+
+    @Test("a reading's grants within the send margin count until a later reading takes over, not by time alone")
+    func inMarginCountsUntilTakenOver() throws {
+        var gate = makeGate(limit: 100_000, window: 10, threshold: 1, sendMargin: 0.2)
+        for _ in 0..<20 { _ = try #require(gate.acquire(worker: "a", estimate: estimate(1_000), now: at(0)).grant) }
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 70_000, reset: at(10.1), observedAt: at(0.1)),
+            now: at(0.1)
+        )
+        // 30,000 at the provider: 10,000 unseen at least, 30,000 if none of the grants had arrived.
+        #expect(gate.externalUsage(of: .tokens, at: at(0.1)) == 30_000)
+        // Nothing has said which yet: the larger figure keeps counting (fading) after the margin.
+        #expect(gate.externalUsage(of: .tokens, at: at(1)) > 27_000)
+        // A reading within the margin of the first does not take over from it.
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 80_000, reset: at(10.15), observedAt: at(0.15)),
+            now: at(0.15)
+        )
+        #expect(gate.externalUsage(of: .tokens, at: at(0.15)) > 29_000)
+        // One a margin after both does: 20,000 of the fleet's and 10,000 unseen (firm now, fading).
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 100_000, remaining: 70_000, reset: at(10.4), observedAt: at(0.4)),
+            now: at(0.4)
+        )
+        #expect(gate.externalUsage(of: .tokens, at: at(0.4)) == 10_000)
+    }
+
+    @Test("unseen spending measured beside grants on their way is not taken for theirs once they leave the margin")
+    func unseenBesideGrantsOnTheirWay() throws {
+        var gate = makeGate(limit: 10_000, window: 60, threshold: 1, sendMargin: 1)
+        for _ in 0..<4 { _ = try #require(gate.acquire(worker: "a", estimate: estimate(1_000), now: at(10)).grant) }
+        // 3,000 of another tool's, none of the grants charged yet: 3,000 unseen at 10.2 s.
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 10_000, remaining: 7_000, reset: at(70), observedAt: at(10.2)),
+            now: at(10.2)
+        )
+        // Out of the margin nothing says the 3,000 were the fleet's: they still count (fading).
+        #expect(gate.externalUsage(of: .tokens, at: at(11.5)) > 2_900)
+        // A reading a margin later sees the 4,000 charged and the 3,000 beside them: 3,000 unseen.
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 10_000, remaining: 3_000, reset: at(71.2), observedAt: at(11.2)),
+            now: at(11.5)
+        )
+        #expect(gate.externalUsage(of: .tokens, at: at(11.5)) >= 3_000)
+        // That reading had nothing in its margin: its figure is firm, and a lower one keeps it fading.
+        gate.observe(
+            ProviderObservation(kind: .tokens, limit: 10_000, remaining: 6_000, reset: at(71.2), observedAt: at(12.6)),
+            now: at(12.6)
+        )
+        #expect(gate.externalUsage(of: .tokens, at: at(12.6)) > 2_900)
+    }
+
     @Test("a report above its reservation corrects the unseen figure: nothing counts twice")
     func reportCorrectsUnseen() throws {
         var gate = makeGate(limit: 10_000, window: 60, threshold: 1, sendMargin: 1)
