@@ -11,8 +11,13 @@ public struct ClusterConfiguration: Sendable {
     public var hostName: String
     /// How often this host tells Redis it is alive (and reads the other hosts' figures).
     public var heartbeatInterval: Duration = .milliseconds(500)
-    /// How long a host may stay silent before Redis drops its waiters.
-    public var heartbeatTimeout: Duration = .seconds(3)
+    /// How long a host may stay silent before Redis drops its waiters and charges its
+    /// reservations (with the interval, a dead host is dropped 1.5 to 2.5 s after it died).
+    public var heartbeatTimeout: Duration = .seconds(2)
+    /// How long nothing is granted after Redis restarted empty, while every host puts back what
+    /// it holds in the windows (at most a window + send margin: by then all of it slid out). Longer
+    /// than the longest reconnect wait (2 s) plus a heartbeat, so that every live host is back.
+    public var learningPeriod: Duration = .seconds(3)
 
     public init(endpoint: RedisEndpoint, organisation: String, hostName: String) {
         self.endpoint = endpoint

@@ -22,6 +22,8 @@ final class ClusterState {
     /// Tickets granted through Redis by local ticket, and back.
     var tickets: [TicketID: (pool: Int, id: String)] = [:]
     var ticketIDs: [String: TicketID] = [:]
+    /// What this host holds in the shared windows, put back when Redis restarted empty.
+    var books = SharedBooks()
     /// Calls Redis could not take, in the order they were made; sent again when it is back.
     var kept: [SharedCall] = []
     /// An acquire failed in a way that may pass later (the pool was not declared yet): every

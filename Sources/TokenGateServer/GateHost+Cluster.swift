@@ -50,6 +50,7 @@ extension GateHost {
         guard let cluster, let id = cluster.waiterIDs.removeValue(forKey: waiter),
             let entry = cluster.waiters.removeValue(forKey: id)
         else { return }
+        cluster.books.released(id)
         sendShared(.cancel(pool: pools.names[entry.pool], id: id))
         sendShared(.release(pool: pools.names[entry.pool], id: id))
     }
@@ -58,6 +59,7 @@ extension GateHost {
     func clusterTicketReleased(_ ticket: TicketID) {
         guard let cluster, let entry = cluster.tickets.removeValue(forKey: ticket) else { return }
         cluster.ticketIDs[entry.id] = nil
+        cluster.books.released(entry.id)
         sendShared(.release(pool: pools.names[entry.pool], id: entry.id))
     }
 
@@ -72,8 +74,9 @@ extension GateHost {
         } else {
             target.id = cluster.makeID()
         }
-        let actual = usage.amounts(countingCacheRead: pools[pool: target.pool].configuration.countsCacheRead)
-        sendShared(.charge(pool: pools.names[target.pool], id: target.id, actual: SharedAmounts(actual)))
+        let actual = SharedAmounts(usage.amounts(countingCacheRead: pools[pool: target.pool].configuration.countsCacheRead))
+        cluster.books.used(target.id, pool: target.pool, amounts: actual, at: clock.now())
+        sendShared(.charge(pool: pools.names[target.pool], id: target.id, actual: actual))
     }
 
     /// A 429, a pause or a new tokens limit holds for every host.
@@ -113,6 +116,7 @@ extension GateHost {
                 grantShared(grant.id)
             } else if cluster.ticketIDs[grant.id] == nil, !grant.pool.isEmpty {
                 // Its waiter left before the grant came: the reservation goes back.
+                cluster.books.released(grant.id)
                 sendShared(.release(pool: grant.pool, id: grant.id))
             }
         }
@@ -122,10 +126,13 @@ extension GateHost {
     private func grantShared(_ id: String) {
         guard let cluster, let entry = cluster.waiters.removeValue(forKey: id) else { return }
         cluster.waiterIDs[entry.waiter] = nil
-        guard let grant = pools[pool: entry.pool].grantDecidedElsewhere(entry.waiter, now: clock.now()) else {
+        let demand = pools[pool: entry.pool].demand(of: entry.waiter)
+        let now = clock.now()
+        guard let demand, let grant = pools[pool: entry.pool].grantDecidedElsewhere(entry.waiter, now: now) else {
             sendShared(.release(pool: pools.names[entry.pool], id: id))
             return
         }
+        cluster.books.reserved(id, pool: entry.pool, amounts: SharedAmounts(demand), at: now)
         cluster.tickets[grant.ticket] = (entry.pool, id)
         cluster.ticketIDs[id] = grant.ticket
         settleOutcomes()
@@ -161,15 +168,36 @@ extension GateHost {
 
     /// A heartbeat reached Redis. Coming back from unreachable: every local waiter asks again (in
     /// its place: Redis answers a waiter it still queues as it stands, and queues again one it
-    /// lost), then the kept calls go.
-    func clusterHeard(_ hosts: [SharedHost]) {
+    /// lost), then the kept calls go. Redis restarted empty (`redisRestarted`: the organisation's
+    /// epoch changed): first what this host holds in the windows goes back, while Redis grants
+    /// nothing for the learning period.
+    func clusterHeard(_ hosts: [SharedHost], redisRestarted: Bool = false) {
         guard let cluster else { return }
         cluster.hosts = hosts
         pruneSharedTickets()
+        let now = clock.now()
+        cluster.books.prune(now: now) { pool in
+            let configuration = pools[pool: pool].configuration
+            return configuration.window + configuration.sendMargin
+        }
         let reconnected = !cluster.isConnected
         cluster.isConnected = true
         if reconnected {
             logger.notice("Redis reachable: the shared admission decides grants", metadata: ["kept_calls": "\(cluster.kept.count)"])
+        }
+        if hosts.contains(where: { $0.host == cluster.link.cluster.hostName && $0.joined }), !cluster.waiters.isEmpty {
+            // Redis had dropped this host as silent (or lost it): its waiters ask again.
+            logger.warning("Redis had dropped this host: its waiters ask again", metadata: ["waiters": "\(cluster.waiters.count)"])
+            cluster.resendsAcquires = true
+        }
+        if redisRestarted {
+            let seeds = cluster.books.seeds(now: now)
+            logger.warning(
+                "Redis restarted empty: this host puts back what it holds in the shared windows",
+                metadata: ["entries": "\(cluster.books.entries.count)"]
+            )
+            for seed in seeds { sendShared(.seed(pool: pools.names[seed.pool], entries: seed.entries)) }
+            cluster.resendsAcquires = true
         }
         if reconnected || cluster.resendsAcquires {
             cluster.resendsAcquires = false

@@ -19,11 +19,13 @@ enum SharedCall: Sendable, Hashable {
     case pause(pool: String, paused: Bool)
     /// A new tokens limit for every host (nil: none).
     case setLimit(pool: String, tokens: Int64?)
+    /// Redis restarted empty: what this host holds in the pool's window goes back.
+    case seed(pool: String, entries: [SharedSeed])
 
     var pool: String {
         switch self {
         case .acquire(let pool, _, _), .charge(let pool, _, _), .release(let pool, _), .cancel(let pool, _), .tick(let pool),
-            .throttle(let pool, _), .pause(let pool, _), .setLimit(let pool, _):
+            .throttle(let pool, _), .pause(let pool, _), .setLimit(let pool, _), .seed(let pool, _):
             pool
         }
     }
@@ -65,6 +67,7 @@ extension SharedAdmission {
         case .throttle(let pool, let retryAfterMs): change = try await throttle(pool: pool, retryAfterMilliseconds: retryAfterMs)
         case .pause(let pool, let paused): change = try await setPaused(paused, pool: pool)
         case .setLimit(let pool, let tokens): change = try await setLimit(pool: pool, kind: "tokens", to: tokens)
+        case .seed(let pool, let entries): change = try await seed(pool: pool, host: host, entries: entries)
         }
         return .changed(outcome: change.outcome, wakeAt: change.wakeAt, now: change.now)
     }

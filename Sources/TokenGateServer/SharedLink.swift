@@ -100,11 +100,20 @@ final class SharedLink: Sendable {
         await admission.client.close()
     }
 
+    /// How long Redis grants nothing after it restarted empty: the learning period, at most the
+    /// longest window + send margin.
+    private var learning: Duration {
+        let span = pools.map { $0.settings.windowMilliseconds + $0.settings.sendMarginMilliseconds }.max() ?? 0
+        return min(cluster.learningPeriod, .milliseconds(span))
+    }
+
     /// Every `heartbeatInterval`: the first time, drops what a previous life of this host left in
-    /// Redis; declares the pools (again after Redis restarted empty), marks this host alive and
-    /// reads every host's figures.
+    /// Redis; declares the pools (again after Redis restarted empty: a new epoch), marks this host
+    /// alive and reads every host's figures.
     private func beat() async {
         var first = true
+        var epoch = ""
+        var restarted = false
         while !Task.isCancelled {
             let workers = (try? await host.eventLoop.submit { [host] in host.value.connectedWorkerCount }.get()) ?? 0
             do {
@@ -112,9 +121,15 @@ final class SharedLink: Sendable {
                     try await admission.leave(host: cluster.hostName)
                     first = false
                 }
-                for pool in pools { _ = try await admission.configure(pool: pool.name, pool.settings) }
+                for pool in pools {
+                    let declared = try await admission.declare(pool: pool.name, pool.settings, knownEpoch: epoch, learning: learning)
+                    if !epoch.isEmpty, declared.epoch != epoch { restarted = true }
+                    epoch = declared.epoch
+                }
                 let hosts = try await admission.heartbeat(host: cluster.hostName, workers: workers, timeout: cluster.heartbeatTimeout)
-                onHost { $0.clusterHeard(hosts) }
+                let reseeds = restarted
+                restarted = false
+                onHost { $0.clusterHeard(hosts, redisRestarted: reseeds) }
             } catch {
                 onHost { $0.clusterLost(error) }
             }

@@ -62,6 +62,35 @@ public struct SharedChange: Sendable, Hashable {
     public var now: Int64
 }
 
+/// A pool declared: the shared settings and the organisation's epoch.
+public struct SharedDeclaration: Sendable, Hashable {
+    /// The shared settings (the first host's stand).
+    public var settings: SharedPoolSettings
+    /// When this life of Redis first held the organisation's keys (µs, as text): another value
+    /// than a host knew means Redis restarted empty meanwhile.
+    public var epoch: String
+    /// Until when nothing is granted while the hosts re-seed the window (Redis µs; 0 or past: not).
+    public var learningUntil: Int64
+}
+
+/// An entry a host puts back into a shared window (``SharedAdmission/seed(pool:host:entries:)``).
+public struct SharedSeed: Sendable, Hashable {
+    /// The ticket's (or usage's) shared id.
+    public var id: String
+    /// Reported usage (true) or an open ticket's reservation (false).
+    public var isUsage: Bool
+    /// How long ago it was granted (or, usage without a reservation, reported), by the host's clock.
+    public var ageMicroseconds: Int64
+    public var amounts: SharedAmounts
+
+    public init(id: String, isUsage: Bool, ageMicroseconds: Int64, amounts: SharedAmounts) {
+        self.id = id
+        self.isUsage = isUsage
+        self.ageMicroseconds = ageMicroseconds
+        self.amounts = amounts
+    }
+}
+
 /// One host as the organisation sees it.
 public struct SharedHost: Sendable, Hashable {
     /// The host's name (`--host-name`).
@@ -76,6 +105,9 @@ public struct SharedHost: Sendable, Hashable {
     public var reserved: Int64
     /// Its waiters in the shared queues, over every pool.
     public var waiting: Int64
+    /// Whether this heartbeat (re)added the calling host: its first, or Redis had dropped it as
+    /// silent (its waiters left the queues) or lost it in a restart.
+    public var joined: Bool = false
 }
 
 /// A pool's shared window as of now.
@@ -127,24 +159,46 @@ public struct SharedAdmission: Sendable {
 
     /// Declares a pool; the first host's settings stand, later ones get the shared settings back.
     public func configure(pool: String, _ settings: SharedPoolSettings) async throws -> SharedPoolSettings {
+        try await declare(pool: pool, settings).settings
+    }
+
+    /// ``configure(pool:_:)`` with the organisation's epoch. A host that knew another epoch
+    /// (`knownEpoch`; "" when it knows none) finds Redis restarted empty: nothing is granted for
+    /// `learning` from the new epoch's start while the hosts put back what they hold
+    /// (``seed(pool:host:entries:)``).
+    public func declare(
+        pool: String, _ settings: SharedPoolSettings, knownEpoch: String = "", learning: Duration = .zero
+    ) async throws -> SharedDeclaration {
         try requireValid(pool)
         let limits = ["tokens", "input", "output", "requests"].map { settings.limits[$0].map(String.init) ?? "" }
         let reply = try await call(
             "tg_configure",
             [pool, String(settings.windowMilliseconds), String(settings.sendMarginMilliseconds), String(settings.threshold)]
-                + limits
+                + limits + [knownEpoch, String(learning.milliseconds)]
         )
-        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 8,
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 10,
             let window = Int64(fields[0]), let margin = Int64(fields[1]), let threshold = Double(fields[2])
         else { throw RedisError.unexpectedReply("tg_configure: \(reply)") }
         var shared: [String: Int64] = [:]
         for (index, kind) in ["tokens", "input", "output", "requests"].enumerated() {
             if let value = Int64(fields[3 + index]) { shared[kind] = value }
         }
-        return SharedPoolSettings(
+        let answer = SharedPoolSettings(
             windowMilliseconds: window / 1000, sendMarginMilliseconds: margin / 1000, threshold: threshold,
             limits: shared, isPaused: fields[7] == "1"
         )
+        return SharedDeclaration(settings: answer, epoch: fields[8], learningUntil: Int64(fields[9]) ?? 0)
+    }
+
+    /// Puts back what `host` holds in `pool`'s window after Redis restarted empty: its open
+    /// tickets and its usage, each at its age; ids Redis knows are left as they are.
+    public func seed(pool: String, host: String, entries: [SharedSeed]) async throws -> SharedChange {
+        try requireValid(pool, host)
+        for entry in entries { try requireValid(entry.id) }
+        let arguments = entries.flatMap { entry in
+            [entry.id, entry.isUsage ? "u" : "r", String(max(0, entry.ageMicroseconds))] + entry.amounts.arguments
+        }
+        return try change("tg_seed", await call("tg_seed", [pool, host] + arguments))
     }
 
     /// Asks for `demand` in `pool` under ticket `id` (unique in the organisation, kept on retries).
@@ -213,12 +267,11 @@ public struct SharedAdmission: Sendable {
     }
 
     /// Marks `host` alive with its worker count, drops hosts silent for longer than `timeout`
-    /// (their waiters leave the queue, their reservations stay until they slide out) and returns
-    /// every live host.
+    /// (their waiters leave the queue, their reservations are charged until they slide out) and
+    /// returns every live host.
     public func heartbeat(host: String, workers: Int, timeout: Duration) async throws -> [SharedHost] {
         try requireValid(host)
-        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-        let reply = try await call("tg_heartbeat", [host, String(workers), String(milliseconds)])
+        let reply = try await call("tg_heartbeat", [host, String(workers), String(timeout.milliseconds)])
         guard let rows = reply.elements, !rows.isEmpty else { throw RedisError.unexpectedReply("tg_heartbeat: \(reply)") }
         return try rows.dropFirst().map { row in
             guard let fields = row.elements?.map({ $0.string ?? "" }), fields.count == 6 else {
@@ -227,7 +280,7 @@ public struct SharedAdmission: Sendable {
             let numbers = fields.dropFirst().map { Int64($0) ?? 0 }
             return SharedHost(
                 host: fields[0], lastSeenMillisecondsAgo: max(0, numbers[0]), workers: numbers[1], used: numbers[2],
-                reserved: numbers[3], waiting: numbers[4]
+                reserved: numbers[3], waiting: numbers[4], joined: numbers[0] < 0
             )
         }
     }
@@ -268,4 +321,9 @@ public enum SharedAdmissionError: Error, Sendable, Hashable, CustomStringConvert
             "'\(name)' cannot name a pool, host or ticket in Redis: use 1 to 200 bytes without '|', ':' or spaces"
         }
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, as the functions take them.
+    fileprivate var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

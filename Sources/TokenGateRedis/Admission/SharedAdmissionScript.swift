@@ -7,11 +7,14 @@ extension RedisFunctionLibrary {
     ///   cooldown_us (until when nothing is granted).
     /// - `P:slide` sorted set: ticket id by the instant it slides out (grant + window + margin).
     /// - `P:amt` hash: ticket id -> `state|host|grant_us|tokens|input|output|requests`, state `r`
-    ///   (reserved) or `u` (reported: the real usage).
+    ///   (reserved) or `u` (reported: the real usage; or charged at its estimate when its host
+    ///   left or went silent).
     /// - `P:load` hash: the totals of `P:amt` (`r_tokens`, `u_tokens`, ...; `HOST|r`, `HOST|u`).
     /// - `P:queue` sorted set: waiter id by global arrival number (`seq`); `P:w` hash: waiter id ->
     ///   `host|tokens|input|output|requests`. The order is arrival only (no priorities yet).
     /// - `pools` set, `hosts` hash (host -> last heartbeat, µs), `hoststat` hash (host -> workers).
+    /// - `epoch` (when this life of Redis first held the organisation, µs) and `learn_until`
+    ///   (nothing is granted before it while the hosts re-seed the window after a restart).
     /// - `grants:HOST` stream: grants of that host's waiters made by any call (fields pool, id, at).
     ///
     /// Ids are chosen by the hosts (`HOST/NUMBER`), so a retried call finds what the first did:
@@ -98,8 +101,14 @@ local function expire(prefix, pool, now)
   redis.call('ZREMRANGEBYSCORE', slide, '-inf', now)
 end
 
-local function is_open(cfg, now)
+-- Until when nothing is granted while the hosts re-seed the window after Redis restarted empty.
+local function learning_until(prefix)
+  return tonumber(redis.call('GET', prefix .. ':learn_until') or '0') or 0
+end
+
+local function is_open(prefix, cfg, now)
   if cfg.paused == '1' then return false end
+  if learning_until(prefix) > now then return false end
   return (tonumber(cfg.cooldown_us or '0') or 0) <= now
 end
 
@@ -176,7 +185,7 @@ local function admit(prefix, pool, now)
       local w = split(entry)
       local demand = amounts_from(w, 2)
       if cfg.paused == '1' then return 0 end
-      local cooldown = tonumber(cfg.cooldown_us or '0') or 0
+      local cooldown = math.max(tonumber(cfg.cooldown_us or '0') or 0, learning_until(prefix))
       if cooldown > now then return cooldown end
       local load = loads(prefix, pool)
       if not fits(cfg, load, demand) then return head_wake(prefix, pool, cfg, load, demand, now) end
@@ -200,7 +209,24 @@ local function remove_waiter(prefix, pool, id)
   return true
 end
 
--- A host's waiters leave every pool's queue (its reservations stay, charged, until they slide out).
+-- A host's reservations are charged: counted as used at their estimate until they slide out (no
+-- release or report of theirs will come), and a later release of one changes nothing.
+local function charge_host(prefix, pool, host)
+  local amt = key(prefix, pool, 'amt')
+  local raw = redis.call('HGETALL', amt)
+  for i = 1, #raw, 2 do
+    local p = split(raw[i + 1])
+    if p[1] == 'r' and p[2] == host then
+      local amounts = amounts_from(p, 4)
+      add_load(prefix, pool, 'r', host, amounts, -1)
+      add_load(prefix, pool, 'u', host, amounts, 1)
+      redis.call('HSET', amt, raw[i], table.concat({'u', p[2], p[3], p[4], p[5], p[6], p[7]}, '|'))
+    end
+  end
+end
+
+-- A host's waiters leave every pool's queue; its reservations are charged and stay until they
+-- slide out.
 local function drop_host(prefix, host, now)
   for _, pool in ipairs(redis.call('SMEMBERS', prefix .. ':pools')) do
     local waiters = key(prefix, pool, 'w')
@@ -208,6 +234,7 @@ local function drop_host(prefix, host, now)
     for i = 1, #raw, 2 do
       if split(raw[i + 1])[1] == host then remove_waiter(prefix, pool, raw[i]) end
     end
+    charge_host(prefix, pool, host)
     admit(prefix, pool, now)
   end
   redis.call('HDEL', prefix .. ':hosts', host)
@@ -215,10 +242,30 @@ local function drop_host(prefix, host, now)
   redis.call('DEL', prefix .. ':grants:' .. host)
 end
 
--- configure(pool, window_ms, margin_ms, threshold, lim_tokens, lim_input, lim_output, lim_requests):
--- the first host's values stand (later hosts join the shared ones); "" is no limit.
+-- The organisation's epoch: the instant (µs) its keys were first written in this life of Redis. A
+-- host that knew another epoch (`known`) finds Redis restarted empty: nothing is granted for
+-- `learning_us` from the new epoch's start while the hosts re-seed the window (tg_seed). A host
+-- that knew none (it just started) starts no learning period.
+local function epoch(prefix, known, learning_us, now)
+  local current = redis.call('GET', prefix .. ':epoch')
+  if not current then
+    current = int(now)
+    redis.call('SET', prefix .. ':epoch', current)
+  end
+  if known ~= '' and known ~= current and learning_us > 0 then
+    local ends = tonumber(current) + learning_us
+    if ends > now and ends > learning_until(prefix) then redis.call('SET', prefix .. ':learn_until', int(ends)) end
+  end
+  return current
+end
+
+-- configure(pool, window_ms, margin_ms, threshold, lim_tokens, lim_input, lim_output, lim_requests
+-- [, known_epoch, learning_ms]): the first host's values stand (later hosts join the shared ones);
+-- "" is no limit. -> the shared settings, paused, the epoch and until when the hosts re-seed.
 local function configure(keys, args)
   local prefix, pool = keys[1], args[1]
+  local now = now_us()
+  local current = epoch(prefix, args[9] or '', (tonumber(args[10] or '0') or 0) * 1000, now)
   local cfg = key(prefix, pool, 'cfg')
   redis.call('SADD', prefix .. ':pools', pool)
   redis.call('HSETNX', cfg, 'window_us', int((tonumber(args[2]) or 0) * 1000))
@@ -231,7 +278,33 @@ local function configure(keys, args)
   end
   local c = config(prefix, pool)
   return {c.window_us, c.margin_us, c.threshold, c.lim_tokens or '', c.lim_input or '', c.lim_output or '',
-    c.lim_requests or '', c.paused or '0'}
+    c.lim_requests or '', c.paused or '0', current, int(learning_until(prefix))}
+end
+
+-- seed(pool, host, then per entry: id, state, age_us, tokens, input, output, requests): a host puts
+-- back what it holds in the window after Redis restarted empty: its open tickets (state `r`) and
+-- its usage (`u`), each granted `age_us` ago by its own clock; an id Redis knows is left as it is,
+-- one that slid out is skipped. -> {'seeded', wake_us, now_us}
+local function seed(keys, args)
+  local prefix, pool, host = keys[1], args[1], args[2]
+  local now = now_us()
+  local cfg = config(prefix, pool)
+  if cfg.window_us == nil then return redis.error_reply('ERR tokengate: pool ' .. pool .. ' is not configured') end
+  expire(prefix, pool, now)
+  local window = tonumber(cfg.window_us) + tonumber(cfg.margin_us or '0')
+  local amt = key(prefix, pool, 'amt')
+  for i = 3, #args - 6, 7 do
+    local id, state = args[i], args[i + 1] == 'u' and 'u' or 'r'
+    local granted = now - math.max(0, tonumber(args[i + 2]) or 0)
+    if redis.call('HEXISTS', amt, id) == 0 and granted + window > now then
+      local amounts = amounts_from(args, i + 3)
+      redis.call('HSET', amt, id, table.concat({state, host, int(granted), int(amounts[1]), int(amounts[2]),
+        int(amounts[3]), int(amounts[4])}, '|'))
+      redis.call('ZADD', key(prefix, pool, 'slide'), granted + window, id)
+      add_load(prefix, pool, state, host, amounts, 1)
+    end
+  end
+  return {'seeded', int(admit(prefix, pool, now)), int(now)}
 end
 
 -- acquire(pool, host, id, tokens, input, output, requests) ->
@@ -249,7 +322,7 @@ local function acquire(keys, args)
   local wake = admit(prefix, pool, now)
   local demand = amounts_from(args, 4)
   local queue = key(prefix, pool, 'queue')
-  if redis.call('ZCARD', queue) == 0 and is_open(cfg, now) and fits(cfg, loads(prefix, pool), demand) then
+  if redis.call('ZCARD', queue) == 0 and is_open(prefix, cfg, now) and fits(cfg, loads(prefix, pool), demand) then
     place(prefix, pool, cfg, id, host, demand, now)
     return {'granted', int(now), int(now)}
   end
@@ -390,13 +463,14 @@ local function tick(keys, args)
 end
 
 -- heartbeat(host, workers, timeout_ms): marks the host alive, drops hosts silent for longer than
--- the timeout (waiters removed, reservations kept), admits every pool. ->
--- {now_us, {host, last_seen_ms_ago, workers, used, reserved, waiting}...}
+-- the timeout (waiters removed, reservations charged), admits every pool. ->
+-- {now_us, {host, last_seen_ms_ago, workers, used, reserved, waiting}...}; the calling host's
+-- last_seen_ms_ago is -1 when this heartbeat (re)added it: its first, or it had been dropped.
 local function heartbeat(keys, args)
   local prefix, host = keys[1], args[1]
   local now = now_us()
   local timeout = (tonumber(args[3]) or 2000) * 1000
-  redis.call('HSET', prefix .. ':hosts', host, int(now))
+  local joined = redis.call('HSET', prefix .. ':hosts', host, int(now)) == 1
   redis.call('HSET', prefix .. ':hoststat', host, args[2])
   local seen = redis.call('HGETALL', prefix .. ':hosts')
   for i = 1, #seen, 2 do
@@ -415,7 +489,9 @@ local function heartbeat(keys, args)
       reserved = reserved + (load[name .. '|r'] or 0)
       waiting = waiting + (load[name .. '|w'] or 0)
     end
-    hosts[#hosts + 1] = {name, int(math.floor((now - tonumber(seen[i + 1])) / 1000)),
+    local ago = math.floor((now - tonumber(seen[i + 1])) / 1000)
+    if name == host and joined then ago = -1 end
+    hosts[#hosts + 1] = {name, int(ago),
       redis.call('HGET', prefix .. ':hoststat', name) or '0', int(used), int(reserved), int(waiting)}
   end
   return hosts
@@ -448,6 +524,7 @@ redis.register_function('tg_throttle', throttle)
 redis.register_function('tg_pause', pause)
 redis.register_function('tg_set_limit', set_limit)
 redis.register_function('tg_tick', tick)
+redis.register_function('tg_seed', seed)
 redis.register_function('tg_heartbeat', heartbeat)
 redis.register_function('tg_leave', leave)
 redis.register_function('tg_pool_status', pool_status)

@@ -7,7 +7,7 @@ import TokenGateWire
 
 /// Real daemons of several hosts (`serve --redis`) on a redis-server of the test's own, each on
 /// its own socket in one short temporary directory; all of them stopped however the test ends.
-private func withCluster(
+func withCluster(
     _ hosts: [String], limit: Int64 = 1000, window: Double = 30,
     _ body: (RedisServerProcess, [DaemonProcess]) async throws -> Void
 ) async throws {
@@ -41,7 +41,7 @@ private func withCluster(
 }
 
 /// The organisation's shared window as Redis holds it, read by a client of the test's own.
-private func sharedLoad(_ redis: RedisServerProcess, pool: String = "default") async throws -> SharedPoolLoad {
+func sharedLoad(_ redis: RedisServerProcess, pool: String = "default") async throws -> SharedPoolLoad {
     let client = RedisClient(options: RedisClientOptions(endpoint: redis.endpoint, libraries: [.sharedAdmission]))
     client.start()
     defer { Task { await client.close() } }
@@ -50,14 +50,14 @@ private func sharedLoad(_ redis: RedisServerProcess, pool: String = "default") a
 }
 
 /// Runs `body` on a thread of its own (the line client blocks), so that many run at once.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
 
 /// Grants seen by the test's workers: when the reply came (test clock) and how many tokens.
-private final class GrantLog: @unchecked Sendable {
+final class GrantLog: @unchecked Sendable {
     private let lock = NSLock()
     private var grants: [(at: TimeInterval, tokens: Int64, host: Int)] = []
 
