@@ -94,6 +94,13 @@ import TokenGateWire
         #expect(after.text.contains("REDIS UNREACHABLE: timed out"))
     }
 
+    @Test func theErrorIsNotSaidTwice() {
+        let cluster = ClusterStatus(
+            state: .unreachable, org: "o", hosts: [], host: "a", lastError: "Redis unreachable: connection refused")
+        let first = HostsPanel(cluster: cluster).lines(width: 60, glyphs: .unicode)[0].map(\.text).joined()
+        #expect(first == "REDIS UNREACHABLE: connection refused", "\(first)")
+    }
+
     @Test func manyHostsAreCutWithACount() throws {
         var status = DashboardPreview.status(.hosts, at: DashboardPreview.now)
         status.cluster?.hosts = (0..<12).map {

@@ -39,7 +39,7 @@ public struct HostsPanel: Sendable {
     public func lines(width: Int, glyphs: Glyphs) -> [[TextSpan]] {
         var lines: [[TextSpan]] = []
         if isUnreachable {
-            let reason = cluster.lastError.map { ": " + $0 } ?? ""
+            let reason = cluster.lastError.map { ": " + HostsPanel.reason($0) } ?? ""
             lines.append([TextSpan(glyphs.truncate("REDIS UNREACHABLE" + reason, to: max(1, width - 1)), CellStyle(.bad, bold: true))])
         }
         let nameWidth = HostsPanel.hostWidth(width: width)
@@ -63,6 +63,13 @@ public struct HostsPanel: Sendable {
             lines.append([TextSpan("  no host heard of yet", .muted)])
         }
         return lines
+    }
+
+    /// `last_error` without the "Redis unreachable:" that the line already says.
+    static func reason(_ error: String) -> String {
+        let prefix = "redis unreachable:"
+        guard error.lowercased().hasPrefix(prefix) else { return error }
+        return String(error.dropFirst(prefix.count)).trimmingPrefix(" ").description
     }
 
     /// This daemon's host first, then the others by name.
