@@ -96,7 +96,7 @@ import TokenGateWire
 
     @Test func theErrorIsNotSaidTwice() {
         let cluster = ClusterStatus(
-            state: .unreachable, org: "o", hosts: [], host: "a", lastError: "Redis unreachable: connection refused")
+            state: .unreachable, org: "o", hosts: [], host: "a", lastError: "Redis unreachable: Redis unreachable: connection refused")
         let first = HostsPanel(cluster: cluster).lines(width: 60, glyphs: .unicode)[0].map(\.text).joined()
         #expect(first == "REDIS UNREACHABLE: connection refused", "\(first)")
     }

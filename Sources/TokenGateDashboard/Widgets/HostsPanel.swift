@@ -65,11 +65,13 @@ public struct HostsPanel: Sendable {
         return lines
     }
 
-    /// `last_error` without the "Redis unreachable:" that the line already says.
+    /// `last_error` without the "Redis unreachable:" that the line already says (the daemon's
+    /// error may carry it twice).
     static func reason(_ error: String) -> String {
         let prefix = "redis unreachable:"
-        guard error.lowercased().hasPrefix(prefix) else { return error }
-        return String(error.dropFirst(prefix.count)).trimmingPrefix(" ").description
+        var reason = Substring(error)
+        while reason.lowercased().hasPrefix(prefix) { reason = reason.dropFirst(prefix.count).drop { $0 == " " } }
+        return String(reason)
     }
 
     /// This daemon's host first, then the others by name.

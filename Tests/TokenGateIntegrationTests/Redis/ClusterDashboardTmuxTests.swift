@@ -81,6 +81,7 @@ extension OneAtATime {
                 // 2 s is the requirement; the capture's own round trip through tmux is on top of it.
                 #expect(elapsed < .milliseconds(2_500), "REDIS UNREACHABLE took \(elapsed)")
                 #expect(unreachable.row(containing: "* host-a") != nil, "the hosts stay as last heard:\n\(unreachable)")
+                #expect(unreachable.row(containing: "UNREACHABLE: Redis unreachable") == nil, "said once:\n\(unreachable)")
                 try await tmux.run(["send-keys", "-t", Tmux.session, "q"])
                 withExtendedLifetime(feeders) {}
             }
