@@ -464,7 +464,7 @@ extension OneAtATime {
 }
 
 /// `tokengate top` on a daemon in a tmux server of its own (``Tmux``) under a temporary directory.
-private struct TopPane {
+struct TopPane {
     let tmux: Tmux
     let directory: TemporaryDirectory
 
@@ -504,7 +504,7 @@ private struct TopPane {
 ///
 /// tmux commands run as ``ChildProcess``es (through ``CommandRun``): the first one forks the server,
 /// which keeps whatever descriptors and signal mask it inherits, so it must inherit nothing.
-private final class Tmux: @unchecked Sendable {
+final class Tmux: @unchecked Sendable {
     static let session = "e2e"
 
     /// The tmux executable on `PATH` (or in the usual places), `nil` when there is none.
@@ -600,7 +600,7 @@ private final class Tmux: @unchecked Sendable {
 }
 
 /// One capture of the pane.
-private struct Screen: Sendable, CustomStringConvertible {
+struct Screen: Sendable, CustomStringConvertible {
     let lines: [String]
 
     init(text: String) {

@@ -23,6 +23,11 @@ public enum DashboardPreview {
         /// after a 429 for 12 s more, `haiku` paused by the operator; the workers' usage split over
         /// the pools they use.
         case pools
+        /// Several hosts sharing the limit through Redis (`serve --redis`): this daemon `gpu-a`,
+        /// `gpu-b` and `cpu-c`, the workers spread over them.
+        case hosts
+        /// As ``hosts``, but Redis stopped answering 3 s ago: nothing is granted, calls wait.
+        case hostsUnreachable
     }
 
     /// The dashboard clock at which previews are rendered.
@@ -92,6 +97,10 @@ public enum DashboardPreview {
                     state: time >= now - 30 ? .paused : .running),
             ], at: uptime)
         }
+        if scenario == .hosts || scenario == .hostsUnreachable {
+            let unreachable = scenario == .hostsUnreachable && time >= now - 3
+            return withHosts(fleet.status(at: uptime, connectedWorkers: connected), unreachable: unreachable)
+        }
         if scenario == .paused, time >= now - 30 {
             return fleet.status(at: uptime, state: .paused, connectedWorkers: connected)
         }
@@ -108,6 +117,24 @@ public enum DashboardPreview {
                 connectedWorkers: connected)
         }
         return fleet.status(at: uptime, connectedWorkers: connected)
+    }
+
+    /// `status` as `gpu-a`'s daemon of three hosts reports it: its own workers (each marked
+    /// `gpu-a`; a daemon lists its own only), and the hosts `gpu-b` and `cpu-c` as Redis holds them.
+    static func withHosts(_ status: Status, unreachable: Bool) -> Status {
+        var status = status
+        for index in status.workers.indices { status.workers[index].host = "gpu-a" }
+        let own = HostStatus(
+            host: "gpu-a", workers: Int64(status.workers.filter(\.connected).count), used: status.used,
+            reserved: status.reserved, waiting: Int64(status.waiting), lastSeenMsAgo: unreachable ? 3_000 : 200)
+        let others = [
+            HostStatus(host: "gpu-b", workers: 5, used: status.used * 6 / 10, reserved: 41_200, waiting: 2, lastSeenMsAgo: unreachable ? 3_300 : 400),
+            HostStatus(host: "cpu-c", workers: 2, used: status.used / 8, reserved: 0, waiting: 0, lastSeenMsAgo: unreachable ? 3_100 : 100),
+        ]
+        status.cluster = ClusterStatus(
+            state: unreachable ? .unreachable : .connected, org: "acme", hosts: [own] + others, host: "gpu-a",
+            lastError: unreachable ? "connection refused (redis://10.0.0.5:6379)" : nil, pending: unreachable ? 2 : 0)
+        return status
     }
 
     /// The UI state after the selection moved `selectedIndex` rows down a table of `visibleRows`.

@@ -7,13 +7,18 @@ public struct DashboardLayout: Sendable, Equatable {
     /// Gauge rows at most: four budgets, or up to six pools (more pools are not drawn).
     public static let maximumGaugeRows = 6
 
+    /// The side box's width with the hosts panel: 8 columns of host name beside the figures, the
+    /// chart keeping the rest (38 columns at 80).
+    public static let hostsSideWidth = 2 + HostsPanel.preferredWidth(longestHost: 8)
+
     /// The two header rows.
     public var header: Rect
     /// One row per budget, then the provider row, the gateway row and the rates row when there are.
     public var gauges: Rect
     /// The history chart's box.
     public var chart: Rect
-    /// The queue and events box, right of the chart.
+    /// The queue and events box, right of the chart; with the organisation's hosts on top when
+    /// the daemon shares its limit through Redis (then at least ``hostsSideWidth`` wide).
     public var side: Rect
     /// The workers table's box.
     public var table: Rect
@@ -24,9 +29,11 @@ public struct DashboardLayout: Sendable, Equatable {
 
     /// The layout for `size` with `budgetCount` gauges (1 to 4 budgets, or 1 to 6 pools) and, when
     /// `providerRow`, one more row for the provider's figures, when `ratesRow` one for the rates, and
-    /// when `gatewayRow` one for the HTTP gateway; `nil` below the minimum size.
+    /// when `gatewayRow` one for the HTTP gateway; when `hostsPanel`, a side box wide enough for
+    /// the hosts' columns; `nil` below the minimum size.
     public static func make(
-        size: TerminalSize, budgetCount: Int, providerRow: Bool = false, ratesRow: Bool = false, gatewayRow: Bool = false
+        size: TerminalSize, budgetCount: Int, providerRow: Bool = false, ratesRow: Bool = false, gatewayRow: Bool = false,
+        hostsPanel: Bool = false
     ) -> DashboardLayout? {
         guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
         let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
@@ -41,7 +48,8 @@ public struct DashboardLayout: Sendable, Equatable {
         // keeps at least 6 rows (a header and 3 workers inside).
         let middleHeight = max(7, min(body.height - 6, body.height * 45 / 100))
         let (middle, table) = body.splitTop(middleHeight)
-        let sideWidth = min(60, max(34, size.width * 38 / 100))
+        var sideWidth = min(60, max(34, size.width * 38 / 100))
+        if hostsPanel { sideWidth = max(hostsSideWidth, sideWidth) }
         let (chart, side) = middle.splitRight(sideWidth)
         return DashboardLayout(header: header, gauges: gauges, chart: chart, side: side, table: table, keyBar: keyBar)
     }

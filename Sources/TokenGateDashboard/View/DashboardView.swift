@@ -24,7 +24,9 @@ public enum DashboardView {
         let provider = ProviderRow(status: model.status, order: gauges(for: model.status).map(\.name))
         let rates = RatesRow(status: model.status)
         let gateway = GatewayRow(status: model.status)
-        guard let layout = layout(budgets: budgets, provider: provider, rates: rates, gateway: gateway, size: size) else {
+        guard let layout = layout(
+            budgets: budgets, provider: provider, rates: rates, gateway: gateway, hosts: model.status?.cluster != nil, size: size)
+        else {
             TooSmall(size: size, minimum: DashboardLayout.minimumSize).draw(into: &canvas, glyphs: glyphs)
             return canvas
         }
@@ -83,7 +85,9 @@ public enum DashboardView {
             let stale = Rect(x: 0, y: layout.gauges.y, width: size.width, height: layout.keyBar.y - layout.gauges.y)
             canvas.restyle(stale) { $0.dim = true }
         }
-        if ui.showHelp { HelpOverlay(quitText: quitText, pools: !PoolSelection.pools(of: model.status).isEmpty).draw(into: &canvas, glyphs: glyphs) }
+        if ui.showHelp { HelpOverlay(
+                quitText: quitText, pools: !PoolSelection.pools(of: model.status).isEmpty, hosts: model.status?.cluster != nil
+            ).draw(into: &canvas, glyphs: glyphs) }
         if !glyphs.isUnicode { canvas.asciiOnly() }
         return canvas
     }
@@ -96,7 +100,7 @@ public enum DashboardView {
         return layout(
             budgets: pools.isEmpty ? budgets : pools.map { Gauge(name: $0.name, limit: $0.limit, used: 0, reserved: 0, threshold: 1) },
             provider: ProviderRow(status: status, order: budgets.map(\.name)),
-            rates: RatesRow(status: status), gateway: GatewayRow(status: status), size: size)
+            rates: RatesRow(status: status), gateway: GatewayRow(status: status), hosts: status?.cluster != nil, size: size)
     }
 
     /// With several pools, one gauge per pool (its `tokens` limit, usage, threshold and state, the
@@ -114,11 +118,11 @@ public enum DashboardView {
     }
 
     private static func layout(
-        budgets: [Gauge], provider: ProviderRow, rates: RatesRow, gateway: GatewayRow, size: TerminalSize
+        budgets: [Gauge], provider: ProviderRow, rates: RatesRow, gateway: GatewayRow, hosts: Bool, size: TerminalSize
     ) -> DashboardLayout? {
         DashboardLayout.make(
             size: size, budgetCount: budgets.count, providerRow: !provider.isEmpty, ratesRow: !rates.isEmpty,
-            gatewayRow: !gateway.isEmpty
+            gatewayRow: !gateway.isEmpty, hostsPanel: hosts
         )
     }
 
@@ -200,30 +204,53 @@ public enum DashboardView {
     static func drawSide(
         into canvas: inout Canvas, _ rect: Rect, model: DashboardModel, pool: String?, glyphs: Glyphs, now: Double
     ) {
-        var title = [TextSpan("Queue", .title)]
+        var queueTitle = [TextSpan("Queue", .title)]
         var cooldown = model.cooldownRemainingMs(now: now)
         let status = PoolSelection.narrowed(model.status, to: pool)
         if let selected = PoolSelection.pool(pool, in: model.status) {
-            title.append(TextSpan(" " + selected.name, CellStyle(.accent, bold: true)))
+            queueTitle.append(TextSpan(" " + selected.name, CellStyle(.accent, bold: true)))
             if selected.name != PoolSelection.defaultPool {
                 cooldown = selected.cooldownRemainingMs.map {
                     max(0, $0 - Int64(((model.snapshotAge(now: now) ?? 0) * 1000).rounded(.down)))
                 }
                 // The queue's head is reported for `default` only: "n/a" rather than the wrong one.
-                title.append(TextSpan(" (head n/a)", .muted))
+                queueTitle.append(TextSpan(" (head n/a)", .muted))
             }
         } else if !PoolSelection.pools(of: model.status).isEmpty {
-            title.append(TextSpan(" default", .muted))
+            queueTitle.append(TextSpan(" default", .muted))
         }
-        let inner = Box.draw(into: &canvas, rect, title: title, glyphs: glyphs)
         let panel = QueuePanel(status: status, snapshotAge: model.snapshotAge(now: now) ?? 0, cooldownRemainingMs: cooldown)
-        let queueRows = panel.allLines().count
-        panel.draw(into: &canvas, Rect(x: inner.x, y: inner.y, width: inner.width, height: queueRows), glyphs: glyphs)
-        let separatorY = inner.y + queueRows
+        let inner: Rect
+        var queueY: Int
+        if let cluster = model.status?.cluster {
+            // The whole organisation first; the queue (its first lines) and the events get the rows left.
+            let hosts = HostsPanel(cluster: cluster, snapshotAge: model.snapshotAge(now: now) ?? 0)
+            inner = Box.draw(into: &canvas, rect, title: hostsTitle(cluster), glyphs: glyphs)
+            let hostRows = min(hosts.lines(width: inner.width, glyphs: glyphs).count, inner.height)
+            hosts.draw(into: &canvas, Rect(x: inner.x, y: inner.y, width: inner.width, height: hostRows), glyphs: glyphs)
+            queueY = inner.y + hostRows
+            guard queueY + 1 < inner.maxY else { return }
+            Box.separator(into: &canvas, rect, y: queueY, title: queueTitle, glyphs: glyphs)
+            queueY += 1
+        } else {
+            inner = Box.draw(into: &canvas, rect, title: queueTitle, glyphs: glyphs)
+            queueY = inner.y
+        }
+        let queueRows = min(panel.allLines().count, inner.maxY - queueY)
+        panel.draw(into: &canvas, Rect(x: inner.x, y: queueY, width: inner.width, height: queueRows), glyphs: glyphs)
+        let separatorY = queueY + queueRows
         guard separatorY < inner.maxY else { return }
         Box.separator(into: &canvas, rect, y: separatorY, title: [TextSpan("Events", .title)], glyphs: glyphs)
         let events = Rect(x: inner.x, y: separatorY + 1, width: inner.width, height: inner.maxY - separatorY - 1)
         EventsPanel(events: Array(model.events), now: now).draw(into: &canvas, events, glyphs: glyphs)
+    }
+
+    /// `Hosts 2  org acme`, with ` UNREACHABLE ` while the daemon cannot reach Redis.
+    static func hostsTitle(_ cluster: ClusterStatus) -> [TextSpan] {
+        var title = [TextSpan("Hosts", .title), TextSpan(" \(cluster.hosts.count)", CellStyle(bold: true)),
+                     TextSpan("  org ", .muted), TextSpan(cluster.org, CellStyle(.accent))]
+        if cluster.state == .unreachable { title.append(TextSpan(" UNREACHABLE ", CellStyle(.bad, bold: true, reverse: true))) }
+        return title
     }
 
     static func drawTable(
@@ -264,6 +291,7 @@ public enum DashboardView {
         var table = WorkerTable(
             rows: rows, sort: ui.sort, selectedIndex: rows.isEmpty ? nil : state.selectedIndex,
             scrollOffset: state.scrollOffset, windowMs: model.status?.windowMs ?? 0)
+        table.showsHost = model.status?.cluster != nil
         if !ui.filter.isEmpty { table.emptyText = "no worker's name contains \"\(ui.filter)\" (Esc clears the filter)" }
         table.draw(into: &canvas, inner, glyphs: glyphs)
     }

@@ -1,7 +1,8 @@
 import TokenGateWire
 
 /// The top two rows: name and version, socket and a state badge; then limit, window, threshold,
-/// counts and uptime. While the link is down the second row is the "disconnected - retrying" banner.
+/// counts and uptime; ` REDIS UNREACHABLE ` as the badge while a daemon of several hosts cannot
+/// reach Redis. While the link is down the second row is the "disconnected - retrying" banner.
 public struct Header: Sendable {
     public var model: DashboardModel
     public var socketLabel: String
@@ -25,6 +26,10 @@ public struct Header: Sendable {
         }
         guard let status = model.status else {
             return TextSpan(" CONNECTING ", CellStyle(.muted, bold: true, reverse: true))
+        }
+        if status.cluster?.state == .unreachable {
+            // The daemon grants nothing until Redis answers again, whatever its own state.
+            return TextSpan(" REDIS UNREACHABLE ", CellStyle(.bad, bold: true, reverse: true))
         }
         switch status.state {
         case .running:

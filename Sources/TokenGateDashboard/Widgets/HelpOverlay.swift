@@ -4,10 +4,13 @@ public struct HelpOverlay: Sendable {
     public var quitText: String
     /// Whether the daemon has several pools: then the help says what Tab does.
     public var pools: Bool
+    /// Whether the daemon shares its limit with other hosts: then the help explains the hosts panel.
+    public var hosts: Bool
 
-    public init(quitText: String = "quit (the daemon keeps running)", pools: Bool = false) {
+    public init(quitText: String = "quit (the daemon keeps running)", pools: Bool = false, hosts: Bool = false) {
         self.quitText = quitText
         self.pools = pools
+        self.hosts = hosts
     }
 
     func lines(glyphs: Glyphs) -> [[TextSpan]] {
@@ -25,7 +28,7 @@ public struct HelpOverlay: Sendable {
             row("p", "pause or resume dispatch for the whole fleet"),
             row("+  -", "propose the limit 10 % up or down; Enter applies, Esc cancels"),
         ]
-        return poolRows + [
+        var lines: [[TextSpan]] = poolRows + [
             row("s  S", "next or previous sort order of the workers"),
             row(glyphs.isUnicode ? "↑ ↓  j k" : "Up Dn  j k", "select a worker"),
             row("PgUp PgDn", "a page up or down; Home End: first, last"),
@@ -49,6 +52,13 @@ public struct HelpOverlay: Sendable {
             [TextSpan("Workers".padding(14), CellStyle(bold: true)), TextSpan(String(Character(glyphs.connected)), .init(.good)),
              TextSpan(" connected   "), TextSpan(String(Character(glyphs.disconnected)), .muted), TextSpan(" gone")],
         ]
+        if hosts {
+            lines.append([
+                TextSpan("Hosts".padding(14), CellStyle(bold: true)), TextSpan("* this one; "),
+                TextSpan("REDIS UNREACHABLE", CellStyle(.bad, bold: true)), TextSpan(": no grants until it answers"),
+            ])
+        }
+        return lines
     }
 
     /// Draws the overlay centred on `canvas`, over what is there.

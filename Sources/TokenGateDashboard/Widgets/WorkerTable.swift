@@ -16,6 +16,8 @@ public struct WorkerTable: Sendable {
     public var windowMs: Int64
     /// What the table says when it has no rows.
     public var emptyText = "no workers yet"
+    /// Whether a HOST column follows the name (the daemon shares its limit with other hosts).
+    public var showsHost = false
 
     public init(rows: [WorkerStatus], sort: WorkerSort, selectedIndex: Int?, scrollOffset: Int, windowMs: Int64 = 0) {
         self.rows = rows
@@ -41,6 +43,9 @@ public struct WorkerTable: Sendable {
     static let staleMark = "!"
     /// The name keeps at least this many columns beside its tags.
     static let minNameShown = 5
+    /// The HOST column's width bounds (longer host names are cut).
+    static let minHostWidth = 4
+    static let maxHostWidth = 10
 
     /// The marks after a worker's name: `PAUSED`, `cap 25%` (each after a space); none for a
     /// worker that is neither paused nor capped.
@@ -71,6 +76,10 @@ public struct WorkerTable: Sendable {
     struct Columns {
         var name: Int
         var shareBar: Int
+        /// The HOST column's width; 0 without it.
+        var host = 0
+        /// Whether OLDEST shows: it gives its room to HOST when the table is too narrow for both.
+        var oldest = true
     }
 
     /// The widths for a table `width` wide showing names up to `longestName` characters: the name
@@ -78,9 +87,20 @@ public struct WorkerTable: Sendable {
     /// the share bar takes what is left up to `maxShareBar`.
     /// Names with their marks (``tags(for:)``) up to `longestTagged` columns widen the name column
     /// too, into the share bar's room down to nothing if need be (the percentage stays).
-    static func columns(width: Int, longestName: Int = minNameWidth, longestTagged: Int = 0) -> Columns {
-        let fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + queuedWidth + oldestWidth
+    /// With a `longestHost` above 0 a HOST column as wide (within ``minHostWidth`` and
+    /// ``maxHostWidth``) follows the name, OLDEST left out when the name would fall below its minimum.
+    static func columns(width: Int, longestName: Int = minNameWidth, longestTagged: Int = 0, longestHost: Int = 0) -> Columns {
+        var fixed = 1 + 2 + usedWidth + percentWidth + 1 + requestsWidth + flightWidth + queuedWidth + oldestWidth
             + seenWidth + 7 * gap
+        let host = longestHost > 0 ? min(maxHostWidth, max(minHostWidth, longestHost)) : 0
+        var oldest = true
+        if host > 0 {
+            fixed += host + gap
+            if width - fixed - minShareBar < minNameWidth {
+                fixed -= oldestWidth + gap
+                oldest = false
+            }
+        }
         let room = max(minNameWidth, width - fixed - minShareBar)
         var name = min(room, max(minNameWidth, longestName, longestTagged))
         var bar = min(maxShareBar, max(minShareBar, width - fixed - name))
@@ -89,7 +109,7 @@ public struct WorkerTable: Sendable {
             name += taken
             bar -= taken
         }
-        return Columns(name: name, shareBar: bar)
+        return Columns(name: name, shareBar: bar, host: host, oldest: oldest)
     }
 
     /// Draws the header and the visible rows into `rect` (the box's interior), and the scroll bar on
@@ -98,7 +118,9 @@ public struct WorkerTable: Sendable {
         guard rect.height >= 1, rect.width >= 20 else { return }
         let longest = rows.map(\.worker.count).max() ?? 0
         let longestTagged = rows.map { $0.worker.count + WorkerTable.tags(for: $0).columns }.max() ?? 0
-        let columns = WorkerTable.columns(width: rect.width, longestName: longest, longestTagged: longestTagged)
+        let longestHost = showsHost ? max(4, rows.map { ($0.host ?? "-").count }.max() ?? 0) : 0
+        let columns = WorkerTable.columns(
+            width: rect.width, longestName: longest, longestTagged: longestTagged, longestHost: longestHost)
         drawHeader(into: &canvas, rect.row(0), columns: columns, glyphs: glyphs)
         let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         guard !rows.isEmpty else {
@@ -130,12 +152,13 @@ public struct WorkerTable: Sendable {
             x += width + WorkerTable.gap
         }
         cell("WORKER", 2 + columns.name, .name, right: false)
+        if columns.host > 0 { cell("HOST", columns.host, nil, right: false) }
         cell("USED", WorkerTable.usedWidth, .used, right: true)
         cell("SHARE", WorkerTable.percentWidth + 1 + columns.shareBar, nil, right: false)
         cell("REQ", WorkerTable.requestsWidth, .requests, right: true)
         cell("FLIGHT", WorkerTable.flightWidth, .inFlight, right: true)
         cell("QUEUED", WorkerTable.queuedWidth, .waiting, right: true)
-        cell("OLDEST", WorkerTable.oldestWidth, nil, right: true)
+        if columns.oldest { cell("OLDEST", WorkerTable.oldestWidth, nil, right: true) }
         cell("SEEN", WorkerTable.seenWidth, .lastSeen, right: true)
     }
 
@@ -154,6 +177,10 @@ public struct WorkerTable: Sendable {
         let nameEnd = x + canvas.write(glyphs.truncate(worker.worker, to: nameRoom), x: x, y: row.y, style: base)
         canvas.write(tags, x: nameEnd, y: row.y, maxX: x + columns.name)
         x += columns.name + WorkerTable.gap
+        if columns.host > 0 {
+            canvas.write(glyphs.truncate(worker.host ?? "-", to: columns.host), x: x, y: row.y, style: CellStyle(.accent))
+            x += columns.host + WorkerTable.gap
+        }
 
         canvas.write(Format.tokens(worker.used).leftPadding(WorkerTable.usedWidth), x: x, y: row.y, style: base)
         x += WorkerTable.usedWidth + WorkerTable.gap
@@ -171,11 +198,11 @@ public struct WorkerTable: Sendable {
         number(Format.tokens(worker.requests), WorkerTable.requestsWidth)
         number(String(worker.inFlight), WorkerTable.flightWidth)
         number(String(worker.waiting), WorkerTable.queuedWidth, worker.waiting > 0 ? CellStyle(.warn, bold: true) : base)
-        if let oldest = worker.oldestGrantMs {
+        if columns.oldest, let oldest = worker.oldestGrantMs {
             let stale = windowMs > 0 && oldest > windowMs
             let text = Format.age(milliseconds: oldest, nowBelowOneSecond: false) + (stale ? WorkerTable.staleMark : " ")
             number(text, WorkerTable.oldestWidth, stale ? CellStyle(.bad, bold: true) : base)
-        } else {
+        } else if columns.oldest {
             number("- ", WorkerTable.oldestWidth, CellStyle(.muted))
         }
         let seen = worker.connected ? Format.age(milliseconds: worker.lastSeenMsAgo) : "gone"
