@@ -127,7 +127,9 @@ public final class RedisClient: Sendable {
                     state.lastFailure = "the connection to \(options.endpoint) closed"
                 }
             } catch {
-                state.withLockedValue { $0.lastFailure = "\(error)" }
+                // The reason alone: `RedisError.unreachable` says "Redis unreachable" itself.
+                let reason = if case RedisError.unreachable(let why) = error { why } else { "\(error)" }
+                state.withLockedValue { $0.lastFailure = reason }
             }
             let delay = options.backoff.delayNanoseconds(attempt: attempt)
             attempt += 1
