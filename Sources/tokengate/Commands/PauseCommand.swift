@@ -1,5 +1,4 @@
 import ArgumentParser
-import TokenGateClient
 
 /// `tokengate pause`: stop new grants for the whole fleet.
 struct PauseCommand: AsyncParsableCommand {
@@ -24,28 +23,9 @@ struct PauseCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var socket: SocketOption
-
-    @OptionGroup var config: ConfigOption
-
-    @OptionGroup var pool: PoolOption
-
-    @OptionGroup var worker: WorkerControlOption
-
-    func validate() throws {
-        try worker.check(pool: pool.pool)
-    }
+    @OptionGroup var target: DispatchSwitchOptions
 
     func run() async throws {
-        if let name = worker.worker {
-            let socketPath = try socket.resolvedPath(config: config)
-            _ = try await DaemonSession.run(socketPath: socketPath) { client in try await client.pause(worker: name) }
-            return print("worker \(name): paused")
-        }
-        let socketPath = try socket.resolvedPath(config: config)
-        let state = try await DaemonSession.run(socketPath: socketPath) { client in
-            try await client.pause(pool: pool.pool)
-        }
-        print(state.rawValue)
+        try await target.switchDispatch(pausing: true)
     }
 }

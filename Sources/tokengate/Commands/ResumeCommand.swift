@@ -1,5 +1,4 @@
 import ArgumentParser
-import TokenGateClient
 
 /// `tokengate resume`: grant again after `pause`.
 struct ResumeCommand: AsyncParsableCommand {
@@ -22,28 +21,9 @@ struct ResumeCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var socket: SocketOption
-
-    @OptionGroup var config: ConfigOption
-
-    @OptionGroup var pool: PoolOption
-
-    @OptionGroup var worker: WorkerControlOption
-
-    func validate() throws {
-        try worker.check(pool: pool.pool)
-    }
+    @OptionGroup var target: DispatchSwitchOptions
 
     func run() async throws {
-        if let name = worker.worker {
-            let socketPath = try socket.resolvedPath(config: config)
-            _ = try await DaemonSession.run(socketPath: socketPath) { client in try await client.resume(worker: name) }
-            return print("worker \(name): resumed")
-        }
-        let socketPath = try socket.resolvedPath(config: config)
-        let state = try await DaemonSession.run(socketPath: socketPath) { client in
-            try await client.resume(pool: pool.pool)
-        }
-        print(state.rawValue)
+        try await target.switchDispatch(pausing: false)
     }
 }
