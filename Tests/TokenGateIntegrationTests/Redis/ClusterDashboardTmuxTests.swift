@@ -44,7 +44,9 @@ extension OneAtATime {
                 }
                 let bothHeard = try await eventually(timeout: .seconds(15)) {
                     let cluster = try daemons[0].client().status().cluster
-                    return cluster?.state == .connected && Set(cluster?.hosts.map(\.host) ?? []) == ["host-a", "host-b"]
+                    // Each host's figures come with its heartbeats: wait until both carry the reports.
+                    let used = Dictionary((cluster?.hosts ?? []).map { ($0.host, $0.used) }, uniquingKeysWith: { $1 })
+                    return cluster?.state == .connected && used == ["host-a": 30_000, "host-b": 12_000]
                 }
                 guard bothHeard else { throw TestFailure("host-a never heard of host-b:\n\(daemons[0].log)") }
 
