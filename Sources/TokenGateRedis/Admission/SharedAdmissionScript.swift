@@ -334,6 +334,13 @@ local function acquire(keys, args)
   return {'waiting', int(wake), int(now)}
 end
 
+-- A reservation's entry `p` (split) becomes the usage `actual` at the same place, on the same host.
+local function settle_entry(prefix, pool, amt, id, p, actual)
+  add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
+  add_load(prefix, pool, 'u', p[2], actual, 1)
+  redis.call('HSET', amt, id, table.concat({'u', p[2], p[3], int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
+end
+
 -- report(pool, id, tokens, input, output, requests): the reservation is replaced by the real usage,
 -- once -> {'settled' | 'already' | 'unknown', wake_us, now_us}
 local function report(keys, args)
@@ -347,10 +354,7 @@ local function report(keys, args)
     if p[1] == 'u' then
       outcome = 'already'
     else
-      local actual = amounts_from(args, 3)
-      add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
-      add_load(prefix, pool, 'u', p[2], actual, 1)
-      redis.call('HSET', amt, id, table.concat({'u', p[2], p[3], int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
+      settle_entry(prefix, pool, amt, id, p, amounts_from(args, 3))
       outcome = 'settled'
     end
   end
@@ -383,9 +387,7 @@ local function charge(keys, args)
     if p[1] == 'u' then
       outcome = 'already'
     else
-      add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
-      add_load(prefix, pool, 'u', p[2], actual, 1)
-      redis.call('HSET', amt, id, table.concat({'u', p[2], p[3], int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
+      settle_entry(prefix, pool, amt, id, p, actual)
       outcome = 'settled'
     end
   end
