@@ -30,6 +30,19 @@ extension GateHost {
         }
     }
 
+    /// A provider's reading goes to the shared window, which tightens every host's admission by what
+    /// it cannot see. (Not the local gate: it holds only this host's tickets, so it would take the
+    /// other hosts' spending for unseen.)
+    func shareReading(_ reading: ProviderHeaders.Reading, pool: Int, wallNow: Int64) {
+        let configuration = pools[pool: pool].configuration
+        guard let remaining = reading.remaining, let limit = reading.limit ?? configuration.limit(of: reading.budget) else { return }
+        let resetInMs = reading.resetEpochMs.map { $0 - wallNow } ?? configuration.window.milliseconds
+        sendShared(.observe(
+            pool: pools.names[pool], kind: reading.budget.rawValue, used: max(0, limit - remaining), resetInMs: resetInMs,
+            rounding: configuration.providerRounding
+        ))
+    }
+
     /// A local waiter queued: Redis is asked for its grant.
     func clusterQueued(_ waiter: WaiterID, pool: Int) {
         guard let cluster else { return }
