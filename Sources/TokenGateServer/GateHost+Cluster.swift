@@ -184,9 +184,10 @@ extension GateHost {
     /// lost), then the kept calls go. Redis restarted empty (`redisRestarted`: the organisation's
     /// epoch changed): first what this host holds in the windows goes back, while Redis grants
     /// nothing for the learning period.
-    func clusterHeard(_ hosts: [SharedHost], redisRestarted: Bool = false) {
+    func clusterHeard(_ hosts: [SharedHost], windows: [String: SharedPoolLoad] = [:], redisRestarted: Bool = false) {
         guard let cluster else { return }
         cluster.hosts = hosts
+        cluster.windows = windows
         pruneSharedTickets()
         let now = clock.now()
         cluster.books.prune(now: now) { pool in
@@ -265,7 +266,15 @@ extension GateHost {
                     lastSeenMsAgo: $0.lastSeenMillisecondsAgo
                 )
             },
-            host: cluster.link.cluster.hostName, lastError: cluster.lastError, pending: cluster.kept.count + cluster.inFlight
+            host: cluster.link.cluster.hostName, lastError: cluster.lastError, pending: cluster.kept.count + cluster.inFlight,
+            pools: pools.names.compactMap { name in
+                cluster.windows[name].map {
+                    ClusterPoolStatus(
+                        name: name, used: $0.used, reserved: $0.reserved, waiting: $0.waiting,
+                        external: $0.unseenTokens > 0 ? $0.unseenTokens : nil
+                    )
+                }
+            }
         )
     }
 }

@@ -248,6 +248,13 @@ extension OneAtATime {
                 let waited = Date().timeIntervalSince(asked)
                 #expect(grant["ok"] == .bool(true), "\(grant.jsonText)")
                 #expect(waited >= 0.2 && waited < 2.5, "granted after \(waited) s")
+                // b's status carries the shared window (both hosts' reservations, and the unseen
+                // spending not yet faded) beside its own tickets.
+                #expect(await eventually {
+                    let shared = try? b.status().cluster?.pools?.first { $0.name == "default" }
+                    return shared?.reserved == 50_000 && (shared?.external ?? 0) > 0
+                })
+                #expect(try b.status().reserved == 20_000)
                 if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
                     print("shared reading: b granted \(waited) s after asking (expected about 0.5 s)")
                 }
