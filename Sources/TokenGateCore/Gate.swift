@@ -279,6 +279,9 @@ extension Gate {
     /// Whether `ticket` is granted and not yet settled, released or expired.
     public func holds(_ ticket: TicketID) -> Bool { tickets[ticket] != nil }
 
+    /// Whether `worker` has acquired or reported here (it is among the status's workers).
+    public func knows(worker: String) -> Bool { workers[worker] != nil }
+
     /// Whether the gate is paused (by an operator).
     public var paused: Bool { isPaused }
 }

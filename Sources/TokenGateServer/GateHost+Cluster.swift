@@ -11,8 +11,12 @@ import TokenGateWire
 /// unreachable nothing is granted, waiters keep their place, and the calls are kept to be sent
 /// when it is back (each by id, so none counts twice).
 extension GateHost {
-    /// The distinct worker names of the open connections (what the heartbeat tells Redis).
-    var connectedWorkerCount: Int { Set(sessions.values.flatMap(\.workerNames)).count }
+    /// The connected workers (what the heartbeat tells Redis): the distinct names of the open
+    /// connections that acquired or reported, as status counts them (a dashboard's or a `status`
+    /// command's connection is none).
+    var connectedWorkerCount: Int {
+        Set(sessions.values.flatMap(\.workerNames)).filter { name in pools.pools.contains { $0.gate.knows(worker: name) } }.count
+    }
 
     /// Hands the link to Redis to this host (once, before serving).
     func attach(_ link: SharedLink) {

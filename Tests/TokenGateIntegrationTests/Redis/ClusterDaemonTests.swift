@@ -255,6 +255,12 @@ extension OneAtATime {
                     return shared?.reserved == 50_000 && (shared?.external ?? 0) > 0
                 })
                 #expect(try b.status().reserved == 20_000)
+                // A connection that only reads status is no worker: each host counts the one that acquired.
+                let watcher = try daemons[0].client()
+                _ = try watcher.request(#"{"op":"hello","v":1,"worker":"watcher"}"#)
+                try await Task.sleep(for: .milliseconds(1200))  // two heartbeats (every 500 ms) since it connected
+                let hosts = try #require(try watcher.status().cluster?.hosts)
+                #expect(hosts.count == 2 && hosts.allSatisfy { $0.workers == 1 }, "\(hosts)")
                 if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
                     print("shared reading: b granted \(waited) s after asking (expected about 0.5 s)")
                 }
