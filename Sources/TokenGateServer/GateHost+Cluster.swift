@@ -62,14 +62,13 @@ extension GateHost {
     }
 
     /// A local waiter left without a grant (timed out, withdrawn): it leaves the shared queue, and
-    /// a grant Redis made meanwhile is given back.
+    /// a grant Redis made meanwhile is given back (one call does both).
     func clusterWaiterLeft(_ waiter: WaiterID) {
         guard let cluster, let id = cluster.waiterIDs.removeValue(forKey: waiter),
             let entry = cluster.waiters.removeValue(forKey: id)
         else { return }
         cluster.books.released(id)
         sendShared(.cancel(pool: pools.names[entry.pool], id: id))
-        sendShared(.release(pool: pools.names[entry.pool], id: id))
     }
 
     /// A ticket was released (or withdrawn with its connection): its reservation leaves the shared window.

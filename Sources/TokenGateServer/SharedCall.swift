@@ -10,7 +10,7 @@ enum SharedCall: Sendable, Hashable {
     case charge(pool: String, id: String, actual: SharedAmounts)
     /// A ticket's request never reached the provider.
     case release(pool: String, id: String)
-    /// A waiter left (timed out or withdrawn).
+    /// A waiter left (timed out or withdrawn); a grant Redis made meanwhile is given back.
     case cancel(pool: String, id: String)
     /// The pool's wake instant came.
     case tick(pool: String)

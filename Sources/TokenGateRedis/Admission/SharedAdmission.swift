@@ -243,7 +243,8 @@ public struct SharedAdmission: Sendable {
         try change("tg_release", await call("tg_release", [pool, id]))
     }
 
-    /// Takes waiter `id` out of the queue (timed out, disconnected).
+    /// Takes waiter `id` out of the queue (timed out, disconnected), or, when Redis granted it
+    /// meanwhile, drops its reservation (`released`).
     public func cancel(pool: String, id: String) async throws -> SharedChange {
         try change("tg_cancel", await call("tg_cancel", [pool, id]))
     }

@@ -224,7 +224,7 @@ local function admit(prefix, pool, now)
     local head = redis.call('ZRANGE', queue, 0, 0)[1]
     if head == nil then return 0 end
     local entry = redis.call('HGET', waiters, head)
-    if entry == nil then
+    if not entry then
       redis.call('ZREM', queue, head)
     else
       local w = split(entry)
@@ -248,7 +248,7 @@ end
 local function remove_waiter(prefix, pool, id)
   local waiters = key(prefix, pool, 'w')
   local entry = redis.call('HGET', waiters, id)
-  if entry == nil then return false end
+  if not entry then return false end
   redis.call('HDEL', waiters, id)
   redis.call('ZREM', key(prefix, pool, 'queue'), id)
   redis.call('HINCRBY', key(prefix, pool, 'load'), split(entry)[1] .. '|w', -1)
@@ -440,33 +440,36 @@ local function charge(keys, args)
   return {outcome, int(admit(prefix, pool, now)), int(now)}
 end
 
+-- Drops reservation `id` -> 'released', 'already' (it was reported or charged) or 'unknown'.
+local function drop_reservation(prefix, pool, id)
+  local amt = key(prefix, pool, 'amt')
+  local entry = redis.call('HGET', amt, id)
+  if not entry then return 'unknown' end
+  local p = split(entry)
+  if p[1] ~= 'r' then return 'already' end
+  add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
+  redis.call('HDEL', amt, id)
+  redis.call('ZREM', key(prefix, pool, 'slide'), id)
+  return 'released'
+end
+
 -- release(pool, id): a reservation whose request never reached the provider is dropped, once.
 local function release(keys, args)
   local prefix, pool, id = keys[1], args[1], args[2]
   local now = now_us()
-  local amt = key(prefix, pool, 'amt')
-  local entry = redis.call('HGET', amt, id)
-  local outcome = 'unknown'
-  if entry then
-    local p = split(entry)
-    if p[1] == 'r' then
-      add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
-      redis.call('HDEL', amt, id)
-      redis.call('ZREM', key(prefix, pool, 'slide'), id)
-      outcome = 'released'
-    else
-      outcome = 'already'
-    end
-  end
+  local outcome = drop_reservation(prefix, pool, id)
   return {outcome, int(admit(prefix, pool, now)), int(now)}
 end
 
--- cancel(pool, id): a waiter leaves the queue (timeout, disconnect).
+-- cancel(pool, id): a waiter leaves (timeout, disconnect): out of the queue, or, when Redis
+-- granted it meanwhile (the grant still on its way on the stream), its reservation is dropped.
+-- -> {'cancelled' | 'released' | 'already' | 'unknown', wake_us, now_us}
 local function cancel(keys, args)
   local prefix, pool, id = keys[1], args[1], args[2]
   local now = now_us()
-  local removed = remove_waiter(prefix, pool, id)
-  return {removed and 'cancelled' or 'unknown', int(admit(prefix, pool, now)), int(now)}
+  local outcome = 'cancelled'
+  if not remove_waiter(prefix, pool, id) then outcome = drop_reservation(prefix, pool, id) end
+  return {outcome, int(admit(prefix, pool, now)), int(now)}
 end
 
 -- throttle(pool, retry_after_ms): the provider refused; nothing is granted until the cooldown ends.

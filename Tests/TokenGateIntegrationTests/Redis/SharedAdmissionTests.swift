@@ -326,6 +326,25 @@ extension OneAtATime {
             }
         }
 
+        @Test("a cancel takes a waiter out of the queue, or drops the reservation of one Redis granted meanwhile, once")
+        func cancelWaiterOrGrant() async throws {
+            try await withHosts(["a"]) { _, hosts in
+                let admission = hosts[0].admission
+                _ = try await admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 60))
+                _ = try await admission.acquire(pool: "default", host: "a", id: "a/2", demand: SharedAmounts(tokens: 60))
+                #expect(try await admission.cancel(pool: "default", id: "a/2").outcome == "cancelled")
+                #expect(try await admission.load(pool: "default").waiting == 0)
+                // a/1 was granted; its waiter left before the answer came: the reservation goes.
+                #expect(try await admission.cancel(pool: "default", id: "a/1").outcome == "released")
+                #expect(try await admission.load(pool: "default").reserved == 0)
+                #expect(try await admission.cancel(pool: "default", id: "a/1").outcome == "unknown")
+                _ = try await admission.acquire(pool: "default", host: "a", id: "a/3", demand: SharedAmounts(tokens: 10))
+                _ = try await admission.report(pool: "default", id: "a/3", actual: SharedAmounts(tokens: 12))
+                #expect(try await admission.cancel(pool: "default", id: "a/3").outcome == "already")
+                #expect(try await admission.load(pool: "default").used == 12)
+            }
+        }
+
         @Test("pause and limits are shared: a pause on one host holds another's, a new limit applies to all")
         func sharedPauseAndLimit() async throws {
             try await withHosts(["a", "b"]) { _, hosts in
