@@ -8,7 +8,8 @@ extension RedisFunctionLibrary {
     /// - `P:slide` sorted set: ticket id by the instant it slides out (grant + window + margin).
     /// - `P:amt` hash: ticket id -> `state|host|grant_us|tokens|input|output|requests`, state `r`
     ///   (reserved) or `u` (reported: the real usage; or charged at its estimate when its host
-    ///   left or went silent).
+    ///   left or went silent, then marked with a last field `c`: the host's report, should it come
+    ///   back, replaces the estimate once).
     /// - `P:load` hash: the totals of `P:amt` (`r_tokens`, `u_tokens`, ...; `HOST|r`, `HOST|u`).
     /// - `P:ext` hash: spending a provider reported that the window cannot see, per budget: `KIND|f`
 ///   (the firm lower bound) and `KIND|r` (the upper bound of the last send margin's reading), each
@@ -256,7 +257,8 @@ local function remove_waiter(prefix, pool, id)
 end
 
 -- A host's reservations are charged: counted as used at their estimate until they slide out (no
--- release or report of theirs will come), and a later release of one changes nothing.
+-- release or report of theirs may come), marked `c`: a later release of one changes nothing, a
+-- later report (the host was only cut off) replaces the estimate by the real usage, once.
 local function charge_host(prefix, pool, host)
   local amt = key(prefix, pool, 'amt')
   local raw = redis.call('HGETALL', amt)
@@ -266,7 +268,7 @@ local function charge_host(prefix, pool, host)
       local amounts = amounts_from(p, 4)
       add_load(prefix, pool, 'r', host, amounts, -1)
       add_load(prefix, pool, 'u', host, amounts, 1)
-      redis.call('HSET', amt, raw[i], table.concat({'u', p[2], p[3], p[4], p[5], p[6], p[7]}, '|'))
+      redis.call('HSET', amt, raw[i], table.concat({'u', p[2], p[3], p[4], p[5], p[6], p[7], 'c'}, '|'))
     end
   end
 end
@@ -380,9 +382,14 @@ local function acquire(keys, args)
   return {'waiting', int(wake), int(now)}
 end
 
--- A reservation's entry `p` (split) becomes the usage `actual` at the same place, on the same host.
+-- Whether entry `p` (split) still waits for its report: a reservation, or one charged at its
+-- estimate when its host was dropped (the report of a host that comes back replaces it).
+local function awaits_report(p) return p[1] == 'r' or p[8] == 'c' end
+
+-- A reservation's (or a charged estimate's) entry `p` (split) becomes the usage `actual` at the
+-- same place, on the same host.
 local function settle_entry(prefix, pool, amt, id, p, actual)
-  add_load(prefix, pool, 'r', p[2], amounts_from(p, 4), -1)
+  add_load(prefix, pool, p[1], p[2], amounts_from(p, 4), -1)
   add_load(prefix, pool, 'u', p[2], actual, 1)
   redis.call('HSET', amt, id, table.concat({'u', p[2], p[3], int(actual[1]), int(actual[2]), int(actual[3]), int(actual[4])}, '|'))
 end
@@ -397,7 +404,7 @@ local function report(keys, args)
   local outcome = 'unknown'
   if entry then
     local p = split(entry)
-    if p[1] == 'u' then
+    if not awaits_report(p) then
       outcome = 'already'
     else
       settle_entry(prefix, pool, amt, id, p, amounts_from(args, 3))
@@ -430,7 +437,7 @@ local function charge(keys, args)
     outcome = 'charged'
   else
     local p = split(entry)
-    if p[1] == 'u' then
+    if not awaits_report(p) then
       outcome = 'already'
     else
       settle_entry(prefix, pool, amt, id, p, actual)

@@ -12,32 +12,44 @@ func withCluster(
     _ body: (RedisServerProcess, [DaemonProcess]) async throws -> Void
 ) async throws {
     try await RedisServerProcess.with { redis in
-        let directory = try TemporaryDirectory(prefix: "tg-cl")
-        var daemons: [DaemonProcess] = []
-        defer {
-            for daemon in daemons { daemon.stop() }
-            directory.remove()
+        try await withDaemons(hosts.map { ($0, redis.url) }, limit: limit, window: window) { daemons in
+            try await body(redis, daemons)
         }
-        for host in hosts {
-            let daemon = DaemonProcess(
-                directory: directory, socket: directory.file("\(host).sock"),
-                arguments: [
-                    "--no-state", "--window", String(window), "--limit", String(limit), "--threshold", "1.0",
-                    "--send-margin", "0", "--redis", redis.url, "--org", "t", "--host-name", host,
-                ],
-                logName: "\(host).log"
-            )
-            daemons.append(daemon)
-            try await daemon.start()
-        }
-        for daemon in daemons {
-            let connected = try await eventually(timeout: .seconds(10)) {
-                try daemon.client().status().cluster?.state == .connected
-            }
-            guard connected else { throw TestFailure("not connected to Redis: \(daemon.log)") }
-        }
-        try await body(redis, daemons)
     }
+}
+
+/// Real daemons of several hosts, each reaching Redis at its own URL (the same server, directly or
+/// through a proxy), each on its own socket in one short temporary directory; all of them stopped
+/// however the test ends. The body runs once every one said `connected`.
+func withDaemons(
+    _ hosts: [(name: String, redisURL: String)], limit: Int64, window: Double,
+    _ body: ([DaemonProcess]) async throws -> Void
+) async throws {
+    let directory = try TemporaryDirectory(prefix: "tg-cl")
+    var daemons: [DaemonProcess] = []
+    defer {
+        for daemon in daemons { daemon.stop() }
+        directory.remove()
+    }
+    for host in hosts {
+        let daemon = DaemonProcess(
+            directory: directory, socket: directory.file("\(host.name).sock"),
+            arguments: [
+                "--no-state", "--window", String(window), "--limit", String(limit), "--threshold", "1.0",
+                "--send-margin", "0", "--redis", host.redisURL, "--org", "t", "--host-name", host.name,
+            ],
+            logName: "\(host.name).log"
+        )
+        daemons.append(daemon)
+        try await daemon.start()
+    }
+    for daemon in daemons {
+        let connected = try await eventually(timeout: .seconds(10)) {
+            try daemon.client().status().cluster?.state == .connected
+        }
+        guard connected else { throw TestFailure("not connected to Redis: \(daemon.log)") }
+    }
+    try await body(daemons)
 }
 
 /// The organisation's shared window as Redis holds it, read by a client of the test's own.

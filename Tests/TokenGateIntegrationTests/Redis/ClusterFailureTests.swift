@@ -32,7 +32,7 @@ private func runWorkers(_ daemons: [DaemonProcess], perHost: Int, seconds: TimeI
 }
 
 /// Runs `redis-cli -s socket command...` and returns what it printed, trimmed.
-private func redisCLI(socket: String, _ command: [String]) throws -> String {
+func redisCLI(socket: String, _ command: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
     process.arguments = ["-s", socket] + command

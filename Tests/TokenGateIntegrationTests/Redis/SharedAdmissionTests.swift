@@ -387,6 +387,14 @@ extension OneAtATime {
                 #expect(load.used == 60 && load.reserved == 30, "b's reservation is charged as usage: \(load)")
                 #expect(load.waiting == 0)
                 #expect(await hosts[1].grants.grant(of: "b/2") == nil)
+                // b was only cut off: its report, when it comes, replaces the charged estimate, once;
+                // a release of a charged reservation changes nothing.
+                #expect(try await hosts[1].admission.release(pool: "default", id: "b/1").outcome == "already")
+                #expect(try await hosts[1].admission.charge(pool: "default", host: "b", id: "b/1", actual: SharedAmounts(tokens: 45)).outcome == "settled")
+                #expect(try await hosts[1].admission.charge(pool: "default", host: "b", id: "b/1", actual: SharedAmounts(tokens: 45)).outcome == "already")
+                #expect(try await hosts[1].admission.report(pool: "default", id: "b/1", actual: SharedAmounts(tokens: 50)).outcome == "already")
+                let settled = try await hosts[0].admission.load(pool: "default")
+                #expect(settled.used == 45 && settled.reserved == 30, "b's late report replaced its estimate: \(settled)")
             }
         }
 
