@@ -7,8 +7,9 @@ import TokenGateWire
 
 /// Real daemons of several hosts (`serve --redis`) on a redis-server of the test's own, each on
 /// its own socket in one short temporary directory; all of them stopped however the test ends.
+/// `arguments` adds a host's own arguments (by host name).
 func withCluster(
-    _ hosts: [String], limit: Int64 = 1000, window: Double = 30,
+    _ hosts: [String], limit: Int64 = 1000, window: Double = 30, arguments: [String: [String]] = [:],
     _ body: (RedisServerProcess, [DaemonProcess]) async throws -> Void
 ) async throws {
     try await RedisServerProcess.with { redis in
@@ -24,7 +25,7 @@ func withCluster(
                 arguments: [
                     "--no-state", "--window", String(window), "--limit", String(limit), "--threshold", "1.0",
                     "--send-margin", "0", "--redis", redis.url, "--org", "t", "--host-name", host,
-                ],
+                ] + (arguments[host] ?? []),
                 logName: "\(host).log"
             )
             daemons.append(daemon)
