@@ -62,7 +62,6 @@ extension GatewayExchange {
         case .shuttingDown:
             return try await fail(.shuttingDown(), keepAlive, outbound)
         case .refused(let reason):
-            counters.failed()
             logger.warning("gateway: the acquire was refused", metadata: ["worker": "\(worker)", "reason": "\(reason)"])
             return try await fail(.badGateway("tokengate: \(reason)"), keepAlive, outbound)
         }

@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
+import TokenGateRedis
 import TokenGateTestSupport
 import TokenGateWire
 
@@ -124,6 +125,34 @@ extension OneAtATime {
                     #expect(waited >= .milliseconds(1700), "b was granted \(waited) into a 2 s cooldown")
                     let load = try await sharedLoad(redis)
                     #expect(load.used == 0, "a refused request costs nothing: \(load)")
+                }
+            }
+        }
+
+        @Test("an acquire Redis refuses for good is answered 502 with Redis's reason; the daemon carries on")
+        func refusedByRedis() async throws {
+            try await FakeUpstream.with(script: { _ in .json(ProviderFixtures.anthropicJSON(input: 1, output: 1)) }) { upstream in
+                try await withClusterGateway(upstream: upstream) { redis, daemons, gateway in
+                    let b = try daemons[1].client()
+                    let held = try b.request(#"{"op":"acquire","tokens":1000}"#)
+                    let ticket = try #require(held["ticket"]?.stringValue)
+                    // Queueing numbers the waiter with INCR: a sequence that is no integer fails it.
+                    let connection = try await RedisConnection.connect(to: redis.endpoint)
+                    defer { connection.close() }
+                    _ = try await connection.send(RESPCommand(["SET", "{tg:t}:seq", "not-a-number"]))
+                    let response = try await gateway.post("/w/agent/v1/messages", ProviderFixtures.messagesBody)
+                    #expect(response.status == 502, "\(response.text)")
+                    #expect(response.headers.first(name: "x-tokengate-error") == "gateway")
+                    #expect(response.json?["error"]?["message"]?.stringValue?.contains("refused it") == true, "\(response.text)")
+                    #expect(upstream.recorded.isEmpty)
+                    #expect(try gateway.status().waiting == 0)
+                    #expect(try gateway.status().gateway?.errors == 1)
+                    // Fixed: the next request waits for its grant as usual.
+                    _ = try await connection.send(RESPCommand(["SET", "{tg:t}:seq", "100"]))
+                    let next = Task { try await gateway.post("/w/agent/v1/messages", ProviderFixtures.messagesBody) }
+                    #expect(await eventually { (try? await sharedLoad(redis).waiting) == 1 })
+                    _ = try b.request(#"{"op":"report","ticket":"\#(ticket)","input":200,"output":0}"#)
+                    #expect(try await next.value.status == 200)
                 }
             }
         }
