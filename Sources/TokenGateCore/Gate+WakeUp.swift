@@ -49,20 +49,16 @@ extension Gate {
     /// nil when paused.
     func admissibleAt(_ waiter: Waiter, now: Instant) -> Instant? {
         guard !isPaused else { return nil }
-        // Each bound below is a lower bound of the true instant (the timeline as if external usage
-        // were gone, external usage as if the timeline stood still), so their maximum is too: the
-        // gate never wakes late, and a wake-up that comes early just computes the next bound.
+        // Each budget fits from its instant on (its load and its unseen spending only fall while
+        // nothing is placed and no reading comes), so the waiter fits from the latest of them.
         var latest = max(now, cooldownUntil ?? now)
         for kind in configuration.budgets {
             guard let capacity = configuration.capacity(of: kind, for: waiter.priority) else { continue }
             let allowed = waiter.demand[kind] > capacity ? 0 : capacity - waiter.demand[kind]
-            if let instant = timeline.instant(whenAtMost: allowed, of: kind, configuration: configuration) {
-                latest = max(latest, instant)
-            }
-            if let unseen = external[kind] {
-                let room = allowed - timeline.load(kind)
-                if let instant = unseen.instant(whenAtMost: max(0, room)) { latest = max(latest, instant) }
-            }
+            let instant = external[kind].map {
+                timeline.instant(whenAtMost: allowed, of: kind, with: $0, now: now, configuration: configuration)
+            } ?? timeline.instant(whenAtMost: allowed, of: kind, configuration: configuration)
+            if let instant { latest = max(latest, instant) }
         }
         return latest
     }

@@ -156,6 +156,40 @@ struct Timeline: Sendable {
         }
     }
 
+    /// The earliest instant at which `load(kind)` plus what `unseen` still counts is at most
+    /// `allowed` if nothing more is placed and no reading comes: the window's departures are
+    /// taken in order, and between two of them the unseen spending fades, so each step is tried
+    /// for the first instant within it (nil when it already is). The token bucket drains
+    /// continuously: for it, the later of the bucket's own instant and the one at which the
+    /// unseen spending fits beside the bucket as it is now (never early, so the gate never wakes
+    /// to find nothing fits; it may wake late, when the drain would have let it in sooner).
+    func instant(whenAtMost allowed: Int64, of kind: BudgetKind, with unseen: UnseenSpending, now: Instant, configuration: GateConfiguration) -> Instant? {
+        let departures: [(at: Instant, amount: Int64)]
+        switch algorithm {
+        case .slidingWindow:
+            departures = (usedWindow.departures(of: kind) + reservedWindow.departures(of: kind)).sorted { $0.at < $1.at }
+        case .tokenBucket:
+            let bounds = [
+                instant(whenAtMost: allowed, of: kind, configuration: configuration),
+                unseen.instant(whenAtMost: max(0, allowed - load(kind))),
+            ]
+            return bounds.compactMap { $0 }.max()
+        }
+        var remaining = load(kind)
+        var from = now
+        func fitting() -> Instant? {
+            guard remaining <= allowed else { return nil }
+            return max(from, unseen.instant(whenAtMost: allowed - remaining) ?? from)
+        }
+        for departure in departures where departure.amount > 0 {
+            if let instant = fitting(), instant < departure.at { return instant > now ? instant : nil }
+            remaining -= min(remaining, departure.amount)
+            from = max(from, departure.at)
+        }
+        let instant = fitting() ?? from
+        return instant > now ? instant : nil
+    }
+
     /// Live coalescing slots (bounded memory).
     var slotCount: Int {
         switch algorithm {

@@ -16,6 +16,8 @@ final class ClusterState {
     var lastError: String?
     /// Every live host as of the last heartbeat.
     var hosts: [SharedHost] = []
+    /// Every pool's shared window as of the last heartbeat, by pool name.
+    var windows: [String: SharedPoolLoad] = [:]
     /// Queued local waiters by shared id, and back.
     var waiters: [String: (pool: Int, waiter: WaiterID)] = [:]
     var waiterIDs: [WaiterID: String] = [:]

@@ -30,6 +30,19 @@ extension GateHost {
         }
     }
 
+    /// A provider's reading goes to the shared window, which tightens every host's admission by what
+    /// it cannot see. (Not the local gate: it holds only this host's tickets, so it would take the
+    /// other hosts' spending for unseen.)
+    func shareReading(_ reading: ProviderHeaders.Reading, pool: Int, wallNow: Int64) {
+        let configuration = pools[pool: pool].configuration
+        guard let remaining = reading.remaining, let limit = reading.limit ?? configuration.limit(of: reading.budget) else { return }
+        let resetInMs = reading.resetEpochMs.map { $0 - wallNow } ?? configuration.window.milliseconds
+        sendShared(.observe(
+            pool: pools.names[pool], kind: reading.budget.rawValue, used: max(0, limit - remaining), resetInMs: resetInMs,
+            rounding: configuration.providerRounding
+        ))
+    }
+
     /// A local waiter queued: Redis is asked for its grant.
     func clusterQueued(_ waiter: WaiterID, pool: Int) {
         guard let cluster else { return }
@@ -174,9 +187,10 @@ extension GateHost {
     /// lost), then the kept calls go. Redis restarted empty (`redisRestarted`: the organisation's
     /// epoch changed): first what this host holds in the windows goes back, while Redis grants
     /// nothing for the learning period.
-    func clusterHeard(_ hosts: [SharedHost], redisRestarted: Bool = false) {
+    func clusterHeard(_ hosts: [SharedHost], windows: [String: SharedPoolLoad] = [:], redisRestarted: Bool = false) {
         guard let cluster else { return }
         cluster.hosts = hosts
+        cluster.windows = windows
         pruneSharedTickets()
         let now = clock.now()
         cluster.books.prune(now: now) { pool in
@@ -255,7 +269,15 @@ extension GateHost {
                     lastSeenMsAgo: $0.lastSeenMillisecondsAgo
                 )
             },
-            host: cluster.link.cluster.hostName, lastError: cluster.lastError, pending: cluster.kept.count + cluster.inFlight
+            host: cluster.link.cluster.hostName, lastError: cluster.lastError, pending: cluster.kept.count + cluster.inFlight,
+            pools: pools.names.compactMap { name in
+                cluster.windows[name].map {
+                    ClusterPoolStatus(
+                        name: name, used: $0.used, reserved: $0.reserved, waiting: $0.waiting,
+                        external: $0.unseenTokens > 0 ? $0.unseenTokens : nil
+                    )
+                }
+            }
         )
     }
 }

@@ -170,6 +170,10 @@ extension GateHost {
         let wallNow = clock.epochMilliseconds(of: now)
         let headers = ProviderHeaders(headers: rawHeaders, nowEpochMs: wallNow)
         for reading in headers.readings {
+            if cluster != nil {
+                shareReading(reading, pool: pool, wallNow: wallNow)
+                continue
+            }
             let kind = reading.budget
             let observation = ProviderObservation(
                 kind: kind, limit: reading.limit, remaining: reading.remaining,

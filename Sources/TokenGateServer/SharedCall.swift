@@ -16,6 +16,8 @@ enum SharedCall: Sendable, Hashable {
     case tick(pool: String)
     /// A 429: no host grants in the pool until the cooldown ends.
     case throttle(pool: String, retryAfterMs: Int64)
+    /// A provider's reading of one budget: spent `used`, whole again `resetInMs` from now.
+    case observe(pool: String, kind: String, used: Int64, resetInMs: Int64, rounding: Int64)
     case pause(pool: String, paused: Bool)
     /// A new tokens limit for every host (nil: none).
     case setLimit(pool: String, tokens: Int64?)
@@ -25,16 +27,18 @@ enum SharedCall: Sendable, Hashable {
     var pool: String {
         switch self {
         case .acquire(let pool, _, _), .charge(let pool, _, _), .release(let pool, _), .cancel(let pool, _), .tick(let pool),
-            .throttle(let pool, _), .pause(let pool, _), .setLimit(let pool, _), .seed(let pool, _):
+            .throttle(let pool, _), .observe(let pool, _, _, _, _), .pause(let pool, _), .setLimit(let pool, _),
+            .seed(let pool, _):
             pool
         }
     }
 
     /// Whether a call Redis could not take is worth sending later: a tick is not (every
-    /// heartbeat admits every pool), and an acquire is sent again from the waiters still queued.
+    /// heartbeat admits every pool), an acquire is sent again from the waiters still queued, and a
+    /// reading is stale by then (its reset counts from when it was read; the next response reads again).
     var isKeptWhileUnreachable: Bool {
         switch self {
-        case .tick, .acquire: false
+        case .tick, .acquire, .observe: false
         default: true
         }
     }
@@ -65,6 +69,8 @@ extension SharedAdmission {
         case .cancel(let pool, let id): change = try await cancel(pool: pool, id: id)
         case .tick(let pool): change = try await tick(pool: pool)
         case .throttle(let pool, let retryAfterMs): change = try await throttle(pool: pool, retryAfterMilliseconds: retryAfterMs)
+        case .observe(let pool, let kind, let used, let resetInMs, let rounding):
+            change = try await observe(pool: pool, kind: kind, providerUsed: used, resetInMilliseconds: resetInMs, rounding: rounding)
         case .pause(let pool, let paused): change = try await setPaused(paused, pool: pool)
         case .setLimit(let pool, let tokens): change = try await setLimit(pool: pool, kind: "tokens", to: tokens)
         case .seed(let pool, let entries): change = try await seed(pool: pool, host: host, entries: entries)

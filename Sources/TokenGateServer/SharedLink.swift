@@ -127,9 +127,11 @@ final class SharedLink: Sendable {
                     epoch = declared.epoch
                 }
                 let hosts = try await admission.heartbeat(host: cluster.hostName, workers: workers, timeout: cluster.heartbeatTimeout)
+                var windows: [String: SharedPoolLoad] = [:]
+                for pool in pools { windows[pool.name] = try await admission.load(pool: pool.name) }
                 let reseeds = restarted
                 restarted = false
-                onHost { $0.clusterHeard(hosts, redisRestarted: reseeds) }
+                onHost { [windows] in $0.clusterHeard(hosts, windows: windows, redisRestarted: reseeds) }
             } catch {
                 onHost { $0.clusterLost(error) }
             }

@@ -1,6 +1,6 @@
 /// Contract "Several hosts, one limit": the organisation's hosts in the Status object,
 /// `{"state", "org", "hosts": [...]}`, absent without `serve --redis`. Additions: `host` (this
-/// daemon's name), `last_error` and `pending`.
+/// daemon's name), `last_error`, `pending` and `pools`.
 public struct ClusterStatus: Codable, Sendable, Equatable {
     /// `connected`, or `unreachable` while this daemon cannot reach Redis (then it grants nothing).
     public var state: State
@@ -15,6 +15,9 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
     /// Addition: calls kept for Redis until it answers (reports, releases, withdrawals and
     /// acquires made while it was unreachable).
     public var pending: Int?
+    /// Addition: every pool's shared window as of the last heartbeat that reached Redis, over all
+    /// the organisation's hosts (the pool figures elsewhere in status are this host's tickets).
+    public var pools: [ClusterPoolStatus]?
 
     /// Whether this daemon reaches Redis.
     public enum State: String, Codable, Sendable, Equatable {
@@ -22,19 +25,23 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
         case unreachable
     }
 
-    public init(state: State, org: String, hosts: [HostStatus], host: String? = nil, lastError: String? = nil, pending: Int? = nil) {
+    public init(
+        state: State, org: String, hosts: [HostStatus], host: String? = nil, lastError: String? = nil, pending: Int? = nil,
+        pools: [ClusterPoolStatus]? = nil
+    ) {
         self.state = state
         self.org = org
         self.hosts = hosts
         self.host = host
         self.lastError = lastError
         self.pending = pending
+        self.pools = pools
     }
 
     enum CodingKeys: String, CodingKey {
         case state, org, hosts, host
         case lastError = "last_error"
-        case pending
+        case pending, pools
     }
 }
 

@@ -38,6 +38,38 @@ struct WakeUpTests {
         #expect(gate.used(now: at(11)).tokens == 0)
     }
 
+    @Test("with unseen spending the head wakes when enough usage slides out, not only when the provider's figure fades")
+    func unseenSpendingAndDepartures() throws {
+        var gate = makeGate(limit: 10_000, window: 10)
+        gate.settle(ticket: nil, usage: usage(5000), worker: "a", now: at(0))
+        // The provider counts 8,000 spent: 3,000 unseen, fading to nothing at 100 s.
+        gate.observe(ProviderObservation(kind: .tokens, limit: 10_000, remaining: 2000, reset: at(100), observedAt: at(0)), now: at(0))
+        // 5,000 + 3,000 + 3,000 > 9,000; at 10 s the usage leaves and 2,700 unseen + 3,000 fit.
+        let waiter = try #require(gate.acquire(worker: "b", estimate: estimate(3000), now: at(0)).waiter)
+        #expect(gate.nextWakeUp(now: at(0)) == at(10))
+        gate.advance(to: at(10))
+        #expect(gate.takeOutcomes().compactMap(\.grant).map(\.waiter) == [waiter])
+    }
+
+    @Test("with unseen spending and a full window the head wakes when the fade makes room, between two departures")
+    func unseenSpendingBetweenDepartures() throws {
+        var gate = makeGate(limit: 10_000, window: 10)
+        gate.settle(ticket: nil, usage: usage(1000), worker: "a", now: at(50))
+        gate.settle(ticket: nil, usage: usage(1000), worker: "a", now: at(58))
+        // The provider counts 8,000 spent at 58 s: 6,000 unseen, fading to nothing at 100 s.
+        gate.observe(ProviderObservation(kind: .tokens, limit: 10_000, remaining: 2000, reset: at(100), observedAt: at(58)), now: at(58))
+        // 2,000 + 6,000 + 3,000 > 9,000. Before 60 s it would need the unseen figure at 4,000 (at
+        // 72 s); once the first 1,000 left at 60 s, at 5,000: a sixth of the 42 s, at 65 s, before
+        // the second leaves at 68 s.
+        let waiter = try #require(gate.acquire(worker: "b", estimate: estimate(3000), now: at(58)).waiter)
+        let wake = try #require(gate.nextWakeUp(now: at(58)))
+        #expect(wake >= at(65) && wake < at(65.001), "\(wake)")
+        gate.advance(to: wake - TimeSpan(nanoseconds: 1_000_000))
+        #expect(gate.takeOutcomes().isEmpty)
+        gate.advance(to: wake)
+        #expect(gate.takeOutcomes().compactMap(\.grant).map(\.waiter) == [waiter])
+    }
+
     @Test("nothing queued and nothing held: no wake-up")
     func idle() {
         var gate = makeGate()

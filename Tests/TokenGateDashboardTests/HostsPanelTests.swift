@@ -46,6 +46,24 @@ import TokenGateWire
         #expect(lines[0].contains("RUNNING") && !canvas.text.contains("UNREACHABLE"))
     }
 
+    @Test("with the shared windows in status, the gauges show the organisation's figures; the workers and the queue stay this host's")
+    func gaugesShowTheOrganisation() throws {
+        var status = try #require(DashboardPreview.model(.hosts).status)
+        let local = (used: status.used, waiting: status.waiting, workers: status.workers)
+        var plain = DashboardModel()
+        plain.receive(status, now: 1)
+        #expect(plain.status?.used == local.used)
+        status.cluster?.pools = [ClusterPoolStatus(name: "default", used: local.used + 123_000, reserved: 45_000, waiting: 7, external: 5_000)]
+        var model = DashboardModel()
+        model.receive(status, now: 1)
+        let shown = try #require(model.status)
+        #expect(shown.used == local.used + 123_000 && shown.reserved == 45_000)
+        #expect(shown.waiting == local.waiting && shown.workers == local.workers)
+        let tokens = try #require(DashboardView.gauges(for: shown).first { $0.name == "tokens" })
+        #expect(tokens.used == local.used + 123_000 && tokens.reserved == 45_000 && tokens.external == 5_000)
+        #expect(model.history.latest?.used == local.used + 123_000)
+    }
+
     @Test(arguments: [standard, large])
     func workerTableHasAHostColumnWithTheCluster(_ size: TerminalSize) throws {
         let lines = Self.lines(DashboardPreview.render(.hosts, size: size))

@@ -80,12 +80,15 @@ public struct DashboardModel: Sendable {
 
     /// Takes in a snapshot seen at `now`: history sample (and the daemon's own history of the last
     /// window, when the snapshot carries it) and derived events.
-    public mutating func receive(_ status: Status, now: Double) {
+    public mutating func receive(_ received: Status, now: Double) {
+        let status = received.withOrganisationWindows()
         append(EventDerivation.events(from: self.status, to: status, now: now))
         self.status = status
         statusTime = now
         snapshotCount += 1
-        if let daemonHistory = status.history {
+        // The daemon's own history is of this host's tickets: with the organisation's windows in
+        // the gauges it would show a different figure than the live samples after it.
+        if let daemonHistory = status.history, status.cluster?.pools == nil {
             history.backfill(daemonHistory, time: now, limit: status.limit, threshold: status.threshold)
         }
         history.record(

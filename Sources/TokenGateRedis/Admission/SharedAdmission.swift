@@ -123,6 +123,8 @@ public struct SharedPoolLoad: Sendable, Hashable {
     public var cooldownUntil: Int64
     /// Redis's clock when it was read (µs).
     public var now: Int64
+    /// Tokens a provider reported spent that the window cannot see, counting now (``SharedAdmission/observe(pool:kind:providerUsed:resetInMilliseconds:rounding:)``).
+    public var unseenTokens: Int64 = 0
 }
 
 /// The organisation's shared admission in Redis (``RedisFunctionLibrary/sharedAdmission``): each
@@ -251,6 +253,19 @@ public struct SharedAdmission: Sendable {
         try change("tg_throttle", await call("tg_throttle", [pool, String(retryAfterMilliseconds)]))
     }
 
+    /// A provider's reading of budget `kind` (`tokens`, `input`, `output`, `requests`): it counts
+    /// `providerUsed` as spent (its limit less its remaining), whole again `resetInMilliseconds`
+    /// from now. What the shared window cannot see of it tightens every host's admission, fading
+    /// to the reset; differences up to `rounding` count nothing.
+    public func observe(
+        pool: String, kind: String, providerUsed: Int64, resetInMilliseconds: Int64, rounding: Int64
+    ) async throws -> SharedChange {
+        try change(
+            "tg_observe",
+            await call("tg_observe", [pool, kind, String(providerUsed), String(max(0, resetInMilliseconds)), String(rounding)])
+        )
+    }
+
     /// Pauses or resumes `pool` for every host.
     public func setPaused(_ paused: Bool, pool: String) async throws -> SharedChange {
         try change("tg_pause", await call("tg_pause", [pool, paused ? "1" : "0"]))
@@ -293,13 +308,13 @@ public struct SharedAdmission: Sendable {
     /// The pool's shared window now.
     public func load(pool: String) async throws -> SharedPoolLoad {
         let reply = try await call("tg_pool_status", [pool])
-        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 6 else {
+        guard let fields = reply.elements?.map({ $0.string ?? "" }), fields.count == 7 else {
             throw RedisError.unexpectedReply("tg_pool_status: \(reply)")
         }
         let numbers = fields.map { Int64($0) ?? 0 }
         return SharedPoolLoad(
             used: numbers[0], reserved: numbers[1], waiting: numbers[2], isPaused: fields[3] == "1",
-            cooldownUntil: numbers[4], now: numbers[5]
+            cooldownUntil: numbers[4], now: numbers[5], unseenTokens: numbers[6]
         )
     }
 

@@ -10,7 +10,10 @@ extension RedisFunctionLibrary {
     ///   (reserved) or `u` (reported: the real usage; or charged at its estimate when its host
     ///   left or went silent).
     /// - `P:load` hash: the totals of `P:amt` (`r_tokens`, `u_tokens`, ...; `HOST|r`, `HOST|u`).
-    /// - `P:queue` sorted set: waiter id by global arrival number (`seq`); `P:w` hash: waiter id ->
+    /// - `P:ext` hash: spending a provider reported that the window cannot see, per budget: `KIND|f`
+///   (the firm lower bound) and `KIND|r` (the upper bound of the last send margin's reading), each
+///   `amount|observed_us|fades_us`, fading linearly to nothing at the provider's reset.
+/// - `P:queue` sorted set: waiter id by global arrival number (`seq`); `P:w` hash: waiter id ->
     ///   `host|tokens|input|output|requests`. The order is arrival only (no priorities yet).
     /// - `pools` set, `hosts` hash (host -> last heartbeat, µs), `hoststat` hash (host -> workers).
     /// - `epoch` (when this life of Redis first held the organisation, µs) and `learn_until`
@@ -84,6 +87,38 @@ local function amounts_from(parts, first)
   return amounts
 end
 
+-- A fading figure `amount|observed_us|fades_us` at `now`: linear to nothing at its fade, rounded up.
+local function fade_amount(text, now)
+  if not text then return 0 end
+  local p = split(text)
+  local amount, at, fades = tonumber(p[1]) or 0, tonumber(p[2]) or 0, tonumber(p[3]) or 0
+  if amount <= 0 or now >= fades then return 0 end
+  if now <= at then return amount end
+  return math.ceil(amount * (fades - now) / math.max(1, fades - at))
+end
+
+-- The earliest instant a fading figure is at most `allowed` (nil: it never is more).
+local function fade_instant(text, allowed)
+  if not text then return nil end
+  local p = split(text)
+  local amount, at, fades = tonumber(p[1]) or 0, tonumber(p[2]) or 0, tonumber(p[3]) or 0
+  if amount <= allowed then return nil end
+  if allowed <= 0 then return fades end
+  return at + math.ceil((fades - at) * (1 - allowed / amount))
+end
+
+local function externals(prefix, pool)
+  local raw = redis.call('HGETALL', key(prefix, pool, 'ext'))
+  local ext = {}
+  for i = 1, #raw, 2 do ext[raw[i]] = raw[i + 1] end
+  return ext
+end
+
+-- What the window cannot see of budget `kind` at `now`: the larger of the firm and recent figures.
+local function unseen(ext, kind, now)
+  return math.max(fade_amount(ext[kind .. '|f'], now), fade_amount(ext[kind .. '|r'], now))
+end
+
 -- Lets go of the entries whose place slid out of the window by now.
 local function expire(prefix, pool, now)
   local slide = key(prefix, pool, 'slide')
@@ -112,13 +147,13 @@ local function is_open(prefix, cfg, now)
   return (tonumber(cfg.cooldown_us or '0') or 0) <= now
 end
 
--- The reserving rule: every limited budget keeps load + demand within its capacity; a demand
--- larger than the capacity alone passes only into an empty window.
-local function fits(cfg, load, demand)
+-- The reserving rule: every limited budget keeps load + unseen spending + demand within its
+-- capacity; a demand larger than the capacity alone passes only into an empty window.
+local function fits(cfg, load, ext, demand, now)
   for i, kind in ipairs(KINDS) do
     local cap = capacity(cfg, kind)
     if cap ~= nil then
-      local l = (load['u_' .. kind] or 0) + (load['r_' .. kind] or 0)
+      local l = (load['u_' .. kind] or 0) + (load['r_' .. kind] or 0) + unseen(ext, kind, now)
       if demand[i] > cap then
         if l > 0 then return false end
       elseif l + demand[i] > cap then
@@ -137,34 +172,44 @@ local function place(prefix, pool, cfg, id, host, demand, now)
   add_load(prefix, pool, 'r', host, demand, 1)
 end
 
--- The instant the head's demand fits if nothing more is placed (departures in slide order).
-local function head_wake(prefix, pool, cfg, load, demand, now)
+-- The instant the head's demand fits if nothing more is placed: the window's entries leave in
+-- slide order, and between two departures the unseen spending fades, so each step between them
+-- is tried in turn for the first instant within it at which every budget fits.
+local function head_wake(prefix, pool, cfg, load, ext, demand, now)
   local entries = redis.call('ZRANGE', key(prefix, pool, 'slide'), 0, -1, 'WITHSCORES')
   local amt = key(prefix, pool, 'amt')
   local remaining = {}
   for i, kind in ipairs(KINDS) do remaining[i] = (load['u_' .. kind] or 0) + (load['r_' .. kind] or 0) end
-  local function fits_now()
+  -- the first instant from `from` at which the demand fits with `remaining` placed (nil: never)
+  local function fits_from(from)
+    local at = from
     for i, kind in ipairs(KINDS) do
       local cap = capacity(cfg, kind)
       if cap ~= nil then
-        if demand[i] > cap then
-          if remaining[i] > 0 then return false end
-        elseif remaining[i] + demand[i] > cap then
-          return false
+        local allowed = demand[i] > cap and 0 or cap - demand[i]
+        if remaining[i] > allowed then return nil end
+        local room = allowed - remaining[i]
+        for _, part in ipairs({'|f', '|r'}) do
+          local instant = fade_instant(ext[kind .. part], room)
+          if instant ~= nil and instant > at then at = instant end
         end
       end
     end
-    return true
+    return at
   end
+  local from = now
   for j = 1, #entries, 2 do
+    local leaves = tonumber(entries[j + 1])
+    local at = fits_from(from)
+    if at ~= nil and at < leaves then return at end
     local entry = redis.call('HGET', amt, entries[j])
     if entry then
       local a = amounts_from(split(entry), 4)
       for i = 1, 4 do remaining[i] = remaining[i] - a[i] end
-      if fits_now() then return tonumber(entries[j + 1]) end
     end
+    if leaves > from then from = leaves end
   end
-  return now
+  return fits_from(from) or from
 end
 
 -- Grants the queue's head, then the next, in arrival order, while they fit; each grant goes to
@@ -188,7 +233,8 @@ local function admit(prefix, pool, now)
       local cooldown = math.max(tonumber(cfg.cooldown_us or '0') or 0, learning_until(prefix))
       if cooldown > now then return cooldown end
       local load = loads(prefix, pool)
-      if not fits(cfg, load, demand) then return head_wake(prefix, pool, cfg, load, demand, now) end
+      local ext = externals(prefix, pool)
+      if not fits(cfg, load, ext, demand, now) then return head_wake(prefix, pool, cfg, load, ext, demand, now) end
       redis.call('ZREM', queue, head)
       redis.call('HDEL', waiters, head)
       redis.call('HINCRBY', key(prefix, pool, 'load'), w[1] .. '|w', -1)
@@ -322,7 +368,7 @@ local function acquire(keys, args)
   local wake = admit(prefix, pool, now)
   local demand = amounts_from(args, 4)
   local queue = key(prefix, pool, 'queue')
-  if redis.call('ZCARD', queue) == 0 and is_open(prefix, cfg, now) and fits(cfg, loads(prefix, pool), demand) then
+  if redis.call('ZCARD', queue) == 0 and is_open(prefix, cfg, now) and fits(cfg, loads(prefix, pool), externals(prefix, pool), demand, now) then
     place(prefix, pool, cfg, id, host, demand, now)
     return {'granted', int(now), int(now)}
   end
@@ -435,6 +481,76 @@ local function throttle(keys, args)
   return {'cooling', int(admit(prefix, pool, now)), int(now)}
 end
 
+-- observe(pool, kind, provider_used, reset_in_ms, rounding): a provider's reading of one budget
+-- (what it counts as spent, and when it is whole again, from the reading). Compared with the
+-- window, the grants of the last send margin left out (they may not have reached the provider
+-- yet), the difference is an upper bound of the spending no host can see, and with them in a lower
+-- bound. The lower bound is firm: it fades to the reset, and a newer reading never lowers it
+-- faster. The upper bound counts until a reading a send margin later, which has those grants in,
+-- takes over (as the local gate's UnseenSpending, which keeps up to 16 of them; here a newer one
+-- within the margin merges with the older, counting at least as much as both). Differences up to
+-- `rounding` count nothing. -> {'observed', wake_us, now_us}
+local function observe(keys, args)
+  local prefix, pool, kind = keys[1], args[1], args[2]
+  local valid = false
+  for _, k in ipairs(KINDS) do if k == kind then valid = true end end
+  if not valid then return redis.error_reply('ERR tokengate: unknown budget ' .. kind) end
+  local now = now_us()
+  local cfg = config(prefix, pool)
+  if cfg.window_us == nil then return redis.error_reply('ERR tokengate: pool ' .. pool .. ' is not configured') end
+  expire(prefix, pool, now)
+  local used = tonumber(args[3]) or 0
+  local fades = now + math.max(0, tonumber(args[4]) or 0) * 1000
+  local rounding = tonumber(args[5]) or 0
+  local margin = tonumber(cfg.margin_us or '0')
+  local ext_key = key(prefix, pool, 'ext')
+  if fades <= now then
+    redis.call('HDEL', ext_key, kind .. '|f', kind .. '|r')
+    return {'observed', int(admit(prefix, pool, now)), int(now)}
+  end
+  local load = loads(prefix, pool)
+  local total = (load['u_' .. kind] or 0) + (load['r_' .. kind] or 0)
+  -- reservations of the last send margin: those whose place slides out later than now + window
+  local recent_ids = redis.call('ZRANGEBYSCORE', key(prefix, pool, 'slide'), '(' .. int(now + tonumber(cfg.window_us)), '+inf')
+  local in_margin = 0
+  local index = 0
+  for i, k in ipairs(KINDS) do if k == kind then index = i end end
+  local amt = key(prefix, pool, 'amt')
+  for _, id in ipairs(recent_ids) do
+    local entry = redis.call('HGET', amt, id)
+    if entry then
+      local p = split(entry)
+      if p[1] == 'r' then in_margin = in_margin + (tonumber(p[3 + index]) or 0) end
+    end
+  end
+  local upper, lower = used - (total - in_margin), used - total
+  local ext = externals(prefix, pool)
+  local firm = math.max(lower, fade_amount(ext[kind .. '|f'], now))
+  if firm > rounding then
+    redis.call('HSET', ext_key, kind .. '|f', table.concat({int(firm), int(now), int(fades)}, '|'))
+  else
+    redis.call('HDEL', ext_key, kind .. '|f')
+    firm = 0
+  end
+  local recent = ext[kind .. '|r']
+  if recent then
+    local p = split(recent)
+    if (tonumber(p[2]) or 0) + margin <= now or (tonumber(p[3]) or 0) <= now then
+      redis.call('HDEL', ext_key, kind .. '|r')
+      recent = nil
+    end
+  end
+  if upper > rounding and upper > firm then
+    local amount, until_us = upper, fades
+    if recent then
+      amount = math.max(amount, fade_amount(recent, now))
+      until_us = math.max(until_us, tonumber(split(recent)[3]) or 0)
+    end
+    redis.call('HSET', ext_key, kind .. '|r', table.concat({int(amount), int(now), int(until_us)}, '|'))
+  end
+  return {'observed', int(admit(prefix, pool, now)), int(now)}
+end
+
 -- pause(pool, '1' | '0')
 local function pause(keys, args)
   local prefix, pool = keys[1], args[1]
@@ -505,7 +621,7 @@ local function leave(keys, args)
   return 'OK'
 end
 
--- pool_status(pool) -> {used_tokens, reserved_tokens, waiting, paused, cooldown_us, now_us}
+-- pool_status(pool) -> {used_tokens, reserved_tokens, waiting, paused, cooldown_us, now_us, unseen_tokens}
 local function pool_status(keys, args)
   local prefix, pool = keys[1], args[1]
   local now = now_us()
@@ -513,7 +629,8 @@ local function pool_status(keys, args)
   local load = loads(prefix, pool)
   local cfg = config(prefix, pool)
   return {int(load.u_tokens or 0), int(load.r_tokens or 0),
-    int(redis.call('ZCARD', key(prefix, pool, 'queue'))), cfg.paused or '0', cfg.cooldown_us or '0', int(now)}
+    int(redis.call('ZCARD', key(prefix, pool, 'queue'))), cfg.paused or '0', cfg.cooldown_us or '0', int(now),
+    int(unseen(externals(prefix, pool), 'tokens', now))}
 end
 
 redis.register_function('tg_configure', configure)
@@ -523,6 +640,7 @@ redis.register_function('tg_charge', charge)
 redis.register_function('tg_release', release)
 redis.register_function('tg_cancel', cancel)
 redis.register_function('tg_throttle', throttle)
+redis.register_function('tg_observe', observe)
 redis.register_function('tg_pause', pause)
 redis.register_function('tg_set_limit', set_limit)
 redis.register_function('tg_tick', tick)

@@ -3,8 +3,9 @@ import NIOHTTP1
 import NIOPosix
 
 /// The provider `bench gateway` measures against, in this process on 127.0.0.1: every POST gets
-/// the same Anthropic stream (`events` events, sent at once), or, with `x-bench-hold-ms: N`, its
-/// first event, then the rest N ms later (streams held open, for memory per stream).
+/// the same Anthropic stream (`events` events, sent at once, or one every `eventInterval` as a
+/// model streams its tokens), or, with `x-bench-hold-ms: N`, its first event, then the rest N ms
+/// later (streams held open, for memory per stream).
 final class BenchUpstream: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
@@ -26,7 +27,7 @@ final class BenchUpstream: Sendable {
         return result
     }
 
-    init(events: Int, threads: Int) async throws {
+    init(events: Int, eventInterval: TimeAmount = .zero, threads: Int) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let stream = Self.stream(events: events)
         do {
@@ -37,7 +38,7 @@ final class BenchUpstream: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try channel.pipeline.syncOperations.addHandler(StreamHandler(stream: stream))
+                        try channel.pipeline.syncOperations.addHandler(StreamHandler(stream: stream, eventInterval: eventInterval))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).get()
@@ -60,10 +61,12 @@ private final class StreamHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let stream: [String]
+    let eventInterval: TimeAmount
     var holdMilliseconds: Int64 = 0
 
-    init(stream: [String]) {
+    init(stream: [String], eventInterval: TimeAmount) {
         self.stream = stream
+        self.eventInterval = eventInterval
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -76,6 +79,9 @@ private final class StreamHandler: ChannelInboundHandler {
             var headers = HTTPHeaders()
             headers.add(name: "content-type", value: "text/event-stream")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            if holdMilliseconds == 0, eventInterval > .zero {
+                return sendPaced(context: context, from: 0)
+            }
             guard holdMilliseconds > 0 else {
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: stream.joined())))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -87,6 +93,18 @@ private final class StreamHandler: ChannelInboundHandler {
                 context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: rest)))), promise: nil)
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
             }
+        }
+    }
+
+    /// Sends event `index` now and schedules the next one an interval later; the end after the last.
+    private func sendPaced(context: ChannelHandlerContext, from index: Int) {
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: stream[index])))), promise: nil)
+        guard index + 1 < stream.count else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: eventInterval) {
+            self.sendPaced(context: context, from: index + 1)
         }
     }
 }

@@ -12,7 +12,8 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         abstract: "Measure the latency the HTTP gateway adds, against the same requests sent straight upstream.",
         discussion: """
             Starts a fake Anthropic upstream in this process (every POST /v1/messages gets the same \
-            server-sent event stream, sent at once) and `tokengate serve --gateway` (this executable) \
+            server-sent event stream, sent at once, or with --event-interval-ms one event at a time as a \
+            model streams its tokens) and `tokengate serve --gateway` (this executable) \
             in front of it with a limit that never binds. For each concurrency, N streams run back to \
             back for --duration seconds straight to the upstream, then as long through the gateway, \
             from the same HTTP client; the first byte is the first body chunk, the last byte the end \
@@ -24,6 +25,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
             Examples:
               tokengate bench gateway
               tokengate bench gateway --duration 10 --streams 1,16,64,256
+              tokengate bench gateway --event-interval-ms 20   # 20 events over 0.4 s per stream
             """
     )
 
@@ -35,6 +37,12 @@ struct BenchGatewayCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Events per stream.", valueName: "n"))
     var events: Int = 20
+
+    @Option(
+        name: .customLong("event-interval-ms"),
+        help: ArgumentHelp("Milliseconds between a stream's events (0: the whole stream at once, back to back).", valueName: "ms")
+    )
+    var eventIntervalMs: Int = 0
 
     @Option(help: ArgumentHelp("Streams held open at once for memory per stream (0: skip).", valueName: "n"))
     var hold: Int = 128
@@ -49,6 +57,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         else { throw ValidationError("--streams takes counts from 1 to 1000, comma-separated") }
         guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be positive") }
         guard (2...10_000).contains(events) else { throw ValidationError("--events must be from 2 to 10000") }
+        guard (0...10_000).contains(eventIntervalMs) else { throw ValidationError("--event-interval-ms must be from 0 to 10000") }
         guard (0...2000).contains(hold) else { throw ValidationError("--hold must be from 0 to 2000") }
     }
 
@@ -56,7 +65,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         print("tokengate bench gateway: \(MachineDescription.current()), load average \(Self.loadAverage())")
         print(BuildConfiguration.benchmarkLine)
         if BuildConfiguration.isDebug { DaemonSession.printError(BuildConfiguration.benchmarkLine) }
-        let upstream = try await BenchUpstream(events: events, threads: 1)
+        let upstream = try await BenchUpstream(events: events, eventInterval: .milliseconds(Int64(eventIntervalMs)), threads: 1)
         let streamBytes = BenchUpstream.stream(events: events).joined().utf8.count
         let port = try Self.freePort()
         let daemon: BenchDaemon
@@ -74,7 +83,8 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         configuration.httpVersion = .http1Only
         let client = HTTPClient(eventLoopGroupProvider: .shared(clientGroup), configuration: configuration)
         do {
-            print("streams: \(events) events, \(streamBytes) bytes each, one HTTP/1.1 keep-alive connection per stream; \(formatDecimal(duration, places: 1)) s per case")
+            let pacing = eventIntervalMs == 0 ? "sent at once" : "one every \(eventIntervalMs) ms"
+            print("streams: \(events) events (\(pacing)), \(streamBytes) bytes each, one HTTP/1.1 keep-alive connection per stream; \(formatDecimal(duration, places: 1)) s per case")
             print("client: AsyncHTTPClient on one event loop in this process; upstream: NIO on one event loop in this process\n")
             let direct = "http://127.0.0.1:\(upstream.port)/v1/messages"
             let gateway = "http://127.0.0.1:\(port)/w/bench/v1/messages"

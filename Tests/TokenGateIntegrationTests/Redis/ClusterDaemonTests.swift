@@ -230,6 +230,38 @@ extension OneAtATime {
             }
         }
 
+        @Test("rate-limit headers observed on one host tighten the other's admission by the spending the shared window cannot see")
+        func sharedProviderReading() async throws {
+            try await withCluster(["a", "b"], limit: 100_000) { redis, daemons in
+                let a = try daemons[0].client()
+                let b = try daemons[1].client()
+                let held = try a.request(#"{"op":"acquire","tokens":30000}"#)
+                #expect(held["ticket"]?.stringValue != nil, "\(held.jsonText)")
+                // The provider counts 90,000 of 100,000 spent, 60,000 more than the window holds, whole again in 3 s.
+                let observed = try a.request(
+                    #"{"op":"observe","headers":{"x-ratelimit-limit-tokens":"100000","x-ratelimit-remaining-tokens":"10000","x-ratelimit-reset-tokens":"3s"}}"#
+                )
+                #expect(observed["ok"] == .bool(true), "\(observed.jsonText)")
+                #expect(await eventually { ((try? await sharedLoad(redis).unseenTokens) ?? 0) > 50_000 })
+                // 30,000 + 60,000 + 20,000 > 100,000: b waits until the unseen spending faded to 50,000, a sixth of 3 s.
+                let asked = Date()
+                let grant = try b.request(#"{"op":"acquire","tokens":20000,"timeout_ms":10000}"#, timeout: 10)
+                let waited = Date().timeIntervalSince(asked)
+                #expect(grant["ok"] == .bool(true), "\(grant.jsonText)")
+                #expect(waited >= 0.2 && waited < 2.5, "granted after \(waited) s")
+                // b's status carries the shared window (both hosts' reservations, and the unseen
+                // spending not yet faded) beside its own tickets.
+                #expect(await eventually {
+                    let shared = try? b.status().cluster?.pools?.first { $0.name == "default" }
+                    return shared?.reserved == 50_000 && (shared?.external ?? 0) > 0
+                })
+                #expect(try b.status().reserved == 20_000)
+                if ProcessInfo.processInfo.environment["TOKENGATE_FIGURES"] != nil {
+                    print("shared reading: b granted \(waited) s after asking (expected about 0.5 s)")
+                }
+            }
+        }
+
         @Test("serve refuses a bad --redis URL, and --org or --host-name without --redis", arguments: [
             (["--redis", "http://localhost:6379"], "--redis"),
             (["--org", "acme"], "--org needs --redis"),

@@ -55,7 +55,7 @@ private actor DeliveredGrants {
 }
 
 private func withHosts(
-    _ names: [String], window: Int64 = 1000, limit: Int64 = 100,
+    _ names: [String], window: Int64 = 1000, limit: Int64 = 100, sendMargin: Int64 = 0,
     _ body: (RedisServerProcess, [SimulatedHost]) async throws -> Void
 ) async throws {
     try await RedisServerProcess.with { server in
@@ -64,7 +64,7 @@ private func withHosts(
             for name in names { hosts.append(try await SimulatedHost(name: name, server: server)) }
             for host in hosts {
                 _ = try await host.admission.configure(pool: "default", SharedPoolSettings(
-                    windowMilliseconds: window, sendMarginMilliseconds: 0, threshold: 1.0, limits: ["tokens": limit]
+                    windowMilliseconds: window, sendMarginMilliseconds: sendMargin, threshold: 1.0, limits: ["tokens": limit]
                 ))
             }
             try await body(server, hosts)
@@ -266,6 +266,63 @@ extension OneAtATime {
                 _ = try await hosts[1].admission.tick(pool: "default")
                 #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
                 #expect(try await hosts[1].admission.load(pool: "default").reserved == 1)
+            }
+        }
+
+        @Test("a provider's reading on one host tightens every host's admission by what the window cannot see, fading to its reset")
+        func sharedReading() async throws {
+            try await withHosts(["a", "b"], window: 60_000, limit: 1000) { _, hosts in
+                _ = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 200))
+                // The provider counts 800 spent: 600 more than the window holds, fading over 2 s.
+                let read = try await hosts[0].admission.observe(
+                    pool: "default", kind: "tokens", providerUsed: 800, resetInMilliseconds: 2000, rounding: 100
+                )
+                let unseen = try await hosts[1].admission.load(pool: "default").unseenTokens
+                #expect(unseen > 590 && unseen <= 600, "unseen \(unseen)")
+                let outcome = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 300))
+                // 200 + 300 fit once the unseen 600 faded to 500: a sixth of the 2 s.
+                guard case .waiting(let wake) = outcome else { throw TestFailure("granted over what the provider counts") }
+                #expect(abs(wake - (read.now + 333_334)) <= 1_000, "wake \(wake - read.now) µs after the reading")
+                try await Task.sleep(for: .microseconds(max(0, wake - read.now) + 20_000))
+                _ = try await hosts[1].admission.tick(pool: "default")
+                #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
+                // A difference within the provider's rounding counts nothing.
+                _ = try await hosts[0].admission.observe(pool: "default", kind: "tokens", providerUsed: 0, resetInMilliseconds: 0, rounding: 100)
+                _ = try await hosts[0].admission.observe(pool: "default", kind: "tokens", providerUsed: 550, resetInMilliseconds: 2000, rounding: 100)
+                #expect(try await hosts[1].admission.load(pool: "default").unseenTokens == 0)
+                await #expect(throws: RedisError.self) {
+                    try await hosts[0].admission.observe(pool: "default", kind: "bogus", providerUsed: 1, resetInMilliseconds: 1, rounding: 0)
+                }
+            }
+        }
+
+        @Test("a reading counts the grants of the last send margin as unseen only until a reading a margin later has them")
+        func readingWithinTheSendMargin() async throws {
+            try await withHosts(["a", "b"], window: 60_000, limit: 1000, sendMargin: 300) { _, hosts in
+                _ = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 200))
+                // The provider already saw a/1, which may not have reached it: counted on the window and as unseen.
+                _ = try await hosts[0].admission.observe(pool: "default", kind: "tokens", providerUsed: 200, resetInMilliseconds: 5000, rounding: 0)
+                #expect(try await hosts[1].admission.load(pool: "default").unseenTokens == 200)
+                let outcome = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 700))
+                guard case .waiting = outcome else { throw TestFailure("granted while the reading counts 200 unseen") }
+                try await Task.sleep(for: .milliseconds(350))
+                // A margin later a/1 is on the window for the reading: nothing is unseen, and b/1 fits.
+                _ = try await hosts[0].admission.observe(pool: "default", kind: "tokens", providerUsed: 200, resetInMilliseconds: 5000, rounding: 0)
+                #expect(try await hosts[1].admission.load(pool: "default").unseenTokens == 0)
+                #expect(await eventually { await hosts[1].grants.grant(of: "b/1") != nil })
+            }
+        }
+
+        @Test("the head's wake instant counts both departures and the unseen spending's fade: it wakes when a ticket slides out, not when the reading fades")
+        func wakeWithUnseenSpending() async throws {
+            try await withHosts(["a", "b"], window: 400, limit: 1000) { _, hosts in
+                let held = try await hosts[0].admission.acquire(pool: "default", host: "a", id: "a/1", demand: SharedAmounts(tokens: 600))
+                guard case .granted(let grantedAt) = held else { throw TestFailure("a/1 was not granted") }
+                _ = try await hosts[0].admission.observe(pool: "default", kind: "tokens", providerUsed: 900, resetInMilliseconds: 10_000, rounding: 0)
+                // 600 + 300 unseen + 500 > 1000; once a/1 slides out, 500 + what is left of 300 fits.
+                let outcome = try await hosts[1].admission.acquire(pool: "default", host: "b", id: "b/1", demand: SharedAmounts(tokens: 500))
+                guard case .waiting(let wake) = outcome else { throw TestFailure("granted over what the provider counts") }
+                #expect(wake == grantedAt + 400_000, "wake \(wake - grantedAt) µs after a/1's grant")
             }
         }
 
