@@ -61,6 +61,9 @@ extension GatewayExchange {
             throw CancellationError()
         case .shuttingDown:
             return try await fail(.shuttingDown(), keepAlive, outbound)
+        case .refused(let reason):
+            logger.warning("gateway: the acquire was refused", metadata: ["worker": "\(worker)", "reason": "\(reason)"])
+            return try await fail(.badGateway("tokengate: \(reason)"), keepAlive, outbound)
         }
         try await forwardGranted(
             ticket: ticket, charge: charge, parsed: parsed, head: head, route: route, body: body, keepAlive: keepAlive,

@@ -154,15 +154,18 @@ extension GateHost {
         settleOutcomes()
     }
 
-    /// An acquire Redis refuses for good (not for being unreachable): answered with the reason.
+    /// An acquire Redis refuses for good (not for being unreachable): answered with the reason
+    /// (a socket worker's, or a gateway request's).
     private func refuseSharedWaiter(_ waiter: WaiterID, pool: Int, reason: String) {
         cluster?.waiterIDs[waiter] = nil
         cluster?.waiters = cluster?.waiters.filter { $0.value.waiter != waiter } ?? [:]
-        guard pools[pool: pool].cancel(waiter, now: clock.now()),
-            let owner = waiterSessions.removeValue(forKey: waiter), let session = sessions[owner],
-            let requestID = session.pendingAcquires.removeValue(forKey: waiter)
-        else { return }
-        session.send(Reply.encodeError(id: requestID, code: .badRequest, message: "the shared admission in Redis refused it: \(reason)"))
+        guard pools[pool: pool].cancel(waiter, now: clock.now()) else { return }
+        let message = "the shared admission in Redis refused it: \(reason)"
+        if !refuseGatewayWaiter(waiter, reason: message), let owner = waiterSessions.removeValue(forKey: waiter),
+            let session = sessions[owner], let requestID = session.pendingAcquires.removeValue(forKey: waiter)
+        {
+            session.send(Reply.encodeError(id: requestID, code: .badRequest, message: message))
+        }
         settleOutcomes()
     }
 

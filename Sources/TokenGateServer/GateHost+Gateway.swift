@@ -18,41 +18,46 @@ struct GatewayWaiter {
 /// as the socket's, with a worker name per request instead of per connection.
 extension GateHost {
     /// Acquires for one gateway request; `owner` is the request's own (see `GateHostGatewayAccess`).
+    /// Admitted as a socket worker's acquire is (`admit`): with `--redis` it always queues and
+    /// its grant comes from the organisation's shared admission.
     func gatewayAcquire(_ request: GatewayAcquire, owner: OwnerID) -> GatewayAcquireStart {
         guard !isShuttingDown else { return .decided(.shuttingDown) }
         let now = clock.now()
-        let deadline = now + request.maxWait
         let pool = self.pool(model: request.model)
-        let decision = pools[pool: pool].acquire(
+        let decision = admit(
             worker: request.worker, estimate: request.estimate,
-            priority: request.priority.flatMap(Priority.init(rawValue:)) ?? .normal, deadline: deadline, owner: owner, now: now
+            priority: request.priority.flatMap(Priority.init(rawValue:)) ?? .normal, deadline: now + request.maxWait,
+            owner: owner, pool: pool, now: now
         )
-        let started: GatewayAcquireStart
         switch decision {
         case .granted(let grant):
-            journalGrant(grant, now: now)
-            countGrant(grant, now: now)
-            started = .decided(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
+            return .decided(.granted(ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp))
         case .queued(let waiter):
             let promise = eventLoop.makePromise(of: GatewayAcquireOutcome.self)
             gatewayWaiters[owner] = GatewayWaiter(waiter: waiter, promise: promise)
             gatewayWaiterOwners[waiter] = owner
-            started = .queued(promise.futureResult)
+            return .queued(promise.futureResult)
         case .timedOut:
-            metrics?.timedOut(pool: pool)
-            started = .decided(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pool, now: now)))
+            return .decided(.timedOut(retryAfterMs: retryAfterMsForTimedOut(pool: pool, now: now)))
         }
-        settleOutcomes()
-        return started
     }
 
-    /// The request's task was cancelled: its acquire is withdrawn if it still waits.
+    /// The request's task was cancelled: its acquire is withdrawn if it still waits (from the
+    /// shared queue too).
     func gatewayCancel(owner: OwnerID) {
         guard let waiting = gatewayWaiters.removeValue(forKey: owner) else { return }
         gatewayWaiterOwners[waiting.waiter] = nil
-        pools.withdraw(owner: owner, now: clock.now())
+        withdraw(owner: owner, now: clock.now())
         waiting.promise.succeed(.cancelled)
         settleOutcomes()
+    }
+
+    /// A queued gateway acquire the shared admission in Redis refused for good: answered with
+    /// `reason`. False when `waiter` is not a gateway request's.
+    func refuseGatewayWaiter(_ waiter: WaiterID, reason: String) -> Bool {
+        guard let owner = gatewayWaiterOwners.removeValue(forKey: waiter) else { return false }
+        gatewayWaiters.removeValue(forKey: owner)?.promise.succeed(.refused(reason: reason))
+        return true
     }
 
     /// A queued gateway acquire was granted or timed out.
@@ -78,11 +83,7 @@ extension GateHost {
 
     /// A gateway request that never reached the provider gives its reservation back.
     func gatewayRelease(ticket: String) {
-        let released = ticketID(ticket)
-        if pools.release(ticket: released, now: clock.now()) {
-            journalTicketClosed(ticket)
-            metrics?.released(pool: pools.pool(of: released))
-        }
+        _ = releaseTicket(ticket, now: clock.now())
         settleOutcomes()
     }
 
@@ -105,14 +106,14 @@ extension GateHost {
         gatewayWaiterOwners.removeAll()
     }
 
-    /// When a request refused for waiting too long may try again: the cooldown's end in one,
-    /// else when the head of the queue should fit, else one second.
     /// The pool of a gateway request's model (contract v2): the first pool whose globs match,
     /// else `default`.
     func pool(model: String?) -> Int {
         (try? pools.route(model: model, pool: nil)) ?? 0
     }
 
+    /// When a request refused for waiting too long may try again: the cooldown's end in one,
+    /// else when the head of the queue should fit, else one second.
     private func retryAfterMsForTimedOut(pool: Int, now: Instant) -> Int64 {
         let snapshot = pools[pool: pool].snapshot(now: now)
         if let remaining = snapshot.cooldownRemaining { return max(1000, remaining.millisecondsRoundedUp) }

@@ -31,11 +31,7 @@ extension GateHost {
             self.report(report, pool: pool, id: id, session: session, now: now)
 
         case .release(let ticket):
-            let released = ticketID(ticket)
-            if pools.release(ticket: released, now: now) {
-                journalTicketClosed(ticket)
-                clusterTicketReleased(released)
-                metrics?.released(pool: pools.pool(of: released))
+            if releaseTicket(ticket, now: now) {
                 session.write(Reply.encodeOK(id: id))
             } else {
                 metrics?.rejected(.unknownTicket)
@@ -115,25 +111,19 @@ extension GateHost {
         let worker = acquire.worker ?? session.worker
         session.workerNames.insert(worker)
         let deadline = acquire.timeoutMs.map { now + .milliseconds($0) }
-        // Grants resolved while the gate caught up to `now` came first.
-        let decision = pools[pool: pool].acquire(
-            worker: worker, estimate: estimate, priority: acquire.priority ?? .normal, deadline: deadline,
-            owner: session.id, now: now
+        let decision = admit(
+            worker: worker, estimate: estimate, priority: acquire.priority ?? .normal, deadline: deadline, owner: session.id,
+            pool: pool, now: now
         )
-        settleOutcomes()
         switch decision {
         case .granted(let grant):
-            journalGrant(grant, now: now)
-            countGrant(grant, now: now)
             session.write(Reply.encodeGrant(
                 id: id, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
             ))
         case .queued(let waiter):
             session.pendingAcquires[waiter] = id
             waiterSessions[waiter] = session.id
-            clusterQueued(waiter, pool: pool)
         case .timedOut:
-            metrics?.timedOut(pool: pool)
             session.write(Reply.encodeError(id: id, code: .timeout, message: "no grant within timeout_ms"))
         }
     }

@@ -191,12 +191,7 @@ final class GateHost {
         sessions[session.id] = nil
         subscribers[session.id] = nil
         for waiter in session.pendingAcquires.keys { waiterSessions[waiter] = nil }
-        let withdrawal = pools.withdraw(owner: session.id, now: clock.now())
-        for ticket in withdrawal.ticketsReleased {
-            journalTicketClosed(ticketText(ticket))
-            clusterTicketReleased(ticket)
-        }
-        for waiter in withdrawal.waitersDropped { clusterWaiterLeft(waiter) }
+        let withdrawal = withdraw(owner: session.id, now: clock.now())
         logger.info(
             "worker left",
             metadata: [
@@ -241,6 +236,8 @@ final class GateHost {
     /// subscribers that the state changed.
     func settleOutcomes() {
         for outcome in pools.takeOutcomes() {
+            // A waiter that timed out leaves the shared queue, whoever it answers.
+            if case .timedOut = outcome { clusterWaiterLeft(outcome.waiter) }
             if let owner = gatewayWaiterOwners.removeValue(forKey: outcome.waiter) {
                 deliverGatewayOutcome(outcome, owner: owner)
                 continue
@@ -257,7 +254,6 @@ final class GateHost {
                     id: requestID, ticket: ticketText(grant.ticket), waitedMs: grant.waited.millisecondsRoundedUp
                 ))
             case .timedOut:
-                clusterWaiterLeft(outcome.waiter)
                 metrics?.timedOut(pool: pools.pool(of: outcome.waiter))
                 session.send(Reply.encodeError(id: requestID, code: .timeout, message: "no grant within timeout_ms"))
             }

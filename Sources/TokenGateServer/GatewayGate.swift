@@ -57,6 +57,8 @@ public enum GatewayAcquireOutcome: Sendable, Equatable {
     case cancelled
     /// The daemon is stopping.
     case shuttingDown
+    /// The organisation's shared admission in Redis refused the acquire for good (`serve --redis`).
+    case refused(reason: String)
 }
 
 /// Gives the gateway's figures to the Status object; called on the gate's event loop, so it

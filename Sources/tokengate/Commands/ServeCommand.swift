@@ -270,9 +270,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw failure(error.description, code: .usage)
         }
         let cluster = try settings.cluster.map { try $0.configuration() }
-        if cluster != nil, settings.gateway != nil {
-            throw ValidationError("--gateway with --redis is not built yet: run the gateway on a daemon without --redis")
-        }
         if cluster != nil, let name = pools.names.first(where: { !SharedAdmission.isValidName($0) }) {
             throw ValidationError("pool '\(name)' cannot be shared through Redis: name it with 1 to 200 bytes without '|', ':' or spaces")
         }

@@ -37,7 +37,8 @@ struct GatewayHarness {
         }
     }
 
-    private static func gatewayPort(in log: String) -> Int? {
+    /// The port a daemon's log says its gateway listens on.
+    static func gatewayPort(in log: String) -> Int? {
         guard let range = log.range(of: "gateway=http://127.0.0.1:") else { return nil }
         return Int(log[range.upperBound...].prefix { $0.isNumber })
     }

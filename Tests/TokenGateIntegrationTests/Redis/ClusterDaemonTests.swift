@@ -7,12 +7,13 @@ import TokenGateWire
 
 /// Real daemons of several hosts (`serve --redis`) on a redis-server of the test's own, each on
 /// its own socket in one short temporary directory; all of them stopped however the test ends.
+/// `arguments` adds a host's own arguments (by host name).
 func withCluster(
-    _ hosts: [String], limit: Int64 = 1000, window: Double = 30,
+    _ hosts: [String], limit: Int64 = 1000, window: Double = 30, arguments: [String: [String]] = [:],
     _ body: (RedisServerProcess, [DaemonProcess]) async throws -> Void
 ) async throws {
     try await RedisServerProcess.with { redis in
-        try await withDaemons(hosts.map { ($0, redis.url) }, limit: limit, window: window) { daemons in
+        try await withDaemons(hosts.map { ($0, redis.url) }, limit: limit, window: window, arguments: arguments) { daemons in
             try await body(redis, daemons)
         }
     }
@@ -20,9 +21,10 @@ func withCluster(
 
 /// Real daemons of several hosts, each reaching Redis at its own URL (the same server, directly or
 /// through a proxy), each on its own socket in one short temporary directory; all of them stopped
-/// however the test ends. The body runs once every one said `connected`.
+/// however the test ends. The body runs once every one said `connected`. `arguments` adds a host's
+/// own arguments (by host name).
 func withDaemons(
-    _ hosts: [(name: String, redisURL: String)], limit: Int64, window: Double,
+    _ hosts: [(name: String, redisURL: String)], limit: Int64, window: Double, arguments: [String: [String]] = [:],
     _ body: ([DaemonProcess]) async throws -> Void
 ) async throws {
     let directory = try TemporaryDirectory(prefix: "tg-cl")
@@ -37,7 +39,7 @@ func withDaemons(
             arguments: [
                 "--no-state", "--window", String(window), "--limit", String(limit), "--threshold", "1.0",
                 "--send-margin", "0", "--redis", host.redisURL, "--org", "t", "--host-name", host.name,
-            ],
+            ] + (arguments[host.name] ?? []),
             logName: "\(host.name).log"
         )
         daemons.append(daemon)
