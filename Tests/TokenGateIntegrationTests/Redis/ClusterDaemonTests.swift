@@ -237,6 +237,8 @@ extension OneAtATime {
                 // A 429 on a: b grants nothing until the cooldown ends.
                 _ = try a.request(#"{"op":"throttled","retry_after_ms":1500}"#)
                 let asked = Date()
+                // The cooldown reaches Redis a moment after a answered (its call is on its way).
+                #expect(await eventually { guard let load = try? await sharedLoad(redis) else { return false }; return load.cooldownUntil > load.now })
                 let grant = try b.request(#"{"op":"acquire","tokens":100,"timeout_ms":10000}"#, timeout: 10)
                 #expect(grant["ok"] == .bool(true), "\(grant.jsonText)")
                 #expect(Date().timeIntervalSince(asked) >= 1.2, "granted \(Date().timeIntervalSince(asked)) s into a 1.5 s cooldown")
