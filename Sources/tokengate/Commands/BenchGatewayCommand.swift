@@ -13,7 +13,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         discussion: """
             Starts a fake Anthropic upstream in this process (every POST /v1/messages gets the same \
             server-sent event stream, sent at once, or with --event-interval-ms one event at a time as a \
-            model streams its tokens) and `tokengate serve --gateway` (this executable) \
+            model streams its tokens, the streams then starting evenly spread over one stream's length) and `tokengate serve --gateway` (this executable) \
             in front of it with a limit that never binds. For each concurrency, N streams run back to \
             back for --duration seconds straight to the upstream, then as long through the gateway, \
             from the same HTTP client; the first byte is the first body chunk, the last byte the end \
@@ -83,7 +83,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         configuration.httpVersion = .http1Only
         let client = HTTPClient(eventLoopGroupProvider: .shared(clientGroup), configuration: configuration)
         do {
-            let pacing = eventIntervalMs == 0 ? "sent at once" : "one every \(eventIntervalMs) ms"
+            let pacing = eventIntervalMs == 0 ? "sent at once" : "one every \(eventIntervalMs) ms; the streams start spread over one stream's length"
             print("streams: \(events) events (\(pacing)), \(streamBytes) bytes each, one HTTP/1.1 keep-alive connection per stream; \(formatDecimal(duration, places: 1)) s per case")
             print("client: AsyncHTTPClient on one event loop in this process; upstream: NIO on one event loop in this process\n")
             let direct = "http://127.0.0.1:\(upstream.port)/v1/messages"
@@ -143,15 +143,19 @@ struct BenchGatewayCommand: AsyncParsableCommand {
         var last: LatencySummary
     }
 
-    /// `streams` tasks, each sending requests back to back to `url` for `seconds`.
+    /// `streams` tasks, each sending requests back to back to `url` for `seconds`. Paced streams
+    /// start evenly spread over one stream's length (and so stay spread): started together, they
+    /// would arrive in lockstep, a burst of `streams` requests every stream, as no fleet of agents does.
     private func measure(client: HTTPClient, url: String, streams: Int, seconds: Double) async throws -> Measured {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         let body = ByteBuffer(string: #"{"model":"bench","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"#)
         let samples = try await withThrowingTaskGroup(of: ([Int64], [Int64]).self) { group in
-            for _ in 0..<streams {
+            let streamLength = Duration.milliseconds(Int64(eventIntervalMs) * Int64(max(0, events - 2)))
+            for index in 0..<streams {
                 group.addTask {
                     var first: [Int64] = []
                     var last: [Int64] = []
+                    try await Task.sleep(for: streamLength * index / streams)
                     while ContinuousClock.now < deadline {
                         var request = HTTPClientRequest(url: url)
                         request.method = .POST
