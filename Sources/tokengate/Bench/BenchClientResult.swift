@@ -3,7 +3,8 @@ import Foundation
 /// What one `bench socket-client` process measured: printed as one JSON line on its stdout and
 /// read back by `bench socket`.
 struct BenchClientResult: Codable, Sendable {
-    /// `rt` (acquire, grant, report) or `report` (ticketless reports only).
+    /// `rt` (acquire, grant, report), `acquire` (the same, timing the acquire alone) or `report`
+    /// (ticketless reports only).
     var mode: String
     /// Operations completed inside the measured interval (a round trip counts once).
     var count: Int

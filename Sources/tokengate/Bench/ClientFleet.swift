@@ -1,10 +1,11 @@
 import Foundation
 
-/// Runs `count` `bench socket-client` processes against one daemon, all measuring from the same
-/// instant, and gathers their JSON lines.
+/// Runs `count` `bench socket-client` processes against one daemon or spread evenly over several
+/// (client `i` on socket `i % sockets`), all measuring from the same instant, and gathers their
+/// JSON lines.
 struct ClientFleet {
     let executable: String
-    let socketPath: String
+    let socketPaths: [String]
     let directory: String
     /// `raw` (a lean blocking socket) or `client` (TokenGateClient).
     let driver: String
@@ -12,11 +13,41 @@ struct ClientFleet {
     /// What the fleet and the daemon did during one case.
     struct Outcome {
         var results: [BenchClientResult]
-        var daemonBefore: ProcessUsage?
-        var daemonAfter: ProcessUsage?
+        /// Each daemon's usage at the start and the end of the measured interval, in `daemonPIDs` order.
+        var daemonsBefore: [ProcessUsage?] = []
+        var daemonsAfter: [ProcessUsage?] = []
+        /// Redis's counters at the start and the end of the measured interval, when asked for.
+        var redisBefore: RedisCounters?
+        var redisAfter: RedisCounters?
+
+        var daemonBefore: ProcessUsage? { daemonsBefore.first ?? nil }
+        var daemonAfter: ProcessUsage? { daemonsAfter.first ?? nil }
+
+        /// The CPU seconds all the daemons used in the measured interval; nil when one was unreadable.
+        var daemonsCPUSeconds: Double? {
+            var total = 0.0
+            for (before, after) in zip(daemonsBefore, daemonsAfter) {
+                guard let before, let after else { return nil }
+                total += after.cpuSeconds - before.cpuSeconds
+            }
+            return daemonsBefore.isEmpty ? nil : total
+        }
     }
 
-    func run(mode: String, clients count: Int, duration: Double, daemonPID: Int32) async throws -> Outcome {
+    init(executable: String, socketPaths: [String], directory: String, driver: String) {
+        self.executable = executable
+        self.socketPaths = socketPaths
+        self.directory = directory
+        self.driver = driver
+    }
+
+    init(executable: String, socketPath: String, directory: String, driver: String) {
+        self.init(executable: executable, socketPaths: [socketPath], directory: directory, driver: driver)
+    }
+
+    func run(
+        mode: String, clients count: Int, duration: Double, daemonPIDs: [Int32], redis: RedisServerForBench? = nil
+    ) async throws -> Outcome {
         // Leave time for every process to start and connect (a few ms each on a loaded machine).
         let startAt = Date().timeIntervalSince1970 + 1.0 + 0.03 * Double(count)
         var processes: [(Process, String)] = []
@@ -29,7 +60,7 @@ struct ClientFleet {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = [
-                "bench", "socket-client", "--socket", socketPath, "--mode", mode, "--driver", driver, "--duration", String(duration),
+                "bench", "socket-client", "--socket", socketPaths[index % socketPaths.count], "--mode", mode, "--driver", driver, "--duration", String(duration),
                 "--worker", "bench-\(index)", "--start-at", String(startAt),
             ]
             process.standardInput = FileHandle.nullDevice
@@ -41,9 +72,11 @@ struct ClientFleet {
         var outcome = Outcome(results: [])
         let untilStart = startAt - Date().timeIntervalSince1970
         if untilStart > 0 { try await Task.sleep(for: .seconds(untilStart)) }
-        outcome.daemonBefore = ProcessUsage.read(pid: daemonPID)
+        outcome.redisBefore = try await redis?.counters()
+        outcome.daemonsBefore = daemonPIDs.map { ProcessUsage.read(pid: $0) }
         try await Task.sleep(for: .seconds(duration))
-        outcome.daemonAfter = ProcessUsage.read(pid: daemonPID)
+        outcome.daemonsAfter = daemonPIDs.map { ProcessUsage.read(pid: $0) }
+        outcome.redisAfter = try await redis?.counters()
         let deadline = Date().addingTimeInterval(30 + duration)
         for (process, outPath) in processes {
             while process.isRunning {

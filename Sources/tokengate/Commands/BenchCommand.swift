@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchSimCommand.self, BenchFleetCommand.self,
             BenchSocketCommand.self, BenchSocketClientCommand.self, BenchGatewayCommand.self,
+            BenchClusterCommand.self,
         ]
     )
 }

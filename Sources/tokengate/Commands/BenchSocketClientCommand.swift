@@ -15,6 +15,8 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
 
     enum Mode: String, ExpressibleByArgument, Sendable {
         case rt, report
+        /// `rt`, timing the acquire alone (its reply is the grant); the report follows untimed.
+        case acquire
     }
 
     enum Driver: String, ExpressibleByArgument, Sendable {
@@ -24,7 +26,7 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
     @Option(help: "The daemon's socket.")
     var socket: String
 
-    @Option(help: "rt: acquire, then report the grant; report: ticketless reports only.")
+    @Option(help: "rt: acquire, then report the grant; acquire: the same, timing the acquire alone; report: ticketless reports only.")
     var mode: Mode
 
     @Option(help: "raw: a blocking socket and pre-encoded lines; client: TokenGateClient.")
@@ -84,19 +86,21 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
         var now = start
         while now < end {
             let before = now
+            var granted = before
             do {
                 let succeeded: Bool
                 switch mode {
-                case .rt:
+                case .rt, .acquire:
                     try socket.send(acquire)
-                    let granted = try socket.receive { line -> Bool in
+                    let ticketArrived = try socket.receive { line -> Bool in
                         guard let ticket = line.stringValue(after: ticketKey) else { return false }
                         report.removeSubrange(reportHead.count...)
                         report.append(contentsOf: ticket)
                         report.append(contentsOf: reportTail)
                         return true
                     }
-                    if granted {
+                    granted = monotonicNanoseconds()
+                    if ticketArrived {
                         try socket.send(report)
                         succeeded = try socket.receive { $0.contains(okField) }
                     } else {
@@ -107,7 +111,7 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
                     succeeded = try socket.receive { $0.contains(okField) }
                 }
                 now = monotonicNanoseconds()
-                if succeeded { latencies.append(now - before) } else { errors += 1 }
+                if succeeded { latencies.append((mode == .acquire ? granted : now) - before) } else { errors += 1 }
             } catch {
                 errors += 1
                 now = monotonicNanoseconds()
@@ -138,15 +142,17 @@ struct BenchSocketClientCommand: AsyncParsableCommand {
             while now < end {
                 let before = now
                 do {
+                    var granted = before
                     switch mode {
-                    case .rt:
+                    case .rt, .acquire:
                         let grant = try await client.acquire(tokens: 100)
+                        granted = monotonicNanoseconds()
                         try await client.report(grant, input: 60, output: 40)
                     case .report:
                         try await client.report(ticket: nil, input: 60, output: 40)
                     }
                     now = monotonicNanoseconds()
-                    latencies.append(now - before)
+                    latencies.append((mode == .acquire ? granted : now) - before)
                 } catch {
                     errors += 1
                     now = monotonicNanoseconds()

@@ -104,7 +104,7 @@ struct BenchSocketCommand: AsyncParsableCommand {
         var report = ThroughputReport(startUsage: ProcessUsage.read(pid: daemon.pid))
         for count in clientCounts {
             for mode in ["report", "rt"] {
-                let outcome = try await fleet.run(mode: mode, clients: count, duration: duration, daemonPID: daemon.pid)
+                let outcome = try await fleet.run(mode: mode, clients: count, duration: duration, daemonPIDs: [daemon.pid])
                 report.add(mode: mode, clients: count, duration: duration, outcome: outcome)
                 FileHandle.standardError.write(Data("  done: \(mode) x \(count)\n".utf8))
             }
