@@ -10,7 +10,7 @@ struct FleetFiguresTests {
 
     @Test("grants in arrival order overtake nothing, whatever order the list is in")
     func inOrder() {
-        let acquires = [acquire(20, 60), acquire(0, 40), acquire(10, 50), acquire(30, 30)]
+        let acquires = [acquire(20, 60), acquire(0, 40), acquire(10, 50), acquire(30, 70)]
         #expect(ArrivalOrder.overtakingGrants(acquires) == 0)
         #expect(ArrivalOrder.overtakenShare(acquires) == 0)
     }

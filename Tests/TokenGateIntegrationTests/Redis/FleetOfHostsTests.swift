@@ -8,8 +8,9 @@ extension OneAtATime {
     /// daemon alone on the same workload just before (`--compare-single`).
     @Suite("A real-time fleet of two hosts at the whole limit")
     struct FleetOfHostsTests {
-        /// Lowest `served_share` accepted. Measured (2026-12-01, debug build, 2 cores): see README
-        /// "Several hosts"; the floor leaves room for a machine loaded by other builds.
+        /// Lowest `served_share` accepted. Measured 98.2 % alone and 96.4 % with two hosts
+        /// (2026-12-01, debug build, load 12 on 2 cores; README "Several hosts"): the floor leaves
+        /// room for a machine loaded by other builds, where a grant's trip through Redis stalls.
         static let servedFloor = 0.85
 
         @Test("2 hosts x 4 connections, 3 windows of 2 s, threshold 1.0: zero refusals, never above the limit, the limit used")
