@@ -74,6 +74,11 @@ final class BenchDaemon: @unchecked Sendable {
         return text.split(separator: "\n").suffix(5).joined(separator: " | ")
     }
 
+    /// Asks the daemon to stop (SIGTERM) without waiting; ``stop()`` then waits for it.
+    func terminate() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
     /// Ends the daemon (SIGTERM; SIGKILL after 5 s) and removes its directory. Safe to call twice.
     func stop() {
         if process.isRunning {

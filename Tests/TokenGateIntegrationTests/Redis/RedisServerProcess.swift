@@ -10,6 +10,7 @@ import Glibc
 /// persistence (`--save '' --appendonly no`), stopped by its pid however the test ends.
 final class RedisServerProcess: @unchecked Sendable {
     static let executable = "/usr/bin/redis-server"
+    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
     let directory: TemporaryDirectory
     let socketPath: String
     /// The TCP port it also listens on (0: none).
@@ -29,7 +30,7 @@ final class RedisServerProcess: @unchecked Sendable {
 
     /// Runs `body` with a started server; stops it and removes its directory afterwards.
     static func with<Result>(tcp: Bool = false, _ body: (RedisServerProcess) async throws -> Result) async throws -> Result {
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
+        guard isInstalled else {
             throw TestFailure("\(executable) is missing: install redis-server (.ci/run does)")
         }
         let server = try RedisServerProcess(port: tcp ? try FreePort.closed() : 0)
