@@ -50,12 +50,15 @@ end
 
 local function key(prefix, pool, name) return prefix .. ':' .. pool .. ':' .. name end
 
-local function config(prefix, pool)
-  local raw = redis.call('HGETALL', key(prefix, pool, 'cfg'))
-  local cfg = {}
-  for i = 1, #raw, 2 do cfg[raw[i]] = raw[i + 1] end
-  return cfg
+-- A hash's fields as a table of strings.
+local function fields_of(name)
+  local raw = redis.call('HGETALL', name)
+  local fields = {}
+  for i = 1, #raw, 2 do fields[raw[i]] = raw[i + 1] end
+  return fields
 end
+
+local function config(prefix, pool) return fields_of(key(prefix, pool, 'cfg')) end
 
 -- floor(threshold x limit), tolerant of binary fractions (as the local gate computes it)
 local function capacity(cfg, kind)
@@ -108,12 +111,7 @@ local function fade_instant(text, allowed)
   return at + math.ceil((fades - at) * (1 - allowed / amount))
 end
 
-local function externals(prefix, pool)
-  local raw = redis.call('HGETALL', key(prefix, pool, 'ext'))
-  local ext = {}
-  for i = 1, #raw, 2 do ext[raw[i]] = raw[i + 1] end
-  return ext
-end
+local function externals(prefix, pool) return fields_of(key(prefix, pool, 'ext')) end
 
 -- What the window cannot see of budget `kind` at `now`: the larger of the firm and recent figures.
 local function unseen(ext, kind, now)
