@@ -70,10 +70,12 @@ extension GateHost {
 
         case .pauseWorker(let worker), .resumeWorker(let worker):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
+            guard cluster == nil else { return refuseUnshared("a worker's pause", id: id, session: session) }
             controlWorker(worker, pausing: request.operation == .pauseWorker(worker), id: id, session: session, now: now)
 
         case .setWorkerCap(let worker, let cap):
             guard access.mayControl(session.peer) else { return forbid(id, session) }
+            guard cluster == nil else { return refuseUnshared("a worker's cap", id: id, session: session) }
             capWorker(worker, cap: cap, id: id, session: session, now: now)
 
         case .setLimit(let change):
@@ -219,6 +221,16 @@ extension GateHost {
         )
         journal(.cooldown, by: worker, detail: "retry_after_ms=\(retryAfterMs)", pool: journaledPool(pool), now: now)
         return until
+    }
+
+    /// A control the shared admission does not hold yet (`serve --redis`): refused, rather than
+    /// taken locally where Redis's grants would pass it by.
+    func refuseUnshared(_ control: String, id: RequestID?, session: Session) {
+        metrics?.rejected(.badRequest)
+        session.write(Reply.encodeError(
+            id: id, code: .badRequest,
+            message: "\(control) is not shared through Redis yet: with --redis, pause the pool (tokengate pause) or stop the worker"
+        ))
     }
 
     func forbid(_ id: RequestID?, _ session: Session) {

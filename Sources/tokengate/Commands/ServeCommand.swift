@@ -270,6 +270,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw failure(error.description, code: .usage)
         }
         let cluster = try settings.cluster.map { try $0.configuration() }
+        if cluster != nil, settings.algorithm != .slidingWindow {
+            throw ValidationError(
+                "--algorithm \(settings.algorithm.rawValue) is not shared through Redis yet (the shared window is a sliding window): leave --algorithm out with --redis"
+            )
+        }
+        if cluster != nil, settings.reserveHigh > 0 {
+            throw ValidationError("--reserve-high is not shared through Redis yet (the shared queue has no priorities): leave it out with --redis")
+        }
         if cluster != nil, let name = pools.names.first(where: { !SharedAdmission.isValidName($0) }) {
             throw ValidationError("pool '\(name)' cannot be shared through Redis: name it with 1 to 200 bytes without '|', ':' or spaces")
         }

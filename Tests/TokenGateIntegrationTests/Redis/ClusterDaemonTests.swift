@@ -283,11 +283,33 @@ extension OneAtATime {
             }
         }
 
+        @Test("a worker's pause and cap are refused with --redis (the shared queue would pass them by); the pool's pause is shared")
+        func workerControlsRefused() async throws {
+            try await withCluster(["a", "b"]) { redis, daemons in
+                let a = try daemons[0].client()
+                for request in [
+                    #"{"op":"pause","worker":"crawler"}"#, #"{"op":"resume","worker":"crawler"}"#,
+                    #"{"op":"set_limit","worker":"crawler","cap":0.5}"#,
+                ] {
+                    let reply = try a.request(request)
+                    #expect(reply["error"]?.stringValue == "bad_request", "\(reply.jsonText)")
+                    #expect(reply["message"]?.stringValue?.contains("not shared through Redis yet") == true, "\(reply.jsonText)")
+                }
+                #expect(try a.status().workers.allSatisfy { $0.paused != true && $0.cap == nil })
+                let paused = try a.request(#"{"op":"pause"}"#)
+                #expect(paused["ok"] == .bool(true), "\(paused.jsonText)")
+                #expect(await eventually { (try? await sharedLoad(redis).isPaused) == true })
+                _ = try a.request(#"{"op":"resume"}"#)
+            }
+        }
+
         @Test("serve refuses a bad --redis URL, and --org or --host-name without --redis", arguments: [
             (["--redis", "http://localhost:6379"], "--redis"),
             (["--org", "acme"], "--org needs --redis"),
             (["--host-name", "h1"], "--host-name needs --redis"),
             (["--redis", "redis://127.0.0.1:1", "--org", "a:b"], "--org 'a:b'"),
+            (["--redis", "redis://127.0.0.1:1", "--algorithm", "token-bucket"], "--algorithm token-bucket is not shared through Redis yet"),
+            (["--redis", "redis://127.0.0.1:1", "--reserve-high", "0.1"], "--reserve-high is not shared through Redis yet"),
         ])
         func badFlags(arguments: [String], message: String) async throws {
             let directory = try TemporaryDirectory(prefix: "tg-cf")
