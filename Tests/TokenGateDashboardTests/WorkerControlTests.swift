@@ -37,6 +37,25 @@ import TokenGateWire
         #expect(session.notice == "resuming eval-02…")
     }
 
+    @Test("with serve --redis, x and c send nothing and say a worker's controls are not shared yet; the key bar leaves them out")
+    func workerControlsWithACluster() {
+        var session = DashboardSession(socketLabel: "/tmp/s.sock", size: size)
+        session.receive(.connected, now: 0)
+        var status = SyntheticFleet(workerCount: 8).status(at: 100)
+        status.cluster = ClusterStatus(state: .connected, org: "acme", hosts: [], host: "a")
+        session.receive(.snapshot(status), now: 0)
+        select("eval-02", in: &session)
+        #expect(session.handle(.toggleWorkerPause, now: 1) == .none)
+        #expect(session.notice == "not shared through Redis yet")
+        #expect(session.handle(.editCap, now: 2) == .none && session.capEntry == nil)
+        #expect(session.model.events.last?.message.contains("pause the pool") == true)
+        var bar = KeyBar(paused: false, sort: .used, notice: nil)
+        #expect(bar.items(glyphs: .unicode).map(\.key).contains("x"))
+        bar.workerControls = false
+        let keys = bar.items(glyphs: .unicode).map(\.key)
+        #expect(!keys.contains("x") && !keys.contains("c") && keys.contains("p") && keys.contains("Enter"))
+    }
+
     @Test func xWhileDisconnectedSendsNothing() {
         var session = session(connected: false)
         #expect(session.handle(.toggleWorkerPause, now: 1) == .none)

@@ -228,7 +228,9 @@ public struct DashboardSession: Sendable {
     private mutating func handleWorkerAction(_ action: DashboardAction, now: Double) -> Effect {
         switch action {
         case .toggleWorkerPause:
-            guard connectedStatus(now: now) != nil, let worker = selectedOrSay(now: now) else { return .none }
+            guard let status = connectedStatus(now: now), !refusedUnshared(status, now: now),
+                let worker = selectedOrSay(now: now)
+            else { return .none }
             if worker.paused == true {
                 show("resuming \(worker.worker)…", now: now)
                 return .command(.resumeWorker(worker.worker))
@@ -244,9 +246,9 @@ public struct DashboardSession: Sendable {
         case .closeDetail:
             ui.showDetail = false
         case .editCap:
-            guard limitProposal == nil, connectedStatus(now: now) != nil, let worker = selectedOrSay(now: now) else {
-                return .none
-            }
+            guard limitProposal == nil, let status = connectedStatus(now: now), !refusedUnshared(status, now: now),
+                let worker = selectedOrSay(now: now)
+            else { return .none }
             capEntry = CapEntry(worker: worker.worker, current: worker.cap)
         case .editFilter:
             guard limitProposal == nil else { return .none }
@@ -310,6 +312,15 @@ public struct DashboardSession: Sendable {
         DashboardView.render(
             model: model, ui: ui, size: size, glyphs: glyphs, now: now, socketLabel: socketLabel,
             notice: now < noticeUntil ? notice : nil, limitProposal: limitProposal, capEntry: capEntry, quitText: quitText)
+    }
+
+    /// With `serve --redis` a worker's pause and cap are not shared yet (the daemon would refuse
+    /// them): said here, nothing sent.
+    private mutating func refusedUnshared(_ status: Status, now: Double) -> Bool {
+        guard status.cluster != nil else { return false }
+        model.note("a worker's pause and cap are not shared through Redis yet: pause the pool (p) or stop the worker", now: now)
+        show("not shared through Redis yet", now: now)
+        return true
     }
 
     private mutating func connectedStatus(now: Double) -> Status? {

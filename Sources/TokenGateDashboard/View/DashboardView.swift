@@ -77,6 +77,7 @@ public enum DashboardView {
             var bar = KeyBar(paused: paused, sort: ui.sort, notice: notice, pool: pools ? (ui.selectedPool ?? "all") : nil)
             bar.workerPaused = workerPaused
             bar.detailShown = ui.showDetail
+            bar.workerControls = model.status?.cluster == nil
             bar.draw(into: &canvas, layout.keyBar, glyphs: glyphs)
         }
 

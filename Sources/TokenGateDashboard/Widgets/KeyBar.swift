@@ -11,6 +11,9 @@ public struct KeyBar: Sendable {
     public var workerPaused = false
     /// The detail pane shows: Enter offers to close it.
     public var detailShown = false
+    /// `x` and `c` (a worker's pause and cap) are offered: not with `serve --redis`, where they
+    /// are not shared yet.
+    public var workerControls = true
 
     public init(paused: Bool, sort: WorkerSort, notice: String?, pool: String? = nil) {
         self.paused = paused
@@ -38,6 +41,8 @@ public struct KeyBar: Sendable {
             Item(key: "x", label: workerPaused ? "Resume worker" : "Pause worker", keep: 7),
             Item(key: "Enter", label: detailShown ? "Close" : "Detail", keep: 6),
             Item(key: "c", label: "Cap", keep: 5),
+        ].filter { workerControls || ($0.key != "x" && $0.key != "c") }
+        items += [
             Item(key: "/", label: "Filter", keep: 4),
             Item(key: "+-", label: "Limit", keep: 3),
             Item(key: "s", label: "Sort:" + sort.rawValue, keep: 2),
