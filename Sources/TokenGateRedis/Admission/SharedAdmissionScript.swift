@@ -500,9 +500,9 @@ end
 -- `rounding` count nothing. -> {'observed', wake_us, now_us}
 local function observe(keys, args)
   local prefix, pool, kind = keys[1], args[1], args[2]
-  local valid = false
-  for _, k in ipairs(KINDS) do if k == kind then valid = true end end
-  if not valid then return redis.error_reply('ERR tokengate: unknown budget ' .. kind) end
+  local index = 0
+  for i, k in ipairs(KINDS) do if k == kind then index = i end end
+  if index == 0 then return redis.error_reply('ERR tokengate: unknown budget ' .. kind) end
   local now = now_us()
   local cfg = config(prefix, pool)
   if cfg.window_us == nil then return redis.error_reply('ERR tokengate: pool ' .. pool .. ' is not configured') end
@@ -521,8 +521,6 @@ local function observe(keys, args)
   -- reservations of the last send margin: those whose place slides out later than now + window
   local recent_ids = redis.call('ZRANGEBYSCORE', key(prefix, pool, 'slide'), '(' .. int(now + tonumber(cfg.window_us)), '+inf')
   local in_margin = 0
-  local index = 0
-  for i, k in ipairs(KINDS) do if k == kind then index = i end end
   local amt = key(prefix, pool, 'amt')
   for _, id in ipairs(recent_ids) do
     local entry = redis.call('HGET', amt, id)

@@ -79,6 +79,26 @@ final class BenchDaemon: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
     }
 
+    /// Starts one daemon per argument list, in order; when one fails, those already started are
+    /// stopped before the error goes on.
+    static func startAll(_ argumentLists: [[String]]) async throws -> [BenchDaemon] {
+        var started: [BenchDaemon] = []
+        do {
+            for arguments in argumentLists { started.append(try await BenchDaemon(arguments: arguments)) }
+        } catch {
+            stopAll(started)
+            throw error
+        }
+        return started
+    }
+
+    /// Ends several daemons: all asked at once (each may wait for its calls to Redis), then each
+    /// waited for as ``stop()`` does.
+    static func stopAll(_ daemons: [BenchDaemon]) {
+        for daemon in daemons { daemon.terminate() }
+        for daemon in daemons { daemon.stop() }
+    }
+
     /// Ends the daemon (SIGTERM; SIGKILL after 5 s) and removes its directory. Safe to call twice.
     func stop() {
         if process.isRunning {

@@ -42,7 +42,7 @@ struct ClusterBenchCase {
 
     func run() async throws -> Row {
         progress("\(daemons) daemon(s), \(clients) clients: one daemon alone")
-        let alone = try await withDaemons(Array(repeating: ["--limit", Self.openLimit], count: 1)) { started in
+        let alone = try await withDaemons([["--limit", Self.openLimit]]) { started in
             try await fleet(started, redis: nil)
         }
         progress("\(daemons) daemon(s), \(clients) clients: \(daemons) daemon(s) through Redis")
@@ -62,7 +62,7 @@ struct ClusterBenchCase {
         let handoff = try await withDaemons(handoffArguments) { started in
             try await ClusterHandoff(daemons: started, redis: redis, org: handoffOrg).measure(count: handoffs)
         }
-        let admissions = Double(max(cluster.outcome.results.reduce(0) { $0 + $1.count }, 1))
+        let admissions = Double(max(cluster.figures.admissions, 1))
         var calls: Double?
         var commands: Double?
         var redisCPU: Double?
@@ -81,11 +81,8 @@ struct ClusterBenchCase {
     private func withDaemons<Result>(
         _ argumentLists: [[String]], _ body: ([BenchDaemon]) async throws -> Result
     ) async throws -> Result {
-        var started: [BenchDaemon] = []
-        defer { for daemon in started { daemon.stop() } }
-        for arguments in argumentLists {
-            started.append(try await BenchDaemon(arguments: arguments))
-        }
+        let started = try await BenchDaemon.startAll(argumentLists)
+        defer { BenchDaemon.stopAll(started) }
         progress("  started \(started.count) daemon(s) (pids \(started.map { String($0.pid) }.joined(separator: " ")))")
         return try await body(started)
     }

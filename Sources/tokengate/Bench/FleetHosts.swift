@@ -16,29 +16,20 @@ final class FleetHosts: @unchecked Sendable {
         }
         let redis = try await RedisServerForBench()
         let org = "bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var started: [BenchDaemon] = []
         do {
-            for index in 0..<count {
-                let cluster = ["--redis", redis.url, "--org", org, "--host-name", "host-\(index)"]
-                started.append(try await BenchDaemon(arguments: arguments + cluster))
-            }
+            daemons = try await BenchDaemon.startAll((0..<count).map { index in
+                arguments + ["--redis", redis.url, "--org", org, "--host-name", "host-\(index)"]
+            })
         } catch {
-            Self.stop(started)
             redis.stop()
             throw error
         }
         self.redis = redis
-        daemons = started
     }
 
     /// Ends the daemons (all at once, each may wait for its calls to Redis), then Redis.
     func stop() {
-        Self.stop(daemons)
+        BenchDaemon.stopAll(daemons)
         redis?.stop()
-    }
-
-    private static func stop(_ daemons: [BenchDaemon]) {
-        for daemon in daemons { daemon.terminate() }
-        for daemon in daemons { daemon.stop() }
     }
 }
